@@ -1,0 +1,103 @@
+"""`factbot`: build the store, ask questions, list facts, run the bot (or a console chat)."""
+import argparse
+import csv
+import json
+import sys
+from pathlib import Path
+
+from facts.errors import FactbotError
+from facts.settings import Settings
+
+FACT_FIELDS = ("id", "doc", "line", "value", "value_max", "unit", "qualifier", "figure", "kind", "measure",
+               "period_label", "subject_name", "indicator", "quote")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="factbot", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    build = commands.add_parser("build", help="build the store from a folder of reports")
+    build.add_argument("--seeds", type=Path, help="folder of reports (default FACTBOT_SEEDS_DIR or ./seeds)")
+    ask = commands.add_parser("ask", help="answer a question ('-' reads one question per line from stdin)")
+    ask.add_argument("--json", action="store_true", help="one JSON object per answer")
+    ask.add_argument("question", nargs="+")
+    facts = commands.add_parser("facts", help="list or export the stored facts")
+    facts.add_argument("--doc", help="only the facts of this document (file name)")
+    facts.add_argument("--format", choices=("csv", "json"), default="csv")
+    commands.add_parser("run", help="run the Telegram bot, or a console chat when no token is set")
+    args = parser.parse_args(argv)
+
+    settings = Settings()
+    from facts.service import FactService
+
+    service = FactService.from_settings(settings)
+    try:
+        if args.command == "build":
+            return cmd_build(service, args.seeds)
+        if args.command == "ask":
+            return cmd_ask(service, args.question, args.json)
+        if args.command == "facts":
+            return cmd_facts(service, args.doc, args.format)
+        return cmd_run(service, settings)
+    except FactbotError as err:
+        print(f"factbot: {err}", file=sys.stderr)
+        return 1
+
+
+def cmd_build(service, folder: Path | None) -> int:
+    report = service.build(folder)
+    print(f"documents: {report.documents}")
+    print(f"facts: {report.facts}")
+    for name, reason in report.skipped:
+        print(f"skipped: {name}: {reason}")
+    return 0
+
+
+def _ensure_store(service) -> None:
+    built = service.ensure_built()
+    if built:
+        print(f"factbot: built the store first ({built.documents} documents, {built.facts} facts)", file=sys.stderr)
+
+
+def cmd_ask(service, words: list[str], as_json: bool) -> int:
+    from bot.render import render_text
+
+    _ensure_store(service)
+    questions = sys.stdin if words == ["-"] else [" ".join(words)]
+    for line in questions:
+        question = line.rstrip("\n")
+        try:
+            answer = service.answer(question)
+            text = render_text(answer)
+            payload = answer.to_json(text)
+        except Exception as err:  # any input, however odd, gets an answer line
+            text = "抱歉，处理这个问题时出错了。"
+            payload = {"question": question, "answered": False, "text": text, "facts": [], "error": type(err).__name__}
+        print(json.dumps(payload, ensure_ascii=False) if as_json else text + ("\n" if words == ["-"] else ""), flush=True)
+    return 0
+
+
+def cmd_facts(service, doc: str | None, fmt: str) -> int:
+    _ensure_store(service)
+    rows = service.facts(doc)
+    if fmt == "json":
+        for row in rows:
+            print(json.dumps({k: getattr(row, k) for k in FACT_FIELDS}, ensure_ascii=False))
+        return 0
+    writer = csv.writer(sys.stdout)
+    writer.writerow(FACT_FIELDS)
+    for row in rows:
+        writer.writerow([getattr(row, k) for k in FACT_FIELDS])
+    return 0
+
+
+def cmd_run(service, settings: Settings) -> int:
+    from bot.console import run_console
+
+    _ensure_store(service)
+    if settings.telegram_bot_token is not None:
+        print("factbot: the Telegram bot is not part of this build yet; starting the console chat.", file=sys.stderr)
+    return run_console(service)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,327 @@
+"""A repaired report → facts: every figure with its period, subject, indicator, kind and quote.
+
+Context decides what a bare figure means. Each fact keeps the words around it with a weight
+for how close they are (its own phrase 1.0 … the previous paragraph 0.15), which is what the
+search ranks on; period and subject come from the nearest marker in the clause, then the
+sentence, then the paragraph, then the report as a whole (marked as inferred).
+"""
+import bisect
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from facts.figures import Figure, find_figures
+from facts.lexicon import Lexicon
+from facts.periods import Marker, Period, ReportYears, find_markers, report_years, resolve_context, year_of, year_period
+from facts.repair import RepairedText
+from facts.subjects import Mention, Subject, find_districts, find_mentions, find_orgs, find_places, org_core
+from facts.text import Tokenizer
+
+SENTENCE_END = re.compile(r"[。!?！？]+[”’」』)）]*")
+CLAUSE_SEP = re.compile(r"[,;:，；：]")
+TARGET = re.compile(r"力争|目标|计划|确保|争取|预计到|要实现|预期目标|将达|将实现|将突破")
+FORECAST = re.compile(r"预计|预测|有望|可实现|达产后|预期|将")
+CUMULATIVE = re.compile(r"累计|截至|截止|总量|共计")
+SUB_SCOPE = re.compile(r"(居|位居|位列|排名?|跻身|列)(全区|全县)|全区(第|首|前列|唯一)|(全区|全县)(首家|唯一)")
+CHANGE_PAIR = re.compile(r"^(提高|提升|增加|增长|上升|下降|降低|减少|扩大)(到|至)")
+INDICATOR_LEAD = re.compile(r"^(亮点[一二三四五六七八九十]+|[一二三四五六七八九十]是|其中|同时|全年|当年|今年|去年|共|累计|实现|完成|达到|达|为|约|超过|超|新增了?|已|年均|分别)+")
+INDICATOR_TAIL = re.compile(r"(分别|累计|实现|达到|达|为|约|超过|超|近|共|共计|合计|已|的|增至|提高到|突破|有望|将|可)+$")
+WEIGHTS = {"seg": 1.0, "clause": 0.75, "prev_clause": 0.7, "next_clause": 0.4, "sentence_before": 0.5,
+           "sentence_after": 0.3, "prev_sentence": 0.35, "paragraph": 0.2, "prev_paragraph": 0.15}
+
+
+@dataclass
+class FactRecord:
+    doc: str
+    line: int
+    value: float
+    value_text: str
+    value_max: float | None
+    unit: str
+    qualifier: str
+    figure: str
+    kind: str
+    measure: str
+    period: Period | None
+    subject: Subject | None
+    subject_explicit: bool
+    sub_scope: bool
+    indicator: str
+    quote: str
+    sentence: str
+    terms: dict[str, float] = field(default_factory=dict)
+    orgs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+
+
+SERVICE = re.compile(r"([\u4e00-\u9fff]{2})班列")
+
+
+@dataclass
+class ReportContext:
+    """What one report says about itself: its years, district, places, companies."""
+
+    years: ReportYears
+    home: str | None
+    places: set[str]
+    orgs: set[str]
+    markers: list[Marker]
+    mentions: list[Mention]
+    top_subject: Subject | None
+    top_zone: Subject | None
+    words: set[str] = field(default_factory=set)  # names jieba must keep whole
+
+
+def _spans(text: str, start: int, end: int, pattern: re.Pattern) -> list[Span]:
+    spans, last = [], start
+    for m in pattern.finditer(text, start, end):
+        spans.append(Span(last, m.end()))
+        last = m.end()
+    if last < end:
+        spans.append(Span(last, end))
+    return [s for s in spans if text[s.start:s.end].strip()]
+
+
+def read_context(text: str, lexicon: Lexicon, tokenizer: Tokenizer) -> ReportContext:
+    years = report_years(text)
+    districts = find_districts(text, lexicon)
+    home = districts.most_common(1)[0][0] if districts else None
+    known = {home} if home else set()
+    places = {p for p in find_places(text, lexicon, known) if p in known or not tokenizer.is_common_word(p)}
+    orgs = {o for o in find_orgs(text) if not all(tokenizer.is_common_word(w) for w in tokenizer.words(org_core(o)))}
+    mentions = find_mentions(text, lexicon, known, places, orgs, home)
+    ends = [m.end() for m in SENTENCE_END.finditer(text)] + [m.end() for m in re.finditer("\n", text)]
+    ends.sort()
+    for mention in mentions:
+        mention.sentence = bisect.bisect_right(ends, mention.start)
+    counts = Counter((m.subject.kind, m.subject.key, m.subject.place) for m in mentions if m.subject.kind != "org")
+    names = {}
+    for m in mentions:
+        key = (m.subject.kind, m.subject.key, m.subject.place)
+        if key not in names or len(m.subject.name) > len(names[key].name):
+            names[key] = m.subject
+    merged: Counter = Counter()  # 临港产业城 and 珞璜临港产业城 are one zone
+    for (kind, key, place), n in counts.items():
+        full = next((k for k in counts if k[0] == kind and k[1] == key and k[2] and place is None), (kind, key, place))
+        merged[full] += n
+    top = merged.most_common(1)[0][0] if merged else None
+    top_zone = next((k for k, _ in merged.most_common() if k[0] == "zone"), None)
+    markers = resolve_context(find_markers(text, years), years, text)
+    words = places | orgs | {m.subject.name for m in mentions} | {org_core(o) for o in orgs}
+    words |= {m.group(0) for m in SERVICE.finditer(text) if not tokenizer.is_common_word(m.group(1), 5000)
+              or m.group(1) in places}
+    if home:
+        words |= {home, home + "区"}
+    tokenizer.add_words(words)
+    return ReportContext(years, home, places, orgs, markers, mentions, names.get(top) if top else None,
+                         names.get(top_zone) if top_zone else None, words)
+
+
+def extract_facts(doc: str, repaired: RepairedText, lexicon: Lexicon, tokenizer: Tokenizer,
+                  ctx: ReportContext | None = None) -> list[FactRecord]:
+    """Every figure in one repaired report, as facts."""
+    text = repaired.text
+    ctx = ctx or read_context(text, lexicon, tokenizer)
+    facts: list[FactRecord] = []
+    paragraphs = _spans(text, 0, len(text), re.compile("\n"))
+    for p_index, para in enumerate(paragraphs):
+        prev_para = paragraphs[p_index - 1] if p_index else None
+        sentences = _spans(text, para.start, para.end, SENTENCE_END)
+        para_sub_scope = bool(SUB_SCOPE.search(text, para.start, para.end))
+        for s_index, sent in enumerate(sentences):
+            figures = find_figures(text[sent.start:sent.end])
+            if not figures:
+                continue
+            figures = [_shift(f, sent.start) for f in figures]
+            clauses = _spans(text, sent.start, sent.end, CLAUSE_SEP)
+            for f_index, fig in enumerate(figures):
+                facts.append(_fact(doc, repaired, lexicon, tokenizer, ctx, para, prev_para, sentences, s_index,
+                                   clauses, figures, f_index, para_sub_scope))
+    return facts
+
+
+def _shift(fig: Figure, offset: int) -> Figure:
+    return Figure(fig.start + offset, fig.end + offset, fig.value, fig.value_text, fig.value_max, fig.unit,
+                  fig.qualifier, fig.measure, fig.text)
+
+
+def _clause_of(clauses: list[Span], pos: int) -> int:
+    return next((i for i, c in enumerate(clauses) if c.start <= pos < c.end), len(clauses) - 1)
+
+
+def _segments(text: str, clause: Span, figures: list[Figure], i: int) -> tuple[Span, Span]:
+    """The words that belong to figure i alone: back to the previous figure or 、, on to the next."""
+    fig = figures[i]
+    before_start = clause.start
+    prev = figures[i - 1] if i and figures[i - 1].end > clause.start else None
+    if prev is not None:
+        between = text[prev.end:fig.start]
+        cut = between.rfind("、")
+        if cut >= 0:
+            before_start = prev.end + cut + 1
+        elif between.startswith("的"):
+            before_start = fig.start
+        else:
+            before_start = prev.end
+    after_end = clause.end
+    nxt = figures[i + 1] if i + 1 < len(figures) and figures[i + 1].start < clause.end else None
+    if nxt is not None:
+        between = text[fig.end:nxt.start]
+        cut = between.find("、")
+        after_end = fig.end + cut if cut >= 0 else (nxt.start if between.startswith("的") else fig.end)
+    else:
+        cut = text.find("、", fig.end, clause.end)
+        after_end = cut if cut >= 0 else clause.end
+    return Span(before_start, fig.start), Span(fig.end, after_end)
+
+
+def _fact(doc, repaired, lexicon, tokenizer, ctx, para, prev_para, sentences, s_index, clauses, figures, i,
+          para_sub_scope) -> FactRecord:
+    text = repaired.text
+    fig = figures[i]
+    sent = sentences[s_index]
+    c_index = _clause_of(clauses, fig.start)
+    clause = clauses[c_index]
+    prev_clause = clauses[c_index - 1] if c_index else None
+    next_clause = clauses[c_index + 1] if c_index + 1 < len(clauses) else None
+    seg_before, seg_after = _segments(text, clause, figures, i)
+
+    regions: list[tuple[str, int, int]] = [
+        ("seg", seg_before.start, seg_before.end), ("seg", seg_after.start, seg_after.end),
+        ("clause", clause.start, clause.end),
+        ("sentence_before", sent.start, clause.start), ("sentence_after", clause.end, sent.end),
+        ("paragraph", para.start, para.end),
+    ]
+    if prev_clause:
+        regions.append(("prev_clause", prev_clause.start, prev_clause.end))
+    if next_clause:
+        regions.append(("next_clause", next_clause.start, next_clause.end))
+    if s_index:
+        regions.append(("prev_sentence", sentences[s_index - 1].start, sentences[s_index - 1].end))
+    if prev_para:
+        regions.append(("prev_paragraph", prev_para.start, prev_para.end))
+    terms: dict[str, float] = {}
+    for name, a, b in regions:
+        weight = WEIGHTS[name]
+        for term in tokenizer.terms(text[a:b]):
+            if terms.get(term, 0.0) < weight:
+                terms[term] = weight
+
+    lead = text[(prev_clause or clause).start:fig.start]
+    period = _period(ctx, sent, para, clause, fig)
+    period = _change_pair(text, figures, i, period)
+    subject, explicit = _subject(ctx, para, sent, clause, fig)
+    sub_scope = para_sub_scope or bool(SUB_SCOPE.search(text, sent.start, sent.end))
+    if not explicit and sub_scope and ctx.top_zone is not None:
+        subject = ctx.top_zone
+    kind = _kind(text, lead, clause, fig, period, ctx)
+    indicator = _indicator(text, seg_before, seg_after, prev_clause, fig, figures, i, clause)
+    quote_start = prev_clause.start if prev_clause and fig.start - prev_clause.start <= 60 else clause.start
+    quote_end = max(clause.end, fig.end)
+    while quote_end > fig.end and text[quote_end - 1] in ",;:，；：、 ":
+        quote_end -= 1
+    orgs = {m.subject.key for m in ctx.mentions if m.subject.kind == "org"
+            and (prev_para or para).start <= m.start < para.end}
+    return FactRecord(
+        doc=doc, line=repaired.line_of(fig.start + (len(fig.text) - len(fig.text.lstrip("约超过近逾突破不足到将高达接")))),
+        value=fig.value, value_text=fig.value_text, value_max=fig.value_max, unit=fig.unit,
+        qualifier=fig.qualifier, figure=fig.text, kind=kind, measure=fig.measure, period=period, subject=subject,
+        subject_explicit=explicit, sub_scope=sub_scope, indicator=indicator,
+        quote=repaired.original_span(quote_start, quote_end), sentence=text[quote_start:quote_end],
+        terms=terms, orgs=tuple(sorted(orgs)),
+    )
+
+
+def _nearest(items, start: int, end: int, pos: int):
+    """The item nearest before pos within [start, end), else the first after it."""
+    inside = [x for x in items if start <= x.start < end]
+    before = [x for x in inside if x.start < pos]
+    if before:
+        return before[-1]
+    after = [x for x in inside if x.start >= pos]
+    return after[0] if after else None
+
+
+def _period(ctx: ReportContext, sent: Span, para: Span, clause: Span, fig: Figure) -> Period | None:
+    markers = [m for m in ctx.markers if m.period is not None]
+    marker = _nearest(markers, clause.start, clause.end, fig.start)
+    if marker is None:
+        marker = next((m for m in reversed(markers) if sent.start <= m.start < clause.start), None)
+    if marker is not None:
+        return marker.period
+    before = [m for m in markers if para.start <= m.start < sent.start]
+    if before:
+        return before[-1].period.as_inferred()
+    if ctx.years.default:
+        return year_period(ctx.years.default, inferred=True)
+    return None
+
+
+def _change_pair(text: str, figures: list[Figure], i: int, period: Period | None) -> Period | None:
+    """从46.5%提高到51.8% over 十三五: the first figure is the start of the span, the second its end."""
+    if period is None or not period.is_span:
+        return period
+    fig = figures[i]
+    if i + 1 < len(figures) and text[fig.start - 1:fig.start] in {"从", "由"} and CHANGE_PAIR.match(
+            text[fig.end:figures[i + 1].start]):
+        return Period(period.start, period.start, f"{year_of(period.start)}年初({period.label}之初)", period.inferred)
+    if i and text[figures[i - 1].start - 1:figures[i - 1].start] in {"从", "由"} and CHANGE_PAIR.match(
+            text[figures[i - 1].end:fig.start]):
+        return Period(None, period.end, f"{year_of(period.end)}年({period.label}之末)", period.inferred)
+    return period
+
+
+def _subject(ctx: ReportContext, para: Span, sent: Span, clause: Span, fig: Figure) -> tuple[Subject | None, bool]:
+    in_clause = [m for m in ctx.mentions if clause.start <= m.start < clause.end]
+    if in_clause:
+        before = [m for m in in_clause if m.start < fig.start]
+        return (before[0] if before else in_clause[0]).subject, True
+    before = [m for m in ctx.mentions if sent.start <= m.start < clause.start and not m.quoted]
+    if before:
+        return before[-1].subject, True
+    earlier = [m for m in ctx.mentions if para.start <= m.start < sent.start and not m.quoted]
+    if earlier:  # the topic (first mention) of the nearest earlier sentence that has one
+        topic = earlier[-1]
+        for m in reversed(earlier):
+            if m.sentence != topic.sentence:
+                break
+            topic = m
+        return topic.subject, False
+    return ctx.top_subject, False
+
+
+def _kind(text: str, lead: str, clause: Span, fig: Figure, period: Period | None, ctx: ReportContext) -> str:
+    scope = lead + text[fig.end:clause.end]
+    if TARGET.search(scope):
+        return "target"
+    if period is not None and ctx.years.default and not period.inferred:
+        first = year_of(period.start) if period.start is not None else year_of(period.end)
+        if first > (ctx.years.report or ctx.years.default) or (period.end - (period.start or period.end) == 11 and first > ctx.years.default):
+            return "target"
+    if FORECAST.search(scope):
+        return "forecast"
+    if CUMULATIVE.search(text[clause.start:fig.start]) or (period is not None and period.start is None):
+        return "cumulative"
+    return "actual"
+
+
+def _indicator(text: str, seg_before: Span, seg_after: Span, prev_clause: Span | None, fig: Figure,
+               figures: list[Figure], i: int, clause: Span) -> str:
+    base = text[seg_before.start:seg_before.end]
+    base = re.sub(r"((19|20)\d{2}年度?(\d{1,2}月)?|\d{1,2}月|今年|去年|全年|当年)", "", base)
+    base = INDICATOR_TAIL.sub("", INDICATOR_LEAD.sub("", base.strip(" ，,、")))
+    if fig.measure == "growth":
+        source = base if len(base) >= 2 and not re.fullmatch(r"(同比|年均|比上年)?(增长|增速|增幅)", base) else ""
+        if not source and prev_clause is not None:
+            source = INDICATOR_TAIL.sub("", re.sub(r"[\d.,%]+.*$", "", text[prev_clause.start:prev_clause.end]))
+        source = re.sub(r"(同比|年均)?(增长|增速|增幅)$", "", source)
+        return (source[-14:] + "增速") if source else "增速"
+    if len(base) < 2:
+        after = text[seg_after.start:seg_after.end].lstrip("的")
+        base = after[:14] if len(after) >= 2 else (text[prev_clause.start:prev_clause.end][-14:] if prev_clause else "")
+    return base[-16:]

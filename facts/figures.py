@@ -1,0 +1,113 @@
+"""Figures in repaired report text: the number and unit as written, qualifier, range, measure.
+
+Works on text after `repair` (half-width digits and ASCII %, no spaces between CJK and digits).
+Dates (2019年, 6月25日), ordinals other than ranks (第7期), names like "500强" and codes like
+"4+1" are not figures.
+"""
+import re
+from dataclasses import dataclass
+
+SCALES = ("万亿", "亿", "万", "千", "百")
+# Longest first, so 个标箱 wins over 个 and 平方公里 over 公里.
+BASE_UNITS = sorted(
+    """元 美元 欧元 港元 吨 标箱 个标箱 TEU 列 趟 班 家 户 个 项 亩 平方米 平方公里 公里 千米 米 辆 台 套 件 人 人次
+    名 位 次 批次 批 天 个月 小时 分钟 分 倍 % ‰ 个百分点 千瓦时 千瓦 度 GWh MWh GW MW kW 座 条 所 张 艘 架 种 款
+    栋 间 处 场 宗 笔 块 根 公顷 立方米 升 头 只 公斤 千克 箱 单 份 册 元/吨 元/平方米""".split(),
+    key=len,
+    reverse=True,
+)
+_UNIT = "|".join(re.escape(u) for u in BASE_UNITS)
+_SCALE = "|".join(SCALES)
+_NUM = r"\d+(?:,\d{3})*(?:\.\d+)?"
+FIGURE = re.compile(
+    rf"(?P<num>{_NUM})(?P<unit1>%)?"
+    rf"(?:(?P<sep>[-—–~～至])(?P<num2>{_NUM}))?"
+    rf"(?P<scale>{_SCALE})?(?P<inner>余|多)?(?P<unit>{_UNIT})?"
+    r"(?P<post>以上|以下|左右|上下|余|多)?"
+)
+PRE_QUALIFIERS = ("超过", "不到", "不足", "接近", "将近", "约", "超", "近", "逾", "突破", "高达")
+NOT_QUALIFIER = re.compile(r"(签约|合约|节约|预约|履约|特约|制约|赶超|最近|附近|临近|就近)$")
+GROWTH_WORDS = re.compile(r"(增长|增速|增幅|下降|降低|减少|增加|回落|提高|上升)(了|为|达到|达|约|超|预计达|预计)?$")
+FUTURE_LIKE = re.compile(r"[年月日号强期届次]")
+
+
+@dataclass(frozen=True)
+class Figure:
+    start: int  # offsets in the repaired text, covering number, unit and any qualifier
+    end: int
+    value: float
+    value_text: str
+    value_max: float | None
+    unit: str
+    qualifier: str
+    measure: str  # amount | growth | share | rank
+
+    @property
+    def display(self) -> str:
+        """The figure as a reader would write it: 约148亿元, 67%—79%, 10-15万辆, 10家以上."""
+        return self.text
+
+    text: str = ""
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def find_figures(text: str) -> list[Figure]:
+    """Every figure in `text`, in order."""
+    found = []
+    for m in FIGURE.finditer(text):
+        start, end = m.start(), m.end()
+        if start > 0 and (text[start - 1].isdigit() or text[start - 1] in ".,+" or text[start - 1].isascii() and text[start - 1].isalpha()):
+            continue
+        unit = (m["scale"] or "") + (m["unit"] or "")
+        if m["unit1"]:
+            if m["num2"] and m["unit"] != "%":
+                continue
+            unit = "%"
+            if not m["num2"]:
+                end = m.start("unit1") + 1
+        if not unit:
+            continue
+        after = text[end:end + 1]
+        if not m["unit"] and m["scale"] and after and (FUTURE_LIKE.match(after) or after.isdigit()):
+            continue
+        if after == "+" or text[start - 1:start] == "+":
+            continue
+        if m["unit"] in {"名", "位"} and not text[max(0, start - 1):start] in {"第", "前"}:
+            if m["unit"] == "位":
+                continue
+        qualifier = ""
+        before = text[max(0, start - 3):start]
+        for word in PRE_QUALIFIERS:
+            if before.endswith(word) and not NOT_QUALIFIER.search(text[max(0, start - len(word) - 1):start]):
+                qualifier = word
+                start -= len(word)
+                break
+        post = "" if m["unit1"] and not m["num2"] else (m["inner"] or "") + (m["post"] or "")
+        if m["unit1"] and not m["num2"] and text[end:end + 2] in {"以上", "以下", "左右"}:
+            post, end = text[end:end + 2], end + 2
+        qualifier = "/".join(q for q in (qualifier, post) if q)
+        measure = "amount"
+        lead = text[max(0, start - 8):start]
+        if text[max(0, m.start() - 1):m.start()] in {"第", "前"}:
+            measure = "rank"
+        elif unit in {"%", "个百分点", "倍"} or unit.endswith("%"):
+            measure = "growth" if GROWTH_WORDS.search(lead) else "share"
+            if unit == "倍" and not GROWTH_WORDS.search(lead):
+                measure = "amount"
+        found.append(
+            Figure(
+                start=start,
+                end=end,
+                value=_number(m["num"]),
+                value_text=m["num"],
+                value_max=_number(m["num2"]) if m["num2"] else None,
+                unit=unit,
+                qualifier=qualifier,
+                measure=measure,
+                text=text[start:end],
+            )
+        )
+    return found

@@ -1,0 +1,50 @@
+"""The domain lexicon (facts/data/lexicon.toml), loaded once."""
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+LEXICON_FILE = Path(__file__).parent / "data" / "lexicon.toml"
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    words: tuple[str, ...]
+    synonyms: dict[str, str]  # variant -> canonical
+    unit_words: dict[str, tuple[str, ...]]  # family -> question phrases
+    unit_family: dict[str, str]
+    english: tuple[tuple[str, str], ...]  # longest phrase first
+    stopwords: frozenset[str]
+    restrictors: frozenset[str]
+    zone_suffixes: tuple[str, ...]
+    not_districts: frozenset[str]
+
+    def canonical(self, term: str) -> str:
+        return self.synonyms.get(term, term)
+
+    def family(self, unit: str) -> str:
+        """'亿元' -> 'money', '户' -> '家', '万吨' -> '吨', '%' -> '%'."""
+        base = unit
+        for scale in ("万亿", "亿", "万", "千", "百"):
+            if base.startswith(scale) and len(base) > len(scale):
+                base = base[len(scale):]
+                break
+        return self.unit_family.get(base, base)
+
+
+@cache
+def load_lexicon(path: Path = LEXICON_FILE) -> Lexicon:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    synonyms = {variant: canonical for canonical, variants in data["synonyms"].items() for variant in variants}
+    english = tuple(sorted(data["english"].items(), key=lambda kv: -len(kv[0])))
+    return Lexicon(
+        words=tuple(data["words"]),
+        synonyms=synonyms,
+        unit_words={family: tuple(phrases) for family, phrases in data["unit_words"].items()},
+        unit_family=dict(data["unit_family"]),
+        english=english,
+        stopwords=frozenset(data["stopwords"]),
+        restrictors=frozenset(data["restrictors"]),
+        zone_suffixes=tuple(sorted(data["zone_suffixes"], key=len, reverse=True)),
+        not_districts=frozenset(data["not_districts"]),
+    )

@@ -1,0 +1,59 @@
+"""Tables: the reports, their facts, and the store's version."""
+from datetime import datetime
+
+from sqlalchemy import JSON, Column, Text
+from sqlmodel import Field, SQLModel
+
+
+class Document(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True)  # the file name
+    title: str
+    sha256: str
+    encoding_note: str = ""
+    report_year: int | None = None
+    main_year: int | None = None
+    district: str | None = None
+    lines: int = 0
+    facts: int = 0
+    words: list = Field(default_factory=list, sa_column=Column(JSON))  # names learned from the report
+
+
+class Fact(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    doc: str = Field(index=True)
+    line: int
+    value: float
+    value_text: str
+    value_max: float | None = None
+    unit: str
+    qualifier: str = ""
+    figure: str  # as written: 约148亿元, 67%—79%
+    kind: str  # actual | target | forecast | cumulative
+    measure: str  # amount | growth | share | rank
+    period_label: str | None = None
+    period_start: int | None = None  # month index year*12+month-1; None = "up to"
+    period_end: int | None = None
+    period_inferred: bool = False
+    subject_kind: str | None = None
+    subject_name: str | None = None
+    subject_key: str | None = None
+    subject_place: str | None = None
+    subject_explicit: bool = False
+    sub_scope: bool = False
+    indicator: str = ""
+    quote: str = Field(sa_column=Column(Text))  # verbatim span of the file
+    sentence: str = Field(sa_column=Column(Text))  # the same span, repaired, for display
+    terms: dict = Field(default_factory=dict, sa_column=Column(JSON))
+    orgs: list = Field(default_factory=list, sa_column=Column(JSON))
+
+
+class StoreInfo(SQLModel, table=True):
+    """One row: which build is serving. Readers compare `version` to know when to reload."""
+
+    id: int = Field(default=1, primary_key=True)
+    version: int = 0
+    built_at: datetime | None = None
+    seeds_dir: str = ""
+    documents: int = 0
+    facts: int = 0

@@ -1,0 +1,159 @@
+"""Repair OCR/PDF report text into paragraphs, keeping a map back to the file's characters."""
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+# Full-width ASCII variants and the ideographic space, one char for one char so offsets survive.
+_HALF_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_SPACE = " \t\u00a0\f\v"
+_SPACE_RUN = re.compile(f"[{_SPACE}]+")
+# A leading blank in these OCR files marks a new text block; \f is a page break, not a block start.
+_BLOCK_INDENT = " \t\u00a0"
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_HEADING_MARK = re.compile(r"#+[ \t\u00a0]+")
+_SENTENCE_END = re.compile(r"[。!?;…][”’」』)\"']*$")
+
+_DOUBLED_MIN_CHARS = 8
+_DOUBLED_MIN_SHARE = 0.6
+# The extractor doubles one text run at a time; the cap keeps a page-long line linear to scan.
+_DOUBLED_MAX_CHUNK = 200
+
+
+@dataclass(frozen=True)
+class RepairedText:
+    """Repaired text plus, for each of its characters, the offset in `original` it came from."""
+
+    original: str
+    text: str
+    origin: tuple[int, ...]
+    _line_starts: tuple[int, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        starts = (0, *(m.end() for m in _LINE_BREAK.finditer(self.original)))
+        object.__setattr__(self, "_line_starts", starts)
+
+    def line_of(self, i: int) -> int:
+        """1-based line number in `original` of the character text[i] came from."""
+        return bisect_right(self._line_starts, self.origin[i])
+
+    def original_span(self, start: int, end: int) -> str:
+        """The verbatim stretch of `original` behind text[start:end]."""
+        if start >= end:
+            return ""
+        return self.original[self.origin[start] : self.origin[end - 1] + 1]
+
+
+def repair(original: str) -> RepairedText:
+    """Undo OCR damage: full-width ASCII, doubled phrases, stray spaces, broken lines."""
+    narrow = original.translate(_HALF_WIDTH)
+    out: list[str] = []
+    origin: list[int] = []
+    previous: tuple[str, int] | None = None  # last kept line and the offset of its line break
+    start = 0
+    for end, next_start in _line_bounds(narrow):
+        kept = _clean_line(narrow, start, end)
+        if kept:
+            line = narrow[start:end] if isinstance(kept, range) else "".join(narrow[o] for o in kept)
+            if previous is not None:
+                separator = _separator(previous[0], line, narrow[start] in _BLOCK_INDENT)
+                if separator:
+                    out.append(separator)
+                    origin.append(previous[1])
+            out.append(line)
+            origin.extend(kept)
+            previous = (line, end)
+        start = next_start
+    return RepairedText(original=original, text="".join(out), origin=tuple(origin))
+
+
+def _line_bounds(text: str) -> list[tuple[int, int]]:
+    """(end, start of next line) for each line; end is where its line break begins."""
+    bounds = [(m.start(), m.end()) for m in _LINE_BREAK.finditer(text)]
+    if not bounds or bounds[-1][1] < len(text):
+        bounds.append((len(text), len(text)))
+    return bounds
+
+
+def _clean_line(narrow: str, start: int, end: int) -> list[int] | range:
+    """Offsets of the characters of narrow[start:end] that survive undoubling and space removal."""
+    line = narrow[start:end]
+    undoubled = _undouble(line)
+    if undoubled is not None:
+        offsets: list[int] | range = [start + i for i in undoubled]
+        line = "".join(line[i] for i in undoubled)
+    else:
+        offsets = range(start, end)
+    if not _SPACE_RUN.search(line):
+        return offsets
+    keep_from = 0
+    if line.lstrip(_SPACE).startswith("#"):
+        # Keep "# " so a heading stays a markdown heading.
+        heading = _HEADING_MARK.match(line, len(line) - len(line.lstrip(_SPACE)))
+        keep_from = heading.end() if heading else 0
+    kept: list[int] = []
+    last = 0
+    for m in _SPACE_RUN.finditer(line):
+        kept.extend(offsets[last : m.start()])
+        a, b = m.start(), m.end()
+        inside = a > 0 and b < len(line)
+        if inside and (b <= keep_from or (_is_word(line[a - 1]) and _is_word(line[b]))):
+            kept.extend(offsets[a:b])
+        last = b
+    kept.extend(offsets[last:])
+    return kept
+
+
+def _is_word(c: str) -> bool:
+    return c.isascii() and c.isalnum()
+
+
+def _undouble(line: str) -> list[int] | None:
+    """Indices to keep if the line is mostly phrases printed twice ("一年一年"), else None."""
+    solid = len(line) - sum(line.count(c) for c in _SPACE)
+    if solid < _DOUBLED_MIN_CHARS or not _CJK.search(line):
+        return None
+    # Give up as soon as too much of the line is single to ever reach the share.
+    allowed_single = solid - _DOUBLED_MIN_SHARE * solid
+    single = 0
+    kept: list[int] = []
+    n = len(line)
+    i = 0
+    while i < n:
+        size = _longest_double(line, i)
+        if size:
+            kept.extend(range(i, i + size))
+            i += 2 * size
+        else:
+            if line[i] not in _SPACE:
+                single += 1
+                if single > allowed_single:
+                    return None
+            kept.append(i)
+            i += 1
+    return kept
+
+
+def _longest_double(line: str, i: int) -> int:
+    """Largest L with line[i:i+L] == line[i+L:i+2L], or 0."""
+    best = 0
+    limit = i + min((len(line) - i) // 2, _DOUBLED_MAX_CHUNK)
+    j = line.find(line[i], i + 1, limit + 1)
+    while j != -1:
+        if line.startswith(line[i:j], j):
+            best = j - i
+        j = line.find(line[i], j + 1, limit + 1)
+    return best
+
+
+def _separator(line: str, following: str, following_indented: bool) -> str:
+    """What goes between two kept lines: "\n" between paragraphs, else "" (or " " between words)."""
+    if following_indented or line.startswith("#") or following.startswith("#") or _SENTENCE_END.search(line):
+        return "\n"
+    return " " if _is_letter(line[-1]) and _is_letter(following[0]) else ""
+
+
+def _is_letter(c: str) -> bool:
+    return c.isascii() and c.isalpha()

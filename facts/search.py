@@ -1,0 +1,159 @@
+"""The in-memory index over all facts, and ranking of facts for a parsed question.
+
+Scores are coverage (how much of the question's weighted words a fact's context holds, 0–1)
+times fits for period, subject, unit, measure and kind. Hard mismatches (another year,
+another subject, another unit) remove a fact; no fact left above the bar means abstain.
+"""
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from facts.lexicon import Lexicon
+from facts.models import Fact
+from facts.periods import Period, period_fit
+from facts.query import Query
+from facts.subjects import Subject
+
+MIN_COVERAGE = 0.5
+MIN_SCORE = 0.3
+CANDIDATES = 400
+
+
+@dataclass(frozen=True)
+class FactView:
+    """A stored fact with its period and subject as objects, ready for ranking and rendering."""
+
+    id: int
+    row: Fact
+    period: Period | None
+    subject: Subject | None
+    family: str
+
+
+@dataclass(frozen=True)
+class Scored:
+    fact: FactView
+    score: float
+    coverage: float
+
+
+def view(row: Fact, lexicon: Lexicon) -> FactView:
+    period = None
+    if row.period_end is not None:
+        period = Period(row.period_start, row.period_end, row.period_label or "", row.period_inferred)
+    subject = None
+    if row.subject_kind:
+        subject = Subject(row.subject_kind, row.subject_name or "", row.subject_key or "", row.subject_place)
+    return FactView(row.id, row, period, subject, lexicon.family(row.unit))
+
+
+class FactIndex:
+    def __init__(self, rows: list[Fact], lexicon: Lexicon):
+        self.lexicon = lexicon
+        self.facts = [view(row, lexicon) for row in rows]
+        postings: dict[str, tuple[list[int], list[float]]] = {}
+        for i, fact in enumerate(self.facts):
+            for term, weight in fact.row.terms.items():
+                ids, weights = postings.setdefault(term, ([], []))
+                ids.append(i)
+                weights.append(weight)
+        n = max(len(self.facts), 1)
+        self.postings = {t: (np.array(ids, dtype=np.int32), np.array(ws, dtype=np.float32))
+                         for t, (ids, ws) in postings.items()}
+        self.idf = {t: math.log(1 + n / len(ids)) for t, (ids, _) in postings.items()}
+        self.unknown_idf = math.log(1 + n / 2)
+
+    def __len__(self) -> int:
+        return len(self.facts)
+
+    @property
+    def vocabulary(self) -> set[str]:
+        return set(self.postings)
+
+    def coverage(self, terms: list[str]) -> tuple[np.ndarray, float]:
+        scores = np.zeros(len(self.facts), dtype=np.float32)
+        total = 0.0
+        for term in terms:
+            idf = self.idf.get(term, self.unknown_idf)
+            total += idf
+            hit = self.postings.get(term)
+            if hit is not None:
+                scores[hit[0]] += idf * hit[1]
+        return (scores / total if total else scores), total
+
+    def rank(self, query: Query, limit: int = 10, strict: bool = True) -> list[Scored]:
+        """Facts that answer `query`, best first. strict=False ignores period and subject (suggestions)."""
+        if not query.terms or not self.facts:
+            return []
+        coverage, _ = self.coverage(query.terms)
+        floor = MIN_COVERAGE if strict else 0.2
+        candidates = np.nonzero(coverage >= floor)[0]
+        if len(candidates) > CANDIDATES:
+            candidates = candidates[np.argsort(-coverage[candidates])[:CANDIDATES]]
+        scored = []
+        for i in candidates:
+            fact = self.facts[int(i)]
+            fit = fit_of(query, fact, strict)
+            if fit is not None:
+                scored.append(Scored(fact, float(coverage[i]) * fit, float(coverage[i])))
+        scored.sort(key=lambda s: (-s.score, -(s.fact.row.period_end or 0), s.fact.id))
+        if strict:
+            scored = [s for s in scored if s.score >= MIN_SCORE]
+        return scored[:limit]
+
+
+def fit_of(query: Query, fact: FactView, strict: bool = True) -> float | None:
+    """How well a fact fits what the question asks besides its words; None when it cannot answer it."""
+    row = fact.row
+    fit = 1.0
+    if query.unit_family and fact.family != query.unit_family:
+        return None
+    if query.measure and row.measure != query.measure:
+        return None
+    if not query.measure and row.measure in {"growth", "share", "rank"}:
+        fit *= 0.5
+    for word in query.restrictors:
+        if row.terms.get(word, 0.0) < 0.5:
+            return None
+    for name in query.required:
+        if row.terms.get(name, 0.0) < 0.3:
+            return None
+    if query.target:
+        fit *= 1.0 if row.kind in {"target", "forecast"} else 0.55
+    else:
+        fit *= {"target": 0.6, "forecast": 0.85}.get(row.kind, 1.0)
+    if query.cumulative:
+        fit *= 1.0 if row.kind == "cumulative" or (fact.period and fact.period.start is None) else 0.8
+    if not strict:
+        return fit
+    period = period_fit(query.period, fact.period)
+    if period is None:
+        return None
+    subject = subject_fit(query.subject, fact)
+    if subject is None:
+        return None
+    return fit * period * subject
+
+
+def subject_fit(asked: Subject | None, fact: FactView) -> float | None:
+    """1.0 when the fact is about the asked subject, less when only inferred, None when it is not."""
+    if asked is None:
+        return 1.0
+    row, subject = fact.row, fact.subject
+    if asked.kind == "org":
+        if subject and subject.kind == "org" and asked.fits(subject):
+            return 1.0
+        return 0.9 if any(asked.key in core or core in asked.key for core in row.orgs) else None
+    if subject is None:
+        return 0.5
+    if asked.kind == "zone":
+        if subject.kind == "zone" and asked.fits(subject):
+            return 1.0 if row.subject_explicit else 0.9
+        return None if row.subject_explicit else (0.6 if row.sub_scope else None)
+    # a district
+    if subject.kind == "district":
+        return 1.0 if not asked.key or asked.key == subject.key else None
+    if row.subject_explicit or row.sub_scope:
+        return None
+    return 0.6 if not asked.key or subject.place in (None, asked.key) else None

@@ -1,0 +1,21 @@
+"""One settings object, read from the environment (and `.env`), built in main() and passed down."""
+from pathlib import Path
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///data/factbot.db"
+    factbot_seeds_dir: Path = Path("seeds")
+    factbot_timezone: str = "Asia/Shanghai"
+    factbot_admin_ids: str = ""
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    telegram_api_file_url: str = "https://api.telegram.org/file/bot"
+
+    @property
+    def admin_ids(self) -> set[int]:
+        return {int(part) for part in self.factbot_admin_ids.replace(";", ",").split(",") if part.strip().isdigit()}
