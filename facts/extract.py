@@ -17,8 +17,8 @@ from facts.repair import RepairedText
 from facts.subjects import Mention, Subject, find_districts, find_mentions, find_orgs, find_places, org_core
 from facts.text import Tokenizer
 
-SENTENCE_END = re.compile(r"[。!?！？]+[”’」』)）]*")
-CLAUSE_SEP = re.compile(r"[,;:，；：]")
+SENTENCE_END = re.compile(r"[。!?！？;；]+[”’」』)）]*")
+CLAUSE_SEP = re.compile(r"[,:，：]")
 TARGET = re.compile(r"力争|目标|计划|确保|争取|预计到|要实现|预期目标|将达|将实现|将突破")
 FORECAST = re.compile(r"预计|预测|有望|可实现|达产后|预期|将")
 CUMULATIVE = re.compile(r"累计|截至|截止|总量|共计")
@@ -26,6 +26,7 @@ SUB_SCOPE = re.compile(r"(居|位居|位列|排名?|跻身|列)(全区|全县)|�
 CHANGE_PAIR = re.compile(r"^(提高|提升|增加|增长|上升|下降|降低|减少|扩大)(到|至)")
 INDICATOR_LEAD = re.compile(r"^(亮点[一二三四五六七八九十]+|[一二三四五六七八九十]是|其中|同时|全年|当年|今年|去年|共|累计|实现|完成|达到|达|为|约|超过|超|新增了?|已|年均|分别)+")
 INDICATOR_TAIL = re.compile(r"(分别|累计|实现|达到|达|为|约|超过|超|近|共|共计|合计|已|的|增至|提高到|突破|有望|将|可)+$")
+THIN_WORDS = re.compile(r"同比|增长|同比增长|年均增长|增速|增幅|比重|占比|其中|分别|贡献|实现|达到|提升|提高")
 WEIGHTS = {"seg": 1.0, "clause": 0.75, "prev_clause": 0.7, "next_clause": 0.4, "sentence_before": 0.5,
            "sentence_after": 0.3, "prev_sentence": 0.35, "paragraph": 0.2, "prev_paragraph": 0.15}
 
@@ -197,7 +198,13 @@ def _fact(doc, repaired, lexicon, tokenizer, ctx, para, prev_para, sentences, s_
         ("sentence_before", sent.start, clause.start), ("sentence_after", clause.end, sent.end),
         ("paragraph", para.start, para.end),
     ]
-    if prev_clause:
+    own_words = [t for t in tokenizer.terms(text[seg_before.start:seg_after.end]) if not THIN_WORDS.fullmatch(t)]
+    if prev_clause and not own_words:  # "同比增长8%": what grew is named in the clause before
+        regions.append(("seg", prev_clause.start, prev_clause.end))
+        earlier = clauses[c_index - 2] if c_index >= 2 else None
+        if earlier:
+            regions.append(("clause", earlier.start, earlier.end))
+    elif prev_clause:
         regions.append(("prev_clause", prev_clause.start, prev_clause.end))
     if next_clause:
         regions.append(("next_clause", next_clause.start, next_clause.end))
@@ -212,6 +219,7 @@ def _fact(doc, repaired, lexicon, tokenizer, ctx, para, prev_para, sentences, s_
             if terms.get(term, 0.0) < weight:
                 terms[term] = weight
 
+    _pair_respectively(tokenizer, text, clause, figures, i, terms)
     lead = text[(prev_clause or clause).start:fig.start]
     period = _period(ctx, sent, para, clause, fig)
     period = _change_pair(text, figures, i, period)
@@ -235,6 +243,26 @@ def _fact(doc, repaired, lexicon, tokenizer, ctx, para, prev_para, sentences, s_
         quote=repaired.original_span(quote_start, quote_end), sentence=text[quote_start:quote_end],
         terms=terms, orgs=tuple(sorted(orgs)),
     )
+
+
+def _pair_respectively(tokenizer: Tokenizer, text: str, clause: Span, figures: list[Figure], i: int,
+                       terms: dict[str, float]) -> None:
+    """高新技术企业、科技型企业分别达211家、1125家: the k-th figure belongs to the k-th name only."""
+    head, at, _ = text[clause.start:clause.end].partition("分别")
+    if not at:
+        return
+    split = clause.start + len(head)
+    after = [f for f in figures if split <= f.start < clause.end]
+    items = [x for x in head.split("、") if x]
+    if len(after) < 2 or len(items) != len(after) or figures[i] not in after:
+        return
+    own = set(tokenizer.terms(items[after.index(figures[i])]))
+    for k, item in enumerate(items):
+        for term in tokenizer.terms(item):
+            if term in own:
+                terms[term] = 1.0
+            elif k != after.index(figures[i]):
+                terms[term] = min(terms.get(term, 0.0), 0.1)
 
 
 def _nearest(items, start: int, end: int, pos: int):

@@ -11,6 +11,9 @@ GROWTH = re.compile(r"增长(率|多少|几|了多少|幅度)|增速|增幅|涨�
 SHARE = re.compile(r"占比|比重|比例|份额|占全|百分之几|覆盖率|[^增长]率")
 RANK = re.compile(r"排名|第几|排第|位列|排在")
 TARGET = re.compile(r"目标|计划|力争|要在|要建|要达|将会|将要|有望|预计|预期|规划|能到|能达|达产")
+BARE_PART = re.compile(r"第?[一二三四1-4]季度|[上下]半年|\d{1,2}月?[-—~至到]\d{1,2}月|\d{1,2}月\d{1,2}日")
+MEASURE_WORDS = re.compile(r"同比增长|年均增长|增长率|增长|增速|增幅|涨幅|占比|比重|比例|份额|排名")
+MONEY_HEAD = re.compile(r"投资|引资|产值|总值|金额|资金|收入|贸易额|进出口额|进出口总额|总额|生产总值|GDP")
 CUMULATIVE = re.compile(r"累计|截至|截止|为止|总量|以来|底|末")
 
 
@@ -27,6 +30,7 @@ class Query:
     target: bool = False
     restrictors: set[str] = field(default_factory=set)
     required: set[str] = field(default_factory=set)
+    parts: dict[str, list[str]] = field(default_factory=dict)  # compound word -> its known parts
 
     @property
     def topic(self) -> str:
@@ -45,16 +49,17 @@ class KnownNames:
 
 
 def parse_question(question: str, lexicon: Lexicon, tokenizer: Tokenizer, names: KnownNames,
-                   this_year: int) -> Query:
+                   this_year: int, known: set[str] = frozenset()) -> Query:
     text = clean_question(question)
     if is_english(text):
         text = english_to_chinese(text, lexicon)
-    text = tokenizer.correct(text)
+    text = tokenizer.canonical_text(tokenizer.correct(text))
     query = Query(question=question, text=text)
     rest = text
 
     years = ReportYears(this_year, this_year)
-    markers = [m for m in resolve_context(find_markers(text, years), years, text) if m.period is not None]
+    markers = [m for m in resolve_context(find_markers(text, years), years, text) if m.period is not None
+               and (m.explicit_year or not BARE_PART.fullmatch(text[m.start:m.end]))]
     if markers:
         chosen = next((m for m in markers if m.period.start is None), markers[0])
         query.period = chosen.period
@@ -77,14 +82,14 @@ def parse_question(question: str, lexicon: Lexicon, tokenizer: Tokenizer, names:
         query.measure, query.unit_family = "rank", None
     elif query.unit_family == "%":
         query.unit_family = None
+    elif query.unit_family is None and MONEY_HEAD.search(rest):
+        query.unit_family = "money"
+    rest = MEASURE_WORDS.sub(" ", rest)
     query.target = bool(TARGET.search(text))
     query.restrictors = {r for r in lexicon.restrictors if r in text}
     query.required = {s for s in names.services if s in text}
-    seen = set()
-    for term in tokenizer.terms(rest):
-        if term not in seen:
-            seen.add(term)
-            query.terms.append(term)
+    query.terms = tokenizer.question_terms(rest, known)
+    query.parts = {t: tokenizer.parts(t, known) for t in query.terms}
     return query
 
 

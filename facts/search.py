@@ -15,7 +15,7 @@ from facts.periods import Period, period_fit
 from facts.query import Query
 from facts.subjects import Subject
 
-MIN_COVERAGE = 0.5
+MIN_COVERAGE = 0.4
 MIN_SCORE = 0.3
 CANDIDATES = 400
 
@@ -71,22 +71,32 @@ class FactIndex:
     def vocabulary(self) -> set[str]:
         return set(self.postings)
 
-    def coverage(self, terms: list[str]) -> tuple[np.ndarray, float]:
+    def coverage(self, terms: list[str], parts: dict[str, list[str]] | None = None) -> tuple[np.ndarray, float]:
+        """Share of the question's weighted words each fact's context holds (a word's known parts count half)."""
         scores = np.zeros(len(self.facts), dtype=np.float32)
         total = 0.0
         for term in terms:
             idf = self.idf.get(term, self.unknown_idf)
             total += idf
             hit = self.postings.get(term)
+            pieces = [self.postings[p] for p in (parts or {}).get(term, ()) if p in self.postings]
+            if not pieces:
+                if hit is not None:
+                    scores[hit[0]] += idf * hit[1]
+                continue
+            best = np.zeros(len(self.facts), dtype=np.float32)
+            for ids, weights in pieces:
+                np.maximum.at(best, ids, weights * 0.5)
             if hit is not None:
-                scores[hit[0]] += idf * hit[1]
+                np.maximum.at(best, hit[0], hit[1])
+            scores += idf * best
         return (scores / total if total else scores), total
 
     def rank(self, query: Query, limit: int = 10, strict: bool = True) -> list[Scored]:
         """Facts that answer `query`, best first. strict=False ignores period and subject (suggestions)."""
         if not query.terms or not self.facts:
             return []
-        coverage, _ = self.coverage(query.terms)
+        coverage, _ = self.coverage(query.terms, query.parts)
         floor = MIN_COVERAGE if strict else 0.2
         candidates = np.nonzero(coverage >= floor)[0]
         if len(candidates) > CANDIDATES:
@@ -117,7 +127,7 @@ def fit_of(query: Query, fact: FactView, strict: bool = True) -> float | None:
         if row.terms.get(word, 0.0) < 0.5:
             return None
     for name in query.required:
-        if row.terms.get(name, 0.0) < 0.3:
+        if row.terms.get(name, 0.0) < 0.2:
             return None
     if query.target:
         fit *= 1.0 if row.kind in {"target", "forecast"} else 0.55
@@ -133,6 +143,8 @@ def fit_of(query: Query, fact: FactView, strict: bool = True) -> float | None:
     subject = subject_fit(query.subject, fact)
     if subject is None:
         return None
+    if query.period is not None and fact.period is not None and fact.period.inferred:
+        period *= 0.9
     return fit * period * subject
 
 

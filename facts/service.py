@@ -101,7 +101,7 @@ class FactService:
             return Answer(question, False, reason="too_long")
         index = self._index or self.refresh()
         this_year = datetime.now(ZoneInfo(self.settings.factbot_timezone)).year
-        query = parse_question(question, self.lexicon, self.tokenizer, self._names, this_year)
+        query = parse_question(question, self.lexicon, self.tokenizer, self._names, this_year, index.idf)
         if not query.terms:
             return Answer(question, False, reason="vague", query=query, titles=self._titles)
         results = index.rank(query, limit=5)

@@ -83,7 +83,7 @@ class Tokenizer:
         jieba.initialize()
         self._common = dict(jieba.dt.FREQ)  # before our words go in: "is this ordinary Chinese?"
         self._added: set[str] = set()
-        self.add_words((*lexicon.words, *lexicon.synonyms, *extra_words))
+        self.add_words((*lexicon.words, *lexicon.synonyms, *lexicon.synonyms.values(), *extra_words))
         variants = sorted({*lexicon.synonyms, *lexicon.synonyms.values()}, key=len, reverse=True)
         self._synonym_re = re.compile("|".join(re.escape(v) for v in variants))
         self.vocabulary: set[str] = set()
@@ -105,6 +105,32 @@ class Tokenizer:
 
     def canonical_text(self, text: str) -> str:
         return self._synonym_re.sub(lambda m: self.lexicon.canonical(m.group(0)), text)
+
+    def question_terms(self, text: str, known: set[str]) -> list[str]:
+        """A question's words, each counted once: whole words the index knows, else their known parts."""
+        text = self.canonical_text(text)
+        out: list[str] = []
+        for word in jieba.cut(text, HMM=False):
+            word = word.strip()
+            if not self._keep(word):
+                continue
+            if word in known:
+                out.append(word)
+                continue
+            parts = [p for p in jieba.cut_for_search(word, HMM=False) if p != word and p in known and self._keep(p)]
+            out.extend(parts or [word])
+        return list(dict.fromkeys(out))
+
+    def parts(self, word: str, known) -> list[str]:
+        """The known shorter words inside `word` (制造业 → 制造)."""
+        return [p for p in dict.fromkeys(jieba.cut_for_search(word, HMM=False)) if p != word and p in known and self._keep(p)]
+
+    def _keep(self, word: str) -> bool:
+        if len(word) < 2 and not word.isupper():
+            return False
+        if word in self.lexicon.stopwords or word.replace(".", "").isdigit():
+            return False
+        return bool(CJK.search(word) or KEEP_ASCII.match(word))
 
     def terms(self, text: str) -> list[str]:
         """Search terms of `text`: jieba search-mode words, synonyms made canonical, noise dropped."""
@@ -130,29 +156,41 @@ class Tokenizer:
             self._sound_keys.setdefault(key.count(" ") + 1, []).append(key)
 
     def correct(self, question: str) -> str:
-        """Replace misspelt words that sound like a report word (斑列→班列, 宗保区→综保区)."""
+        """Replace misspelt words that sound like a report word (斑列→班列, 宗保区→综保区).
+
+        Only where jieba finds no words (a run of single characters), widened by one word on each side,
+        so that correct text is never rewritten into a homophone.
+        """
         if not self._by_sound:
             return question
-        chars = list(question)
+        tokens = jieba.lcut(question, HMM=False)
+        spans, pos = [], 0
+        for token in tokens:
+            spans.append((pos, pos + len(token), token))
+            pos += len(token)
+        out = list(question)
         i = 0
-        while i < len(chars):
-            replaced = False
-            for size in (6, 5, 4, 3, 2):
-                window = "".join(chars[i:i + size])
-                if len(window) < size or not all(CJK.match(ch) for ch in window):
-                    continue
-                if window in self.vocabulary or window in self.lexicon.synonyms or self.is_common_word(window, 1):
+        while i < len(spans):
+            if not (len(spans[i][2]) == 1 and CJK.match(spans[i][2])):
+                i += 1
+                continue
+            j = i
+            while j + 1 < len(spans) and len(spans[j + 1][2]) == 1 and CJK.match(spans[j + 1][2]):
+                j += 1
+            lefts = [spans[i][0]] + ([spans[i - 1][0]] if i and CJK.match(spans[i - 1][2]) else [])
+            rights = [spans[j][1]] + ([spans[j + 1][1]] if j + 1 < len(spans) and CJK.match(spans[j + 1][2]) else [])
+            windows = sorted(((a, b) for a in lefts for b in rights if b - a >= 2), key=lambda w: w[0] - w[1])
+            for a, b in windows:
+                window = question[a:b]
+                if not all(CJK.match(ch) for ch in window) or window in self.vocabulary:
                     continue
                 target = self._by_sound.get(pinyin_key(window))
-                if target is None and size >= 3:
-                    match = process.extractOne(pinyin_key(window), self._sound_keys.get(size, ()), scorer=fuzz.ratio,
-                                               processor=None, score_cutoff=92)
+                if target is None and b - a >= 3:
+                    match = process.extractOne(pinyin_key(window), self._sound_keys.get(b - a, ()), scorer=fuzz.ratio,
+                                               processor=None, score_cutoff=90)
                     target = self._by_sound[match[0]] if match else None
-                if target and target != window and len(target) == size:
-                    chars[i:i + size] = list(target)
-                    i += size
-                    replaced = True
+                if target and len(target) == b - a and target != window:
+                    out[a:b] = list(target)
                     break
-            if not replaced:
-                i += 1
-        return "".join(chars)
+            i = j + 1
+        return "".join(out)
