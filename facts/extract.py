@@ -17,8 +17,9 @@ from facts.repair import RepairedText
 from facts.subjects import Mention, Subject, find_districts, find_mentions, find_orgs, find_places, org_core
 from facts.text import Tokenizer
 
-SENTENCE_END = re.compile(r"[。!?！？;；]+[”’」』)）]*")
-CLAUSE_SEP = re.compile(r"[,:，：]")
+SENTENCE_END = re.compile(r"[。!?！？]+[”’」』)）]*")
+PIECE_END = re.compile(r"[;；]")
+CLAUSE_SEP = re.compile(r"[,:;，：；]")
 TARGET = re.compile(r"力争|目标|计划|确保|争取|预计到|要实现|预期目标|将达|将实现|将突破")
 FORECAST = re.compile(r"预计|预测|有望|可实现|达产后|预期|将")
 CUMULATIVE = re.compile(r"累计|截至|截止|总量|共计")
@@ -94,7 +95,8 @@ def read_context(text: str, lexicon: Lexicon, tokenizer: Tokenizer) -> ReportCon
     home = districts.most_common(1)[0][0] if districts else None
     known = {home} if home else set()
     places = {p for p in find_places(text, lexicon, known) if p in known or not tokenizer.is_common_word(p)}
-    orgs = {o for o in find_orgs(text) if not all(tokenizer.is_common_word(w) for w in tokenizer.words(org_core(o)))}
+    orgs = {o for o in find_orgs(text)
+            if not all(len(w) >= 2 and tokenizer.is_common_word(w) for w in tokenizer.words(org_core(o)))}
     mentions = find_mentions(text, lexicon, known, places, orgs, home)
     ends = [m.end() for m in SENTENCE_END.finditer(text)] + [m.end() for m in re.finditer("\n", text)]
     ends.sort()
@@ -186,6 +188,10 @@ def _fact(doc, repaired, lexicon, tokenizer, ctx, para, prev_para, sentences, s_
     text = repaired.text
     fig = figures[i]
     sent = sentences[s_index]
+    pieces = _spans(text, sent.start, sent.end, PIECE_END)
+    p_index = next((k for k, p in enumerate(pieces) if p.start <= fig.start < p.end), 0)
+    piece = pieces[p_index]
+    prev_piece = pieces[p_index - 1] if p_index else (sentences[s_index - 1] if s_index else None)
     c_index = _clause_of(clauses, fig.start)
     clause = clauses[c_index]
     prev_clause = clauses[c_index - 1] if c_index else None
@@ -195,7 +201,7 @@ def _fact(doc, repaired, lexicon, tokenizer, ctx, para, prev_para, sentences, s_
     regions: list[tuple[str, int, int]] = [
         ("seg", seg_before.start, seg_before.end), ("seg", seg_after.start, seg_after.end),
         ("clause", clause.start, clause.end),
-        ("sentence_before", sent.start, clause.start), ("sentence_after", clause.end, sent.end),
+        ("sentence_before", piece.start, clause.start), ("sentence_after", clause.end, piece.end),
         ("paragraph", para.start, para.end),
     ]
     own_words = [t for t in tokenizer.terms(text[seg_before.start:seg_after.end]) if not THIN_WORDS.fullmatch(t)]
@@ -208,8 +214,8 @@ def _fact(doc, repaired, lexicon, tokenizer, ctx, para, prev_para, sentences, s_
         regions.append(("prev_clause", prev_clause.start, prev_clause.end))
     if next_clause:
         regions.append(("next_clause", next_clause.start, next_clause.end))
-    if s_index:
-        regions.append(("prev_sentence", sentences[s_index - 1].start, sentences[s_index - 1].end))
+    if prev_piece:
+        regions.append(("prev_sentence", prev_piece.start, prev_piece.end))
     if prev_para:
         regions.append(("prev_paragraph", prev_para.start, prev_para.end))
     terms: dict[str, float] = {}

@@ -26,6 +26,7 @@ FIGURE = re.compile(
     r"(?P<post>以上|以下|左右|上下|余|多)?"
 )
 PRE_QUALIFIERS = ("超过", "不到", "不足", "接近", "将近", "约", "超", "近", "逾", "突破", "高达")
+CHANGE_WORDS = re.compile(r"(增加|净增|减少|增长|下降|多出|增收)(了|约|超|近)?$")
 NOT_QUALIFIER = re.compile(r"(签约|合约|节约|预约|履约|特约|制约|赶超|最近|附近|临近|就近)$")
 GROWTH_WORDS = re.compile(r"(增长|增速|增幅|下降|降低|减少|增加|回落|提高|上升)(了|为|达到|达|约|超|预计达|预计)?$")
 FUTURE_LIKE = re.compile(r"[年月日号强期届次]")
@@ -93,6 +94,8 @@ def find_figures(text: str) -> list[Figure]:
         lead = text[max(0, start - 8):start]
         if text[max(0, m.start() - 1):m.start()] in {"第", "前"}:
             measure = "rank"
+        elif CHANGE_WORDS.search(lead) and unit not in {"%", "个百分点", "倍"}:
+            measure = "change"
         elif unit in {"%", "个百分点", "倍"} or unit.endswith("%"):
             measure = "growth" if GROWTH_WORDS.search(lead) else "share"
             if unit == "倍" and not GROWTH_WORDS.search(lead):

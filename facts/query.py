@@ -12,6 +12,7 @@ SHARE = re.compile(r"占比|比重|比例|份额|占全|百分之几|覆盖率|[
 RANK = re.compile(r"排名|第几|排第|位列|排在")
 TARGET = re.compile(r"目标|计划|力争|要在|要建|要达|将会|将要|有望|预计|预期|规划|能到|能达|达产")
 BARE_PART = re.compile(r"第?[一二三四1-4]季度|[上下]半年|\d{1,2}月?[-—~至到]\d{1,2}月|\d{1,2}月\d{1,2}日")
+CHANGE = re.compile(r"增加了?多少|净增|多了多少|增加额|增量")
 MEASURE_WORDS = re.compile(r"同比增长|年均增长|增长率|增长|增速|增幅|涨幅|占比|比重|比例|份额|排名")
 MONEY_HEAD = re.compile(r"投资|引资|产值|总值|金额|资金|收入|贸易额|进出口额|进出口总额|总额|生产总值|GDP")
 CUMULATIVE = re.compile(r"累计|截至|截止|为止|总量|以来|底|末")
@@ -78,6 +79,8 @@ def parse_question(question: str, lexicon: Lexicon, tokenizer: Tokenizer, names:
         query.measure, query.unit_family = "growth", "%"
     elif SHARE.search(text) and query.unit_family in (None, "%"):
         query.measure, query.unit_family = "share", "%"
+    elif CHANGE.search(text):
+        query.measure = "change"
     elif RANK.search(text):
         query.measure, query.unit_family = "rank", None
     elif query.unit_family == "%":

@@ -18,6 +18,8 @@ from facts.subjects import Subject
 MIN_COVERAGE = 0.4
 MIN_SCORE = 0.3
 CANDIDATES = 400
+RERANK = 30
+SPECIFICITY = 0.1
 
 
 @dataclass(frozen=True)
@@ -108,9 +110,24 @@ class FactIndex:
             if fit is not None:
                 scored.append(Scored(fact, float(coverage[i]) * fit, float(coverage[i])))
         scored.sort(key=lambda s: (-s.score, -(s.fact.row.period_end or 0), s.fact.id))
+        scored = self._prefer_plain(query, scored[:RERANK]) + scored[RERANK:]
         if strict:
             scored = [s for s in scored if s.score >= MIN_SCORE]
         return scored[:limit]
+
+
+    def _prefer_plain(self, query: Query, scored: list[Scored]) -> list[Scored]:
+        """Among close candidates, prefer the fact whose own words the question does not leave out
+        (a figure for 消费品工业产值 is a worse answer to 工业产值 than the plain one)."""
+        asked = set(query.terms) | {p for parts in query.parts.values() for p in parts}
+        total = sum(self.idf.get(t, self.unknown_idf) for t in query.terms) or 1.0
+        rescored = []
+        for s in scored:
+            extra = sum(self.idf.get(t, 0.0) * w for t, w in s.fact.row.terms.items()
+                        if w >= 0.7 and t not in asked and not any(t in a or a in t for a in asked))
+            rescored.append(Scored(s.fact, s.score / (1 + SPECIFICITY * extra / total), s.coverage))
+        rescored.sort(key=lambda s: (-s.score, -(s.fact.row.period_end or 0), s.fact.id))
+        return rescored
 
 
 def fit_of(query: Query, fact: FactView, strict: bool = True) -> float | None:
@@ -121,7 +138,7 @@ def fit_of(query: Query, fact: FactView, strict: bool = True) -> float | None:
         return None
     if query.measure and row.measure != query.measure:
         return None
-    if not query.measure and row.measure in {"growth", "share", "rank"}:
+    if not query.measure and row.measure in {"growth", "share", "rank", "change"}:
         fit *= 0.5
     for word in query.restrictors:
         if row.terms.get(word, 0.0) < 0.5:
