@@ -18,6 +18,7 @@ from facts.subjects import Mention, Subject, find_districts, find_mentions, find
 from facts.text import Tokenizer
 
 SENTENCE_END = re.compile(r"[。!?！？]+[”’」』)）]*")
+CONTINUES = re.compile(r"其中|同时|此外|另外|其次|并且|而且|这些|这一|此外")
 PIECE_END = re.compile(r"[;；]")
 CLAUSE_SEP = re.compile(r"[,:;，：；]")
 TARGET = re.compile(r"力争|目标|计划|确保|争取|预计到|要实现|预期目标|将达|将实现|将突破")
@@ -216,8 +217,9 @@ def _fact(doc, repaired, lexicon, tokenizer, ctx, para, prev_para, sentences, s_
         regions.append(("next_clause", next_clause.start, next_clause.end))
     if prev_piece:
         regions.append(("prev_sentence", prev_piece.start, prev_piece.end))
-    if prev_para:
-        regions.append(("prev_paragraph", prev_para.start, prev_para.end))
+    if prev_para:  # a paragraph opening with 其中/同时/此外 goes on with the one before
+        continues = CONTINUES.match(text, para.start) is not None
+        regions.append(("prev_sentence" if continues else "prev_paragraph", prev_para.start, prev_para.end))
     terms: dict[str, float] = {}
     for name, a, b in regions:
         weight = WEIGHTS[name]
@@ -339,7 +341,7 @@ def _kind(text: str, lead: str, clause: Span, fig: Figure, period: Period | None
             return "target"
     if FORECAST.search(scope):
         return "forecast"
-    if CUMULATIVE.search(text[clause.start:fig.start]) or (period is not None and period.start is None):
+    if CUMULATIVE.search(lead) or (period is not None and period.start is None):
         return "cumulative"
     return "actual"
 

@@ -60,7 +60,9 @@ def find_figures(text: str) -> list[Figure]:
     found = []
     for m in FIGURE.finditer(text):
         start, end = m.start(), m.end()
-        if start > 0 and (text[start - 1].isdigit() or text[start - 1] in ".,+" or text[start - 1].isascii() and text[start - 1].isalpha()):
+        prev = text[start - 1] if start else ""
+        if prev.isdigit() or prev in {".", "+"} or (prev.isascii() and prev.isalpha()) or (
+                prev == "," and text[start - 2:start - 1].isdigit() and len(m["num"]) == 3):
             continue
         unit = (m["scale"] or "") + (m["unit"] or "")
         if m["unit1"]:

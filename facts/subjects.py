@@ -68,9 +68,12 @@ def find_orgs(text: str) -> set[str]:
     for m in ORG.finditer(text):
         start = m.start(1)
         name = m.group(0)
-        cut = max((i for i, ch in enumerate(name[: len(m.group(1))]) if ch in BOUNDARY), default=-1)
-        name = name[cut + 1:]
-        if len(org_core(name)) >= 2 and start >= 0:
+        cuts = [i for i, ch in enumerate(name[: len(m.group(1))]) if ch in BOUNDARY]
+        for cut in reversed(cuts):  # the nearest boundary that still leaves a name ("四川和邦集团" keeps its 和)
+            if len(org_core(name[cut + 1:])) >= 2:
+                name = name[cut + 1:]
+                break
+        if len(org_core(name)) >= 2 and start >= 0 and not any(ch in BOUNDARY for ch in name[:2]):
             names.add(name)
     names.update(ALIAS.findall(text))
     return names
