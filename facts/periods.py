@@ -261,7 +261,7 @@ def period_fit(asked: Period | None, fact: Period | None) -> float | None:
     if (qs, qe) == (fs, fe):
         return 1.0
     if qs <= fs and fe <= qe:
-        return 0.75
+        return None if asked.is_span and not fact.is_span else 0.75
     if fs <= qs and qe <= fe:
         if fact.is_span and not asked.is_span:
             return None

@@ -32,6 +32,7 @@ class Query:
     restrictors: set[str] = field(default_factory=set)
     required: set[str] = field(default_factory=set)
     parts: dict[str, list[str]] = field(default_factory=dict)  # compound word -> its known parts
+    all_terms: list[str] = field(default_factory=list)  # every word of the question, subject and time too
 
     @property
     def topic(self) -> str:
@@ -73,7 +74,7 @@ def parse_question(question: str, lexicon: Lexicon, tokenizer: Tokenizer, names:
         for phrase in sorted(phrases, key=len, reverse=True):
             if phrase in rest:
                 query.unit_family = query.unit_family or family
-                if len(phrase) > 1 and phrase not in {"%", "率"}:
+                if ("多少" in phrase or "几" in phrase or phrase in {"金额", "列数", "趟数", "企业数"}):
                     rest = rest.replace(phrase, " ")
     if GROWTH.search(text):
         query.measure, query.unit_family = "growth", "%"
@@ -93,6 +94,7 @@ def parse_question(question: str, lexicon: Lexicon, tokenizer: Tokenizer, names:
     query.required = {s for s in names.services if s in text}
     query.terms = tokenizer.question_terms(rest, known)
     query.parts = {t: tokenizer.parts(t, known) for t in query.terms}
+    query.all_terms = tokenizer.terms(text)
     return query
 
 

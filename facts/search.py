@@ -19,7 +19,8 @@ MIN_COVERAGE = 0.4
 MIN_SCORE = 0.3
 CANDIDATES = 400
 RERANK = 30
-SPECIFICITY = 0.1
+SPECIFICITY = 0.05  # at most 10%: a tie-breaker, not a verdict
+PHASES = ("一期", "二期", "三期", "首期")
 
 
 @dataclass(frozen=True)
@@ -109,23 +110,24 @@ class FactIndex:
             fit = fit_of(query, fact, strict)
             if fit is not None:
                 scored.append(Scored(fact, float(coverage[i]) * fit, float(coverage[i])))
-        scored.sort(key=lambda s: (-s.score, -(s.fact.row.period_end or 0), s.fact.id))
-        scored = self._prefer_plain(query, scored[:RERANK]) + scored[RERANK:]
         if strict:
             scored = [s for s in scored if s.score >= MIN_SCORE]
-        return scored[:limit]
+        scored.sort(key=lambda s: (-s.score, -(s.fact.row.period_end or 0), s.fact.id))
+        return (self._prefer_plain(query, scored[:RERANK]) + scored[RERANK:])[:limit]
 
 
     def _prefer_plain(self, query: Query, scored: list[Scored]) -> list[Scored]:
         """Among close candidates, prefer the fact whose own words the question does not leave out
         (a figure for 消费品工业产值 is a worse answer to 工业产值 than the plain one)."""
-        asked = set(query.terms) | {p for parts in query.parts.values() for p in parts}
+        asked = set(query.all_terms) | {p for parts in query.parts.values() for p in parts}
         total = sum(self.idf.get(t, self.unknown_idf) for t in query.terms) or 1.0
         rescored = []
         for s in scored:
             extra = sum(self.idf.get(t, 0.0) * w for t, w in s.fact.row.terms.items()
                         if w >= 0.7 and t not in asked and not any(t in a or a in t for a in asked))
-            rescored.append(Scored(s.fact, s.score / (1 + SPECIFICITY * extra / total), s.coverage))
+            unasked = [r for r in PHASES if r not in asked and s.fact.row.terms.get(r, 0.0) >= 1.0]
+            factor = (1 + SPECIFICITY * min(extra / total, 2.0)) * (1.5 if unasked else 1.0)
+            rescored.append(Scored(s.fact, s.score / factor, s.coverage))
         rescored.sort(key=lambda s: (-s.score, -(s.fact.row.period_end or 0), s.fact.id))
         return rescored
 
