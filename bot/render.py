@@ -56,6 +56,8 @@ def abstain_text(answer: Answer) -> str:
         head = f"报告中没有{query.period.label}的这项数据。"
     elif answer.reason == "subject" and query and query.subject:
         head = f"报告中没有关于{query.subject.name}的这项数据。"
+    elif answer.reason == "district" and query and query.district:
+        head = f"报告中没有关于{query.district}的这项数据。"
     else:
         head = "报告中没有找到这项数据。"
     if not answer.suggestions:

@@ -52,7 +52,8 @@ def fact_row(record: FactRecord) -> Fact:
         period_end=period.end if period else None, period_inferred=bool(period and period.inferred),
         subject_kind=subject.kind if subject else None, subject_name=subject.name if subject else None,
         subject_key=subject.key if subject else None, subject_place=subject.place if subject else None,
-        subject_explicit=record.subject_explicit, sub_scope=record.sub_scope, indicator=record.indicator,
+        subject_explicit=record.subject_explicit, sub_scope=record.sub_scope, district=record.district,
+        indicator=record.indicator,
         quote=record.quote, sentence=record.sentence, terms=record.terms, orgs=list(record.orgs),
     )
 

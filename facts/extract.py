@@ -54,6 +54,7 @@ class FactRecord:
     sentence: str
     terms: dict[str, float] = field(default_factory=dict)
     orgs: tuple[str, ...] = ()
+    district: str | None = None  # the report's district
 
 
 @dataclass(frozen=True)
@@ -249,7 +250,7 @@ def _fact(doc, repaired, lexicon, tokenizer, ctx, para, prev_para, sentences, s_
         qualifier=fig.qualifier, figure=fig.text, kind=kind, measure=fig.measure, period=period, subject=subject,
         subject_explicit=explicit, sub_scope=sub_scope, indicator=indicator,
         quote=repaired.original_span(quote_start, quote_end), sentence=text[quote_start:quote_end],
-        terms=terms, orgs=tuple(sorted(orgs)),
+        terms=terms, orgs=tuple(sorted(orgs)), district=ctx.home,
     )
 
 

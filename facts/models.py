@@ -41,6 +41,7 @@ class Fact(SQLModel, table=True):
     subject_place: str | None = None
     subject_explicit: bool = False
     sub_scope: bool = False
+    district: str | None = Field(default=None, index=True)  # the report's district: 江津
     indicator: str = ""
     quote: str = Field(sa_column=Column(Text))  # verbatim span of the file
     sentence: str = Field(sa_column=Column(Text))  # the same span, repaired, for display

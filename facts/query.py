@@ -33,6 +33,7 @@ class Query:
     required: set[str] = field(default_factory=set)
     parts: dict[str, list[str]] = field(default_factory=dict)  # compound word -> its known parts
     all_terms: list[str] = field(default_factory=list)  # every word of the question, subject and time too
+    district: str | None = None  # the district the question names anywhere (江津 in 江津班列 too)
 
     @property
     def topic(self) -> str:
@@ -70,6 +71,7 @@ def parse_question(question: str, lexicon: Lexicon, tokenizer: Tokenizer, names:
     query.cumulative = bool(CUMULATIVE.search(text))
 
     query.subject, rest = _subject(rest, lexicon, names)
+    query.district = _district(text, query.subject, lexicon, names)
     for family, phrases in lexicon.unit_words.items():
         for phrase in sorted(phrases, key=len, reverse=True):
             if phrase in rest:
@@ -98,6 +100,20 @@ def parse_question(question: str, lexicon: Lexicon, tokenizer: Tokenizer, names:
     return query
 
 
+def _district(text: str, subject: Subject | None, lexicon: Lexicon, names: KnownNames) -> str | None:
+    if subject is not None and subject.kind == "district" and subject.key:
+        return subject.key
+    if subject is not None and subject.kind == "zone" and subject.place in names.districts:
+        return subject.place
+    found = [name for name in names.districts if name in text]
+    if found:
+        return max(found, key=len)
+    for m in DISTRICT.finditer(text):
+        if not any(m.group(0).endswith(w) for w in lexicon.not_districts) and m.group(1)[-1] not in "全该本各":
+            return m.group(1)
+    return None
+
+
 def _subject(text: str, lexicon: Lexicon, names: KnownNames) -> tuple[Subject | None, str]:
     """The most specific subject a question names (company > zone > district), and the text without it."""
     for core in sorted(names.orgs, key=len, reverse=True):
@@ -116,8 +132,12 @@ def _subject(text: str, lexicon: Lexicon, names: KnownNames) -> tuple[Subject | 
         start = at - len(place) if place else at
         name = text[start:at + len(suffix)]
         return Subject("zone", name, ZONE_TYPES[suffix], place), text.replace(name, " ")
+    for name in sorted(names.districts, key=len, reverse=True):
+        for suffix in ("区", "县"):
+            if name + suffix in text:
+                return Subject("district", name + suffix, name), text.replace(name + suffix, " ")
     for m in DISTRICT.finditer(text):
-        if m.group(0) not in lexicon.not_districts and m.group(1)[-1] not in "全该本各":
+        if not any(m.group(0).endswith(w) for w in lexicon.not_districts) and m.group(1)[-1] not in "全该本各":
             return Subject("district", m.group(0), m.group(1)), text.replace(m.group(0), " ")
     for name in sorted(names.districts, key=len, reverse=True):
         for m in re.finditer(re.escape(name), text):

@@ -5,22 +5,58 @@ times fits for period, subject, unit, measure and kind. Hard mismatches (another
 another subject, another unit) remove a fact; no fact left above the bar means abstain.
 """
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
 from facts.lexicon import Lexicon
-from facts.models import Fact
 from facts.periods import Period, period_fit
 from facts.query import Query
 from facts.subjects import Subject
 
 MIN_COVERAGE = 0.4
 MIN_SCORE = 0.3
-CANDIDATES = 400
+CANDIDATES = 120
 RERANK = 30
 SPECIFICITY = 0.05  # at most 10%: a tie-breaker, not a verdict
 PHASES = ("一期", "二期", "三期", "首期")
+
+
+@dataclass(slots=True)
+class FactRow:
+    """One stored fact, as plain data (the ORM object is too slow to load 20 000 of)."""
+
+    id: int
+    doc: str
+    line: int
+    value: float
+    value_text: str
+    value_max: float | None
+    unit: str
+    qualifier: str
+    figure: str
+    kind: str
+    measure: str
+    period_label: str | None
+    period_start: int | None
+    period_end: int | None
+    period_inferred: bool
+    subject_kind: str | None
+    subject_name: str | None
+    subject_key: str | None
+    subject_place: str | None
+    subject_explicit: bool
+    sub_scope: bool
+    district: str | None
+    indicator: str
+    quote: str
+    sentence: str
+    terms: dict
+    orgs: list
+
+    @classmethod
+    def columns(cls) -> list[str]:
+        return [f.name for f in fields(cls)]
 
 
 @dataclass(frozen=True)
@@ -28,7 +64,7 @@ class FactView:
     """A stored fact with its period and subject as objects, ready for ranking and rendering."""
 
     id: int
-    row: Fact
+    row: FactRow
     period: Period | None
     subject: Subject | None
     family: str
@@ -41,7 +77,7 @@ class Scored:
     coverage: float
 
 
-def view(row: Fact, lexicon: Lexicon) -> FactView:
+def view(row: FactRow, lexicon: Lexicon) -> FactView:
     period = None
     if row.period_end is not None:
         period = Period(row.period_start, row.period_end, row.period_label or "", row.period_inferred)
@@ -52,9 +88,15 @@ def view(row: Fact, lexicon: Lexicon) -> FactView:
 
 
 class FactIndex:
-    def __init__(self, rows: list[Fact], lexicon: Lexicon):
+    def __init__(self, rows: list[FactRow], lexicon: Lexicon):
         self.lexicon = lexicon
         self.facts = [view(row, lexicon) for row in rows]
+        codes: dict[str, int] = {}
+        self._codes = codes
+        self.family_code = np.array([codes.setdefault(f.family, len(codes)) for f in self.facts], dtype=np.int32)
+        self.measure_code = np.array([codes.setdefault(f.row.measure, len(codes)) for f in self.facts], dtype=np.int32)
+        self.district_code = np.array([codes.setdefault(f.row.district or "", len(codes)) for f in self.facts],
+                                      dtype=np.int32)
         postings: dict[str, tuple[list[int], list[float]]] = {}
         for i, fact in enumerate(self.facts):
             for term, weight in fact.row.terms.items():
@@ -101,7 +143,15 @@ class FactIndex:
             return []
         coverage, _ = self.coverage(query.terms, query.parts)
         floor = MIN_COVERAGE if strict else 0.2
-        candidates = np.nonzero(coverage >= floor)[0]
+        mask = coverage >= floor
+        if query.unit_family:  # hard constraints first, in bulk; fit_of checks the rest one by one
+            mask &= self.family_code == self._codes.get(query.unit_family, -1)
+        if query.measure:
+            mask &= self.measure_code == self._codes.get(query.measure, -1)
+        if strict and query.district:
+            mask &= (self.district_code == self._codes.get(query.district, -1)) | (
+                self.district_code == self._codes.get("", -1))
+        candidates = np.nonzero(mask)[0]
         if len(candidates) > CANDIDATES:
             candidates = candidates[np.argsort(-coverage[candidates])[:CANDIDATES]]
         scored = []
@@ -156,6 +206,8 @@ def fit_of(query: Query, fact: FactView, strict: bool = True) -> float | None:
         fit *= 1.0 if row.kind == "cumulative" or (fact.period and fact.period.start is None) else 0.8
     if not strict:
         return fit
+    if query.district and row.district and query.district != row.district:
+        return None
     period = period_fit(query.period, fact.period)
     if period is None:
         return None

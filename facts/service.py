@@ -1,6 +1,11 @@
 """The one facade the bot and the command line call: build the store, answer questions, list facts."""
+import hashlib
 import logging
+import os
+import pickle
 import threading
+import time
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -15,12 +20,53 @@ from facts.lexicon import Lexicon, load_lexicon
 from facts.models import Document, Fact, StoreInfo
 from facts.periods import period_fit
 from facts.query import KnownNames, parse_question
-from facts.search import FactIndex, subject_fit
+from facts.search import FactIndex, FactRow, subject_fit
 from facts.settings import Settings
-from facts.text import Tokenizer
+from facts.text import Tokenizer, cache_dir
 
 log = logging.getLogger(__name__)
 MAX_QUESTION = 500
+CACHE_FORMAT = 1
+
+
+@dataclass
+class IndexState:
+    """Everything answering needs that is derived from one build of the store."""
+
+    index: FactIndex
+    words: set[str]
+    names: KnownNames
+    titles: dict[str, str]
+    sounds: tuple
+
+
+def index_cache_path(url: str, info: StoreInfo) -> Path:
+    stamp = info.built_at.isoformat() if info.built_at else "never"
+    key = hashlib.sha1(f"{CACHE_FORMAT}|{url}|{info.version}|{stamp}".encode()).hexdigest()[:20]
+    return cache_dir() / f"index-{key}.pickle"
+
+
+def read_index_cache(path: Path) -> IndexState | None:
+    try:
+        with path.open("rb") as handle:
+            state = pickle.load(handle)
+        return state if isinstance(state, IndexState) else None
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+        return None
+
+
+def write_index_cache(path: Path, state: IndexState) -> None:
+    """Best effort: a cache that cannot be written only costs time."""
+    try:
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        with partial.open("wb") as handle:
+            pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        partial.replace(path)
+        for old in path.parent.glob("index-*.pickle"):
+            if old != path and time.time() - old.stat().st_mtime > 3600:
+                old.unlink(missing_ok=True)
+    except OSError as err:
+        log.warning("could not write the index cache %s: %s", path, err)
 
 
 class FactService:
@@ -69,27 +115,40 @@ class FactService:
             return list(session.exec(statement))
 
     def refresh(self, force: bool = False) -> FactIndex:
-        """Load the index, again if another build has replaced the store since."""
+        """Load the index, again if another build has replaced the store since (from the on-disk cache
+        of that build when there is one: loading 20 000 facts and indexing them is the slow part)."""
         with self._lock:
-            version = self.store_info().version
-            if force or self._index is None or version != self._version:
-                with Session(self.engine) as session:
-                    rows = list(session.exec(select(Fact)))
-                    documents = list(session.exec(select(Document)))
-                for document in documents:
-                    self.tokenizer.add_words(document.words)
-                index = FactIndex(rows, self.lexicon)
-                words = {w for d in documents for w in d.words}
-                self.tokenizer.learn(index.vocabulary | words)
-                self._names = KnownNames(
-                    districts=frozenset(d.district for d in documents if d.district),
-                    places=frozenset(w for w in words if len(w) == 2),
-                    orgs=frozenset(core for r in rows for core in r.orgs),
-                    services=frozenset(w for w in words if w.endswith("班列") and len(w) > 2),
-                )
-                self._titles = {d.name: d.title for d in documents}
-                self._index, self._version = index, version
+            info = self.store_info()
+            if not force and self._index is not None and info.version == self._version:
+                return self._index
+            cache = index_cache_path(self.settings.database_url, info)
+            state = read_index_cache(cache)
+            if state is None:
+                state = self._load_state()
+                write_index_cache(cache, state)
+            self.tokenizer.add_words(state.words)
+            self.tokenizer.restore_sounds(state.sounds)
+            self._names, self._titles = state.names, state.titles
+            self._index, self._version = state.index, info.version
             return self._index
+
+    def _load_state(self) -> "IndexState":
+        with self.engine.connect() as connection:
+            result = connection.execute(select(*(getattr(Fact.__table__.c, c) for c in FactRow.columns())))
+            rows = [FactRow(*row) for row in result]
+        with Session(self.engine) as session:
+            documents = list(session.exec(select(Document)))
+        words = {w for d in documents for w in d.words}
+        self.tokenizer.add_words(words)
+        index = FactIndex(rows, self.lexicon)
+        self.tokenizer.learn(index.vocabulary | words)
+        names = KnownNames(
+            districts=frozenset(d.district for d in documents if d.district),
+            places=frozenset(w for w in words if len(w) == 2),
+            orgs=frozenset(core for r in rows for core in r.orgs),
+            services=frozenset(w for w in words if w.endswith("班列") and len(w) > 2),
+        )
+        return IndexState(index, words, names, {d.name: d.title for d in documents}, self.tokenizer.sounds())
 
     # questions
     def answer(self, question: str) -> Answer:
@@ -114,4 +173,6 @@ class FactService:
                 reason = "period"
             elif query.subject and all(subject_fit(query.subject, s.fact) is None for s in suggestions):
                 reason = "subject"
+            elif query.district and all(s.fact.row.district != query.district for s in suggestions):
+                reason = "district"
         return Answer(question, False, suggestions=suggestions, reason=reason, query=query, titles=self._titles)

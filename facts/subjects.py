@@ -56,10 +56,33 @@ def org_core(name: str) -> str:
 
 
 def find_districts(text: str, lexicon: Lexicon) -> Counter[str]:
-    """District names a text uses (江津 for 江津区), counted with their bare mentions."""
-    names = Counter(m.group(1) for m in DISTRICT.finditer(text) if m.group(0) not in lexicon.not_districts
-                    and m.group(1)[-1] not in "全该本各")
-    return Counter({name: count + text.count(name) for name, count in names.items()})
+    """District names a text uses (江津 for 江津区, 九龙坡 for 九龙坡区, 忠 for 忠县), scored by mentions.
+
+    A name is scored by its full mentions (X区) and, when it has two characters or more, its bare ones;
+    of two overlapping names (龙坡, 九龙坡) the longer wins when it is nearly as frequent.
+    """
+    full: Counter[str] = Counter()
+    for size in (1, 2, 3):
+        for m in re.finditer(rf"([\u4e00-\u9fff]{{{size}}})(区|县)", text):
+            name, whole = m.group(1), m.group(0)
+            if any(whole.endswith(word) for word in lexicon.not_districts) or name[-1] in "全该本各":
+                continue
+            if size == 1 and (whole[-1] != "县" or name in "各该本全每一两三四五六七八九十"):
+                continue
+            full[name] += 1
+    scores = Counter({name: 3 * n + (text.count(name) - n if len(name) >= 2 else 0) for name, n in full.items()})
+    for name in list(scores):
+        for longer in scores:
+            if longer != name and longer.endswith(name) and full[longer] >= 0.8 * full[name]:
+                scores[name] = 0
+    return Counter({name: score for name, score in scores.items() if score > 0})
+
+
+def district_name(name: str, text: str = "") -> str:
+    """江津 → 江津区, 忠 → 忠县 (as the text writes it when it does)."""
+    if len(name) == 1 or (text and f"{name}县" in text and f"{name}区" not in text):
+        return name + "县"
+    return name + "区"
 
 
 def find_orgs(text: str) -> set[str]:
@@ -122,11 +145,13 @@ def find_mentions(text: str, lexicon: Lexicon, districts: set[str], places: set[
             if not m.group(1) and (follow.startswith("班") or any(s.startswith(follow[:1]) and follow and
                                                                   text.startswith(s, m.end()) for s in lexicon.zone_suffixes)):
                 continue
-            add(m.start(), m.end(), Subject("district", name + (m.group(1) or "区"), name))
+            if len(name) == 1 and not m.group(1):
+                continue
+            add(m.start(), m.end(), Subject("district", m.group(1) and m.group(0) or district_name(name, text), name))
     if home:
         for m in re.finditer("全区|全县", text):
             if m.start() > 0 and text[m.start() - 1] in NOT_SUBJECT_BEFORE:
                 continue
-            add(m.start(), m.end(), Subject("district", home + "区", home))
+            add(m.start(), m.end(), Subject("district", district_name(home, text), home))
     mentions.sort(key=lambda x: x.start)
     return mentions

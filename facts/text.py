@@ -14,7 +14,6 @@ from pathlib import Path
 
 import jieba
 import zhconv
-from pypinyin import Style, lazy_pinyin
 from rapidfuzz import fuzz, process
 
 from facts.lexicon import Lexicon
@@ -91,7 +90,11 @@ def is_english(text: str) -> bool:
 
 @cache
 def _pinyin(ch: str) -> str:
-    return lazy_pinyin(ch, style=Style.NORMAL, errors="ignore")[0] if CJK.match(ch) else ch
+    if not CJK.match(ch):
+        return ch
+    from pypinyin import Style, lazy_pinyin  # 0.2 s to import: only when a typo needs it
+
+    return (lazy_pinyin(ch, style=Style.NORMAL, errors="ignore") or [ch])[0]
 
 
 def pinyin_key(word: str) -> str:
@@ -108,6 +111,7 @@ class Tokenizer:
         self.jieba.initialize()
         self._common = dict(self.jieba.FREQ)  # before our words go in: "is this ordinary Chinese?"
         self._added: set[str] = set()
+        self._terms_cache: dict[str, tuple[str, ...]] = {}
         self.add_words((*lexicon.words, *lexicon.synonyms, *lexicon.synonyms.values(), *extra_words))
         variants = sorted({*lexicon.synonyms, *lexicon.synonyms.values()}, key=len, reverse=True)
         self._synonym_re = re.compile("|".join(re.escape(v) for v in variants))
@@ -119,6 +123,7 @@ class Tokenizer:
         for word in words:
             if len(word) >= 2 and word not in self._added:
                 self._added.add(word)
+                self._terms_cache.clear()
                 self.jieba.add_word(word, freq=max(self._common.get(word, 0), 20000))
 
     def is_common_word(self, word: str, threshold: int = 200) -> bool:
@@ -158,6 +163,14 @@ class Tokenizer:
 
     def terms(self, text: str) -> list[str]:
         """Search terms of `text`: jieba search-mode words, synonyms made canonical, noise dropped."""
+        cached = self._terms_cache.get(text)
+        if cached is None:
+            if len(self._terms_cache) > 20000:
+                self._terms_cache.clear()
+            cached = self._terms_cache[text] = self._terms(text)
+        return list(cached)
+
+    def _terms(self, text: str) -> tuple[str, ...]:
         text = self.canonical_text(text)
         out = []
         for word in self.jieba.cut_for_search(text, HMM=False):
@@ -167,7 +180,7 @@ class Tokenizer:
             if word in self.lexicon.stopwords or word.replace(".", "").isdigit() or not (CJK.search(word) or KEEP_ASCII.match(word)):
                 continue
             out.append(word)
-        return out
+        return tuple(out)
 
     def learn(self, vocabulary: Iterable[str]) -> None:
         """Remember the words the reports use, so question typos can be mended towards them."""
@@ -178,6 +191,12 @@ class Tokenizer:
         self._sound_keys = {}
         for key in self._by_sound:
             self._sound_keys.setdefault(key.count(" ") + 1, []).append(key)
+
+    def sounds(self) -> tuple:
+        return (self.vocabulary, self._by_sound, self._sound_keys)
+
+    def restore_sounds(self, sounds: tuple) -> None:
+        self.vocabulary, self._by_sound, self._sound_keys = sounds
 
     def correct(self, question: str) -> str:
         """Replace misspelt words that sound like a report word (斑列→班列, 宗保区→综保区).
