@@ -34,7 +34,7 @@ from make_corpus import SEED_DISTRICT, district_of, make_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS_DIR = ROOT / "seeds"
-DEV_QUESTIONS = Path("/work/shared/eval/dev.jsonl")
+DEV_QUESTIONS = ROOT.parent / "shared" / "eval" / "dev.jsonl"
 FACTBOT = Path(sys.executable).parent / "factbot"
 COLD_QUESTION = "2022年江津班列开了多少列？"
 COLD_RUNS = 5

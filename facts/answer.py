@@ -14,6 +14,7 @@ class Answer:
     answered: bool
     results: list[Scored] = field(default_factory=list)  # best first, when answered
     suggestions: list[Scored] = field(default_factory=list)  # nearest facts, when not
+    series: list[Scored] = field(default_factory=list)  # one figure per period, oldest first (历年/变化)
     reason: str = ""  # empty | too_long | vague | period | subject | no_match
     query: Query | None = None
     titles: dict[str, str] = field(default_factory=dict)  # document name -> title
@@ -29,6 +30,7 @@ class Answer:
             "text": text,
             "facts": [fact_json(s, self.titles) for s in self.results],
             "suggestions": [fact_json(s, self.titles) for s in self.suggestions],
+            "series": [fact_json(s, self.titles) for s in self.series],
         }
 
 

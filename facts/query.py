@@ -13,6 +13,7 @@ RANK = re.compile(r"排名|第几|排第|位列|排在")
 TARGET = re.compile(r"目标|计划|力争|要在|要建|要达|将会|将要|有望|预计|预期|规划|能到|能达|达产")
 BARE_PART = re.compile(r"第?[一二三四1-4]季度|[上下]半年|\d{1,2}月?[-—~至到]\d{1,2}月|\d{1,2}月\d{1,2}日")
 CHANGE = re.compile(r"增加了?多少|净增|多了多少|增加额|增量")
+SERIES = re.compile(r"历年|逐年|每年|各年|历史|变化|趋势|走势|这几年|近几年|几年来|多年")
 MEASURE_WORDS = re.compile(r"同比增长|年均增长|增长率|增长|增速|增幅|涨幅|占比|比重|比例|份额|排名")
 MONEY_HEAD = re.compile(r"投资|引资|产值|总值|金额|资金|收入|贸易额|进出口额|进出口总额|总额|生产总值|GDP")
 CUMULATIVE = re.compile(r"累计|截至|截止|为止|总量|以来|底|末|一共|总共|合计|共计")
@@ -34,6 +35,7 @@ class Query:
     parts: dict[str, list[str]] = field(default_factory=dict)  # compound word -> its known parts
     all_terms: list[str] = field(default_factory=list)  # every word of the question, subject and time too
     district: str | None = None  # the district the question names anywhere (江津 in 江津班列 too)
+    series: bool = False  # 历年/变化/趋势: the figure over several periods
 
     @property
     def topic(self) -> str:
@@ -69,6 +71,9 @@ def parse_question(question: str, lexicon: Lexicon, tokenizer: Tokenizer, names:
         for m in markers:
             rest = rest.replace(text[m.start:m.end], " ")
     query.cumulative = bool(CUMULATIVE.search(text))
+    query.series = bool(SERIES.search(text))
+    if query.series:
+        rest = SERIES.sub(" ", rest)
 
     query.subject, rest = _subject(rest, lexicon, names)
     query.district = _district(text, query.subject, lexicon, names)

@@ -59,6 +59,9 @@ class FactRow:
         return [f.name for f in fields(cls)]
 
 
+NEAR = 0.7  # words at least this close to a figure stay on its row (for tie-breaks); the rest live in postings
+
+
 @dataclass(frozen=True)
 class FactView:
     """A stored fact with its period and subject as objects, ready for ranking and rendering."""
@@ -103,18 +106,49 @@ class FactIndex:
                 ids, weights = postings.setdefault(term, ([], []))
                 ids.append(i)
                 weights.append(weight)
+            fact.row.terms = {t: w for t, w in fact.row.terms.items() if w >= NEAR}
         n = max(len(self.facts), 1)
-        self.postings = {t: (np.array(ids, dtype=np.int32), np.array(ws, dtype=np.float32))
-                         for t, (ids, ws) in postings.items()}
-        self.idf = {t: math.log(1 + n / len(ids)) for t, (ids, _) in postings.items()}
+        # one flat array of (fact, weight) per term, sliced: cheap to pickle, cheap to load
+        self.slices: dict[str, tuple[int, int]] = {}
+        all_ids: list[int] = []
+        all_weights: list[float] = []
+        for term, (ids, weights) in postings.items():
+            self.slices[term] = (len(all_ids), len(all_ids) + len(ids))
+            all_ids.extend(ids)
+            all_weights.extend(weights)
+        self.all_ids = np.array(all_ids, dtype=np.int32)
+        self.all_weights = np.array(all_weights, dtype=np.float32)
+        self.idf = {t: math.log(1 + n / (b - a)) for t, (a, b) in self.slices.items()}
         self.unknown_idf = math.log(1 + n / 2)
+        self._weights: dict[str, dict[int, float]] = {}
+
+    def posting(self, term: str) -> tuple[np.ndarray, np.ndarray] | None:
+        span = self.slices.get(term)
+        if span is None:
+            return None
+        return self.all_ids[span[0]:span[1]], self.all_weights[span[0]:span[1]]
+
+    def weight(self, term: str, fact: int) -> float:
+        """How close `term` stands to fact number `fact` (0 when absent)."""
+        table = self._weights.get(term)
+        if table is None:
+            hit = self.posting(term)
+            table = self._weights[term] = dict(zip(hit[0].tolist(), hit[1].tolist())) if hit else {}
+        return table.get(fact, 0.0)
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "_weights"}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._weights = {}
 
     def __len__(self) -> int:
         return len(self.facts)
 
     @property
     def vocabulary(self) -> set[str]:
-        return set(self.postings)
+        return set(self.slices)
 
     def coverage(self, terms: list[str], parts: dict[str, list[str]] | None = None) -> tuple[np.ndarray, float]:
         """Share of the question's weighted words each fact's context holds (a word's known parts count half)."""
@@ -123,8 +157,8 @@ class FactIndex:
         for term in terms:
             idf = self.idf.get(term, self.unknown_idf)
             total += idf
-            hit = self.postings.get(term)
-            pieces = [self.postings[p] for p in (parts or {}).get(term, ()) if p in self.postings]
+            hit = self.posting(term)
+            pieces = [self.posting(p) for p in (parts or {}).get(term, ()) if p in self.slices]
             if not pieces:
                 if hit is not None:
                     scores[hit[0]] += idf * hit[1]
@@ -157,7 +191,7 @@ class FactIndex:
         scored = []
         for i in candidates:
             fact = self.facts[int(i)]
-            fit = fit_of(query, fact, strict)
+            fit = fit_of(query, fact, strict, lambda term, i=int(i): self.weight(term, i))
             if fit is not None:
                 scored.append(Scored(fact, float(coverage[i]) * fit, float(coverage[i])))
         if strict:
@@ -175,16 +209,19 @@ class FactIndex:
         for s in scored:
             extra = sum(self.idf.get(t, 0.0) * w for t, w in s.fact.row.terms.items()
                         if w >= 0.7 and t not in asked and not any(t in a or a in t for a in asked))
-            unasked = [r for r in PHASES if r not in asked and s.fact.row.terms.get(r, 0.0) >= 1.0]
+            unasked = [r for r in PHASES if r not in asked and s.fact.row.terms.get(r, 0.0) >= 1.0]  # near only
             factor = (1 + SPECIFICITY * min(extra / total, 2.0)) * (1.5 if unasked else 1.0)
             rescored.append(Scored(s.fact, s.score / factor, s.coverage))
         rescored.sort(key=lambda s: (-s.score, -(s.fact.row.period_end or 0), s.fact.id))
         return rescored
 
 
-def fit_of(query: Query, fact: FactView, strict: bool = True) -> float | None:
-    """How well a fact fits what the question asks besides its words; None when it cannot answer it."""
+def fit_of(query: Query, fact: FactView, strict: bool = True, weight=None) -> float | None:
+    """How well a fact fits what the question asks besides its words; None when it cannot answer it.
+
+    `weight(term)` says how close a word stands to the figure (defaults to the row's near words)."""
     row = fact.row
+    weight = weight or (lambda term: row.terms.get(term, 0.0))
     fit = 1.0
     if query.unit_family and fact.family != query.unit_family:
         return None
@@ -193,10 +230,10 @@ def fit_of(query: Query, fact: FactView, strict: bool = True) -> float | None:
     if not query.measure and row.measure in {"growth", "share", "rank", "change"}:
         fit *= 0.5
     for word in query.restrictors:
-        if row.terms.get(word, 0.0) < 0.5:
+        if weight(word) < 0.5:
             return None
     for name in query.required:
-        if row.terms.get(name, 0.0) < 0.2:
+        if weight(name) < 0.2:
             return None
     if query.target:
         fit *= 1.0 if row.kind in {"target", "forecast"} else 0.55

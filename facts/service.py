@@ -20,13 +20,13 @@ from facts.lexicon import Lexicon, load_lexicon
 from facts.models import Document, Fact, StoreInfo
 from facts.periods import period_fit
 from facts.query import KnownNames, parse_question
-from facts.search import FactIndex, FactRow, subject_fit
+from facts.search import FactIndex, FactRow, Scored, subject_fit
 from facts.settings import Settings
 from facts.text import Tokenizer, cache_dir
 
 log = logging.getLogger(__name__)
 MAX_QUESTION = 500
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 
 @dataclass
@@ -67,6 +67,26 @@ def write_index_cache(path: Path, state: IndexState) -> None:
                 old.unlink(missing_ok=True)
     except OSError as err:
         log.warning("could not write the index cache %s: %s", path, err)
+
+
+def series_of(ranked: list[Scored], best: Scored) -> list[Scored]:
+    """The best fact's figure over the periods the reports give, one per period, oldest first.
+
+    Members share the best fact's unit, measure and subject and most of its matched words."""
+    head = best.fact
+    chosen: dict[int, Scored] = {}
+    for scored in ranked:
+        fact = scored.fact
+        if fact.period is None or fact.family != head.family or fact.row.measure != head.row.measure:
+            continue
+        if (fact.row.subject_name or "") != (head.row.subject_name or "") or scored.coverage < 0.8 * best.coverage:
+            continue
+        if fact.row.kind in {"target", "forecast"} and head.row.kind not in {"target", "forecast"}:
+            continue
+        end = fact.period.end
+        if end not in chosen or scored.score > chosen[end].score:
+            chosen[end] = scored
+    return [chosen[end] for end in sorted(chosen)] if len(chosen) >= 2 else []
 
 
 class FactService:
@@ -151,7 +171,7 @@ class FactService:
         return IndexState(index, words, names, {d.name: d.title for d in documents}, self.tokenizer.sounds())
 
     # questions
-    def answer(self, question: str) -> Answer:
+    def answer(self, question: str, limit: int = 5) -> Answer:
         """The facts that answer `question`, or an abstention with the nearest facts."""
         question = question if isinstance(question, str) else str(question)
         if not question.strip():
@@ -163,9 +183,10 @@ class FactService:
         query = parse_question(question, self.lexicon, self.tokenizer, self._names, this_year, index.idf)
         if not query.terms:
             return Answer(question, False, reason="vague", query=query, titles=self._titles)
-        results = index.rank(query, limit=5)
+        results = index.rank(query, limit=limit)
         if results:
-            return Answer(question, True, results=results, query=query, titles=self._titles)
+            series = series_of(index.rank(query, limit=30), results[0]) if query.series else []
+            return Answer(question, True, results=results, query=query, titles=self._titles, series=series)
         suggestions = index.rank(query, limit=3, strict=False)
         reason = "no_match"
         if suggestions:
