@@ -2,6 +2,7 @@
 import argparse
 import csv
 import json
+import logging
 import sys
 from pathlib import Path
 
@@ -91,11 +92,15 @@ def cmd_facts(service, doc: str | None, fmt: str) -> int:
 
 
 def cmd_run(service, settings: Settings) -> int:
+    if settings.telegram_bot_token is not None and settings.telegram_bot_token.get_secret_value():
+        from bot.app import run_polling
+
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines carry the token
+        return run_polling(settings, service)
     from bot.console import run_console
 
     _ensure_store(service)
-    if settings.telegram_bot_token is not None:
-        print("factbot: the Telegram bot is not part of this build yet; starting the console chat.", file=sys.stderr)
     return run_console(service)
 
 

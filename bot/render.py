@@ -1,4 +1,10 @@
-"""Answers as plain text (console, `factbot ask`). The Telegram HTML face is built on the same parts."""
+"""Answers as plain text (console, `factbot ask`) and as Telegram HTML with buttons (the bot).
+
+Pure functions: nothing here talks to Telegram, so all of it is tested without a network."""
+import html
+import re
+from dataclasses import dataclass, field
+
 from facts.answer import KIND_NAMES, MEASURE_NAMES, Answer
 from facts.search import Scored
 
@@ -63,3 +69,125 @@ def abstain_text(answer: Answer) -> str:
     if not answer.suggestions:
         return head
     return "\n".join([head, "您是不是想问："] + [f"· {short_fact(s)}" for s in answer.suggestions])
+
+
+# Telegram HTML. Every tag opens and closes on one line, so a reply can be split between lines.
+TELEGRAM_LIMIT = 4096
+CALLBACK_LIMIT = 64
+ENTITY = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[a-z]+);")
+
+
+@dataclass(frozen=True)
+class Button:
+    text: str
+    data: str  # callback data, at most 64 bytes
+
+    def __post_init__(self):
+        if not 0 < len(self.data.encode()) <= CALLBACK_LIMIT:
+            raise ValueError(f"callback data must be 1..{CALLBACK_LIMIT} bytes: {self.data!r}")
+
+
+@dataclass
+class Reply:
+    """A rendered reply: HTML chunks (each within Telegram's limit), button rows, and a chart if any."""
+
+    chunks: list[str]
+    buttons: list[list[Button]] = field(default_factory=list)
+    chart: list[Scored] = field(default_factory=list)  # points of a series worth drawing
+
+
+def esc(text: str | None) -> str:
+    return html.escape(text or "", quote=False)
+
+
+def highlight(sentence: str, figure: str) -> str:
+    """The quote, escaped, with the figure in bold."""
+    at = sentence.find(figure)
+    if at < 0 or not figure:
+        return esc(sentence)
+    return esc(sentence[:at]) + "<b>" + esc(figure) + "</b>" + esc(sentence[at + len(figure):])
+
+
+def fact_html(scored: Scored, titles: dict[str, str]) -> list[str]:
+    row = scored.fact.row
+    period = esc(row.period_label or "时间不详") + ("（据上下文推定）" if row.period_inferred else "")
+    title = titles.get(row.doc) or row.doc
+    return [
+        f"<b>{esc(row.figure)}</b> · {esc(row.indicator)}",
+        f"主体：{esc(row.subject_name or '未注明')} ｜ 时间：{period} ｜ 类型：{esc(kind_label(scored))}",
+        f"<blockquote>{highlight(row.sentence, row.figure)}</blockquote>",
+        f"来源：《{esc(title)}》 ({esc(row.doc)}, 第{row.line}行)",
+    ]
+
+
+def button_label(scored: Scored, limit: int = 40) -> str:
+    row = scored.fact.row
+    label = f"{row.figure} {row.indicator}" + (f"（{row.period_label}）" if row.period_label else "")
+    return label if len(label) <= limit else label[: limit - 1] + "…"
+
+
+def render_html(answer: Answer, key: str = "", page: int = 0) -> Reply:
+    """The reply the bot sends: one fact per page with 更多 paging, a series table, or an abstention."""
+    if answer.answered and answer.series and page == 0:
+        return series_reply(answer)
+    if answer.answered and answer.results:
+        page = max(0, min(page, len(answer.results) - 1))
+        lines = fact_html(answer.results[page], answer.titles)
+        total = len(answer.results)
+        nav = []
+        if key and page > 0:
+            nav.append(Button("◀ 上一条", f"more:{key}:{page - 1}"))
+        if key and page + 1 < total:
+            nav.append(Button(f"更多 ({page + 2}/{total}) ▶", f"more:{key}:{page + 1}"))
+        return Reply(split_html(lines), [nav] if nav else [])
+    lines = [esc(line) for line in abstain_text(answer).splitlines() if not line.startswith("· ")
+             and line != "您是不是想问："]
+    buttons = []
+    if answer.suggestions:
+        lines.append("您是不是想问：")
+        buttons = [[Button(button_label(s), f"fact:{s.fact.id}")] for s in answer.suggestions[:5]]
+    return Reply(split_html(lines), buttons)
+
+
+def series_reply(answer: Answer) -> Reply:
+    head = answer.series[-1].fact.row
+    lines = [f"<b>{esc(head.indicator)}</b>（{esc(head.subject_name or '')}）历年数据："]
+    for scored in answer.series:
+        row = scored.fact.row
+        lines.append(f"• {esc(row.period_label)}：<b>{esc(row.figure)}</b>（{esc(kind_label(scored))}；"
+                     f"{esc(row.doc)}, 第{row.line}行）")
+    docs = dict.fromkeys(s.fact.row.doc for s in answer.series)
+    lines.append("来源：" + "；".join(f"《{esc(answer.titles.get(d) or d)}》" for d in docs))
+    return Reply(split_html(lines), [], answer.series if len(answer.series) >= 3 else [])
+
+
+def split_html(lines: list[str], limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """Join lines into chunks of at most `limit` characters, never inside a tag or an entity."""
+    chunks, current = [], ""
+    for line in lines:
+        for piece in _fit_line(line, limit):
+            candidate = f"{current}\n{piece}" if current else piece
+            if len(candidate) > limit:
+                chunks.append(current)
+                current = piece
+            else:
+                current = candidate
+    if current:
+        chunks.append(current)
+    return chunks or ["…"]
+
+
+def _fit_line(line: str, limit: int) -> list[str]:
+    """A line longer than a message loses its markup and is cut between characters, not inside &amp;."""
+    if len(line) <= limit:
+        return [line]
+    plain = re.sub(r"<[^>]+>", "", line)
+    pieces = []
+    while plain:
+        cut = min(limit, len(plain))
+        amp = plain.rfind("&", max(0, cut - 10), cut)
+        if amp >= 0 and ";" not in plain[amp:cut] and cut < len(plain):
+            cut = amp
+        pieces.append(plain[:cut])
+        plain = plain[cut:]
+    return pieces

@@ -12,7 +12,16 @@ from dataclasses import dataclass, field
 
 from facts.figures import Figure, find_figures
 from facts.lexicon import Lexicon
-from facts.periods import Marker, Period, ReportYears, find_markers, report_years, resolve_context, year_of, year_period
+from facts.periods import (
+    Marker,
+    Period,
+    ReportYears,
+    find_markers,
+    report_years,
+    resolve_context,
+    year_of,
+    year_period,
+)
 from facts.repair import RepairedText
 from facts.subjects import Mention, Subject, find_districts, find_mentions, find_orgs, find_places, org_core
 from facts.text import Tokenizer
@@ -237,7 +246,8 @@ def _fact(doc, repaired, lexicon, tokenizer, ctx, para, prev_para, sentences, s_
     if not explicit and sub_scope and ctx.top_zone is not None:
         subject = ctx.top_zone
     kind = _kind(text, lead, clause, fig, period, ctx)
-    indicator = _indicator(text, seg_before, seg_after, prev_clause, fig, figures, i, clause)
+    names = [m.subject.name for m in ctx.mentions if clause.start <= m.start < clause.end]
+    indicator = _indicator(text, seg_before, seg_after, prev_clause, fig, names, tokenizer, lexicon.family(fig.unit))
     quote_start = prev_clause.start if prev_clause and fig.start - prev_clause.start <= 60 else clause.start
     quote_end = max(clause.end, fig.end)
     while quote_end > fig.end and text[quote_end - 1] in ",;:，；：、 ":
@@ -347,18 +357,41 @@ def _kind(text: str, lead: str, clause: Span, fig: Figure, period: Period | None
     return "actual"
 
 
+TIME_WORDS = re.compile(r"(截至|截止)?((19|20)\d{2}年度?|今年|去年|全年|当年|本年|目前|上半年|下半年)"
+                        r"(\d{1,2}月?[-—至]?)*(底|末|以来|份)?|\d{1,2}月(\d{1,2}日)?|第?[一二三四]季度")
+VERB_FIRST = re.compile(r"^(累计)?(开行|引进|新增|新设|培育|认定|建成|实施|签约|拜访|外出|完成|开工|竣工|吸引|带动|对接|"
+                        r"清理废止|促成|实现)(了)?(?P<object>.{2,})$")
+FIGURE_TEXT = re.compile(r"[约超近逾]?\d[\d.,]*[^\s,，、;；]*")
+SUFFIX = {"列": "量", "吨": "量", "标箱": "量", "money": "额"}
+
+
+def _clean(text: str, names: list[str]) -> str:
+    for name in sorted(names, key=len, reverse=True):
+        text = text.replace(name, "")
+    text = TIME_WORDS.sub("", FIGURE_TEXT.sub("", text))
+    return INDICATOR_TAIL.sub("", INDICATOR_LEAD.sub("", text.strip(" ,，、;；:：“”()（）-—")))
+
+
 def _indicator(text: str, seg_before: Span, seg_after: Span, prev_clause: Span | None, fig: Figure,
-               figures: list[Figure], i: int, clause: Span) -> str:
-    base = text[seg_before.start:seg_before.end]
-    base = re.sub(r"((19|20)\d{2}年度?(\d{1,2}月)?|\d{1,2}月|今年|去年|全年|当年)", "", base)
-    base = INDICATOR_TAIL.sub("", INDICATOR_LEAD.sub("", base.strip(" ，,、")))
+               names: list[str], tokenizer: Tokenizer, family: str) -> str:
+    """A short name for what the figure measures: 进出口额, 江津班列开行量, 进出口总额增速."""
+    base = _clean(text[seg_before.start:seg_before.end], names)
     if fig.measure == "growth":
-        source = base if len(base) >= 2 and not re.fullmatch(r"(同比|年均|比上年)?(增长|增速|增幅)", base) else ""
+        source = "" if re.fullmatch(r"(同比|年均|比上年)?(增长|增速|增幅)?", base) else base
         if not source and prev_clause is not None:
-            source = INDICATOR_TAIL.sub("", re.sub(r"[\d.,%]+.*$", "", text[prev_clause.start:prev_clause.end]))
+            source = _clean(text[prev_clause.start:prev_clause.end], names)
         source = re.sub(r"(同比|年均)?(增长|增速|增幅)$", "", source)
         return (source[-14:] + "增速") if source else "增速"
+    verb_first = VERB_FIRST.match(base)
+    if verb_first:
+        words = tokenizer.words(verb_first.group("object"))
+        tail = ""
+        while words and len(tail) < 4:
+            tail = words.pop() + tail
+        count_like = family not in SUFFIX and fig.measure == "amount"
+        base = tail + verb_first.group(2) + SUFFIX.get(family, "数" if count_like else "")
     if len(base) < 2:
-        after = text[seg_after.start:seg_after.end].lstrip("的")
-        base = after[:14] if len(after) >= 2 else (text[prev_clause.start:prev_clause.end][-14:] if prev_clause else "")
-    return base[-16:]
+        after = _clean(text[seg_after.start:seg_after.end].lstrip("的"), names)
+        base = after[:14] if len(after) >= 2 else (
+            _clean(text[prev_clause.start:prev_clause.end], names)[-14:] if prev_clause else "")
+    return base[-16:] or fig.unit

@@ -170,6 +170,12 @@ class FactService:
         )
         return IndexState(index, words, names, {d.name: d.title for d in documents}, self.tokenizer.sounds())
 
+    def fact(self, fact_id: int) -> Scored | None:
+        """One stored fact by id (for a button that shows it)."""
+        index = self._index or self.refresh()
+        view = next((f for f in index.facts if f.id == fact_id), None)
+        return Scored(view, 1.0, 1.0) if view else None
+
     # questions
     def answer(self, question: str, limit: int = 5) -> Answer:
         """The facts that answer `question`, or an abstention with the nearest facts."""

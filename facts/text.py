@@ -60,10 +60,10 @@ def clean_question(text: str) -> str:
 
 
 ENGLISH_PERIODS = [
-    (re.compile(r"\b(?:by|at|as of|until|up to)?\s*the end of (\d{4})\b", re.I), r" 截至\1年底 "),
-    (re.compile(r"\b(?:from )?january\s*(?:to|-)\s*(may|june)\s*(?:of\s*)?(\d{4})\b", re.I), None),
-    (re.compile(r"\bthe first half of (\d{4})\b", re.I), r" \1年上半年 "),
-    (re.compile(r"\b(?:in|during|for)\s+(\d{4})\b", re.I), r" \1年 "),
+    (re.compile(r"\b(?:by|at|as of|until|up to)?\s*the end of (\d{4})\b", re.IGNORECASE), r" 截至\1年底 "),
+    (re.compile(r"\b(?:from )?january\s*(?:to|-)\s*(may|june)\s*(?:of\s*)?(\d{4})\b", re.IGNORECASE), None),
+    (re.compile(r"\bthe first half of (\d{4})\b", re.IGNORECASE), r" \1年上半年 "),
+    (re.compile(r"\b(?:in|during|for)\s+(\d{4})\b", re.IGNORECASE), r" \1年 "),
     (re.compile(r"\b(\d{4})\b"), r" \1年 "),
 ]
 MONTHS = {"may": 5, "june": 6}

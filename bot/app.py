@@ -1,0 +1,89 @@
+"""The Telegram application: one function builds it and registers every handler in one table."""
+import logging
+
+from telegram import BotCommand, Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import handlers
+from bot.errors import RetryingRateLimiter, on_error
+from bot.state import BotData
+from facts.service import FactService
+from facts.settings import Settings
+
+log = logging.getLogger(__name__)
+
+COMMANDS_ZH = [
+    BotCommand("start", "开始使用"),
+    BotCommand("help", "使用说明"),
+    BotCommand("ask", "提问，例如 /ask 2022年江津班列开了多少列"),
+    BotCommand("sources", "数据来源报告"),
+    BotCommand("about", "关于 factbot"),
+]
+COMMANDS_EN = [
+    BotCommand("start", "Start"),
+    BotCommand("help", "How to ask"),
+    BotCommand("ask", "Ask a question, e.g. /ask Jiangjin trains in 2022"),
+    BotCommand("sources", "The reports behind the answers"),
+    BotCommand("about", "About factbot"),
+]
+
+
+def build_application(settings: Settings, service: FactService, *, rate_limiter=None) -> Application:
+    """The bot with its handlers; polling or webhook is the caller's choice."""
+    token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""
+    application = (
+        Application.builder()
+        .token(token)
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.telegram_api_file_url)
+        .context_types(ContextTypes(bot_data=BotData))
+        .rate_limiter(rate_limiter or RetryingRateLimiter(max_retries=3))
+        .concurrent_updates(16)
+        .post_init(_post_init)
+        .build()
+    )
+    application.bot_data.service = service
+    private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
+    text = filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE
+    table = [
+        CommandHandler("start", handlers.start),
+        CommandHandler("help", handlers.help_command),
+        CommandHandler("about", handlers.about),
+        CommandHandler("sources", handlers.sources),
+        CommandHandler("ask", handlers.ask_command),  # /ask and /ask@bot, private and groups
+        MessageHandler(text & private, handlers.private_text),  # any text in private is a question
+        MessageHandler(text & groups, handlers.group_text),  # groups: only when mentioned or replied to
+        MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.TEXT, handlers.edited_text),
+        CallbackQueryHandler(handlers.button),  # 更多 paging, suggested facts, examples
+        InlineQueryHandler(handlers.inline_query),
+        MessageHandler(filters.COMMAND & filters.UpdateType.MESSAGE, handlers.unknown_command),  # last
+    ]
+    application.add_handlers(table)
+    application.add_error_handler(on_error)
+    return application
+
+
+async def _post_init(application: Application) -> None:
+    """Build the store if it is empty, load it, and register the command menus."""
+    service: FactService = application.bot_data.service
+    built = service.ensure_built()
+    if built:
+        log.info("built the store: %d documents, %d facts", built.documents, built.facts)
+    service.refresh()
+    await application.bot.set_my_commands(COMMANDS_ZH)
+    await application.bot.set_my_commands(COMMANDS_EN, language_code="en")
+
+
+def run_polling(settings: Settings, service: FactService) -> int:
+    """Long-poll until SIGINT/SIGTERM, then stop cleanly."""
+    application = build_application(settings, service)
+    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0

@@ -1,0 +1,46 @@
+"""A small PNG chart of a series of figures (matplotlib, no display needed).
+
+Labels in the image stay ASCII (years, numbers): the machine may have no CJK font, and the
+caption under the photo carries the Chinese name and unit."""
+import io
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+from facts.search import Scored
+
+
+def period_tick(label: str | None) -> str:
+    """'2023年1-5月' -> '2023 M1-5', '截至2019年底' -> 'end 2019', '2015年' -> '2015'."""
+    label = label or "?"
+    years = re.findall(r"(?:19|20)\d{2}", label)
+    months = re.search(r"年(\d{1,2}(?:-\d{1,2})?)月", label)
+    tick = years[0] if years else "?"
+    if "截至" in label or "底" in label:
+        tick = f"end {years[-1] if years else '?'}"
+    if months:
+        tick += f" M{months.group(1)}"
+    return tick
+
+
+def series_png(series: list[Scored]) -> bytes:
+    """Bars of the values over periods, each labelled with its figure."""
+    ticks = [period_tick(s.fact.row.period_label) for s in series]
+    values = [s.fact.row.value for s in series]
+    fig, ax = plt.subplots(figsize=(5, 3), dpi=100)
+    try:
+        bars = ax.bar(range(len(values)), values, color="#2f6db5")
+        ax.set_xticks(range(len(values)), ticks, fontsize=8)
+        for bar, value in zip(bars, values):
+            ax.annotate(f"{value:g}", (bar.get_x() + bar.get_width() / 2, bar.get_height()), ha="center",
+                        va="bottom", fontsize=8)
+        ax.spines[["top", "right"]].set_visible(False)
+        fig.tight_layout()
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png")
+        return buffer.getvalue()
+    finally:
+        plt.close(fig)

@@ -1,0 +1,242 @@
+"""Telegram handlers: parse the update, ask the fact service, render, reply. Nothing else."""
+import base64
+import logging
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InlineQueryResultsButton,
+    InputTextMessageContent,
+    Message,
+    MessageEntity,
+    Update,
+)
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest
+
+from bot.render import EXAMPLES, Button, Reply, esc, fact_html, render_html
+from bot.state import Context
+from facts.answer import Answer
+
+log = logging.getLogger(__name__)
+GREETING = ("您好！我是 factbot：回答关于江津区经济数据的问题，每个数字都注明报告、行号和原文。"
+            "报告里没有的数字，我会直说没有。试试这些：")
+HELP = (
+    "直接发问题即可（群里请用 /ask 问题、@我 或回复我的消息）。\n"
+    "例如：2022年江津班列开了多少列？ / 江津综保区2022年进出口额 / 江津GDP历年变化\n"
+    "命令：/ask 提问 · /sources 数据来源 · /about 关于\n"
+    "也可以在任意聊天里输入 @{username} 问题 使用内联查询。"
+)
+ABOUT = ("factbot 从江津区的经济报告中抽取每一个数字（数值、单位、时期、主体、指标、原文与行号），"
+         "按问题的指标、时期和主体匹配；找不到对应时期或主体的数字时不会用别的年份代替。")
+UNKNOWN = "没有这个命令。可用命令：/ask /help /sources /about ，或者直接发送问题。"
+
+
+def markup(rows: list[list[Button]]) -> InlineKeyboardMarkup | None:
+    if not rows:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(b.text, callback_data=b.data) for b in row] for row in rows])
+
+
+async def send_reply(message: Message, context: Context, reply: Reply) -> Message:
+    """Send a rendered reply (chart first when there is one); returns the first text message."""
+    if reply.chart:
+        from bot.chart import series_png  # matplotlib loads only when a chart is drawn
+
+        head = reply.chart[-1].fact.row
+        await message.reply_photo(series_png(reply.chart), caption=f"{head.indicator}（单位：{head.unit}）"[:1000],
+                                  do_quote=False)
+    first = None
+    for i, chunk in enumerate(reply.chunks):
+        last = i == len(reply.chunks) - 1
+        sent = await message.reply_text(chunk, parse_mode=ParseMode.HTML, do_quote=first is None and
+                                        message.chat.type != ChatType.PRIVATE,
+                                        reply_markup=markup(reply.buttons) if last else None,
+                                        disable_web_page_preview=True)
+        first = first or sent
+    return first
+
+
+def render(answer: Answer, context: Context, page: int = 0) -> Reply:
+    key = context.bot_data.remember(answer) if len(answer.results) > 1 else ""
+    return render_html(answer, key, page)
+
+
+async def answer_question(message: Message, context: Context, question: str) -> None:
+    answer = context.bot_data.service.answer(question)
+    sent = await send_reply(message, context, render(answer, context))
+    context.bot_data.replies[(message.chat_id, message.message_id)] = sent.message_id
+
+
+def addressed_text(message: Message, username: str, bot_id: int) -> str | None:
+    """The question in a group message addressed to the bot (mention or reply), else None."""
+    text = message.text or ""
+    replied = message.reply_to_message
+    if replied is not None and replied.from_user is not None and replied.from_user.id == bot_id:
+        return text
+    for entity, value in message.parse_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION]).items():
+        if (entity.type == MessageEntity.MENTION and value.lower() == f"@{username.lower()}") or (
+                entity.user is not None and entity.user.id == bot_id):
+            return (text[:entity.offset] + text[entity.offset + entity.length:]).strip() if entity.type == \
+                MessageEntity.MENTION else text.replace(value, "").strip()
+    return None
+
+
+async def start(update: Update, context: Context) -> None:
+    """/start, with deep links: /start f_12 shows fact 12, /start q_<base64> asks a question."""
+    payload = context.args[0] if context.args else ""
+    if payload.startswith("q_"):
+        try:
+            question = base64.urlsafe_b64decode(payload[2:] + "=" * (-len(payload[2:]) % 4)).decode()
+        except (ValueError, UnicodeDecodeError):
+            question = ""
+        if question:
+            await answer_question(update.effective_message, context, question)
+            return
+    if payload.startswith("f_") and payload[2:].isdigit():
+        await show_fact(update.effective_message, context, int(payload[2:]))
+        return
+    rows = [[Button(example, f"ex:{i}")] for i, example in enumerate(EXAMPLES)]
+    await update.effective_message.reply_text(GREETING, reply_markup=markup(rows))
+
+
+async def help_command(update: Update, context: Context) -> None:
+    """/help."""
+    await update.effective_message.reply_text(HELP.format(username=context.bot.username))
+
+
+async def about(update: Update, context: Context) -> None:
+    """/about."""
+    await update.effective_message.reply_text(ABOUT)
+
+
+async def sources(update: Update, context: Context) -> None:
+    """/sources: the reports, their years and how many facts each gave."""
+    lines = ["数据来源报告："]
+    for doc in context.bot_data.service.documents():
+        year = f"{doc.report_year}年" if doc.report_year else "年份不详"
+        lines.append(f"• 《{esc(doc.title)}》 {esc(doc.name)}，{year}，{doc.facts}条数据")
+    reply = Reply(chunks=[], buttons=[])
+    from bot.render import split_html
+
+    reply.chunks = split_html(lines)
+    await send_reply(update.effective_message, context, reply)
+
+
+async def ask_command(update: Update, context: Context) -> None:
+    """/ask 问题 (also /ask@bot; /ask as a reply asks the replied message)."""
+    message = update.effective_message
+    question = " ".join(context.args or [])
+    if not question and message.reply_to_message is not None:
+        question = message.reply_to_message.text or ""
+    if not question.strip():
+        await message.reply_text("用法：/ask 问题，例如 /ask 2022年江津班列开了多少列？")
+        return
+    await answer_question(message, context, question)
+
+
+async def private_text(update: Update, context: Context) -> None:
+    """Any text in a private chat is a question."""
+    await answer_question(update.effective_message, context, update.effective_message.text or "")
+
+
+async def group_text(update: Update, context: Context) -> None:
+    """In groups, answer only when addressed: a mention of the bot or a reply to it."""
+    message = update.effective_message
+    question = addressed_text(message, context.bot.username, context.bot.id)
+    if question is not None:
+        await answer_question(message, context, question)
+
+
+async def edited_text(update: Update, context: Context) -> None:
+    """An edited question: edit the earlier answer (or answer anew when it is unknown)."""
+    message = update.edited_message
+    if message.chat.type != ChatType.PRIVATE:
+        question = addressed_text(message, context.bot.username, context.bot.id)
+        if question is None and (message.text or "").startswith("/ask"):
+            question = (message.text or "").partition(" ")[2]
+        if question is None:
+            return
+    else:
+        question = message.text or ""
+    answer = context.bot_data.service.answer(question)
+    reply = render(answer, context)
+    earlier = context.bot_data.replies.get((message.chat_id, message.message_id))
+    if earlier is None:
+        sent = await send_reply(message, context, reply)
+        context.bot_data.replies[(message.chat_id, message.message_id)] = sent.message_id
+        return
+    try:
+        await context.bot.edit_message_text(reply.chunks[0], chat_id=message.chat_id, message_id=earlier,
+                                            parse_mode=ParseMode.HTML, reply_markup=markup(reply.buttons),
+                                            disable_web_page_preview=True)
+    except BadRequest as err:
+        if "not modified" not in str(err).lower():
+            raise
+
+
+async def show_fact(message: Message, context: Context, fact_id: int) -> None:
+    scored = context.bot_data.service.fact(fact_id)
+    if scored is None:
+        await message.reply_text("这条数据已不在库中（数据可能已重新加载），请重新提问。")
+        return
+    titles = {d.name: d.title for d in context.bot_data.service.documents()}
+    await send_reply(message, context, Reply(chunks=["\n".join(fact_html(scored, titles))]))
+
+
+async def button(update: Update, context: Context) -> None:
+    """Buttons: more:<key>:<page> pages an answer; fact:<id> shows a suggested fact; ex:<i> asks an example."""
+    query = update.callback_query
+    kind, _, rest = (query.data or "").partition(":")
+    if kind == "more":
+        key, _, page = rest.partition(":")
+        answer = context.bot_data.answers.get(key)
+        if answer is None or not page.isdigit():
+            await query.answer("这条回答已过期，请重新提问。")
+            return
+        reply = render_html(answer, key, int(page))
+        await query.answer()
+        await query.edit_message_text(reply.chunks[0], parse_mode=ParseMode.HTML, reply_markup=markup(reply.buttons),
+                                      disable_web_page_preview=True)
+    elif kind == "fact" and rest.isdigit():
+        await query.answer()
+        await show_fact(query.message, context, int(rest))
+    elif kind == "ex" and rest.isdigit() and int(rest) < len(EXAMPLES):
+        await query.answer()
+        await answer_question(query.message, context, EXAMPLES[int(rest)])
+    else:
+        await query.answer("这个按钮已失效。")
+
+
+async def inline_query(update: Update, context: Context) -> None:
+    """@bot 问题 in any chat: up to 10 matching facts as articles."""
+    query = update.inline_query
+    text = query.query.strip()
+    if not text:
+        await query.answer([], cache_time=5, button=InlineQueryResultsButton("输入问题，例如 2022年江津班列开行量",
+                                                                               start_parameter="help"))
+        return
+    answer = context.bot_data.service.answer(text, limit=10)
+    results = []
+    for scored in answer.results[:10]:
+        row = scored.fact.row
+        title = answer.titles.get(row.doc) or row.doc
+        results.append(InlineQueryResultArticle(
+            id=str(row.id),
+            title=f"{row.figure} {row.indicator}"[:100],
+            description=f"{row.period_label or '时间不详'} · 《{title}》"[:200],
+            input_message_content=InputTextMessageContent("\n".join(fact_html(scored, answer.titles)),
+                                                          parse_mode=ParseMode.HTML),
+        ))
+    button_ = None if results else InlineQueryResultsButton("报告中没有找到这项数据", start_parameter="help")
+    await query.answer(results, cache_time=10, button=button_)
+
+
+async def unknown_command(update: Update, context: Context) -> None:
+    """A command we do not have: a short hint (in groups only when it was meant for us)."""
+    message = update.effective_message
+    command = (message.text or "").split()[0]
+    if message.chat.type != ChatType.PRIVATE and not command.lower().endswith(f"@{context.bot.username.lower()}"):
+        return
+    await message.reply_text(UNKNOWN)

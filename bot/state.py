@@ -1,0 +1,38 @@
+"""What the bot keeps between updates (a typed `bot_data`): the fact service and short-lived memory."""
+import secrets
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from telegram.ext import CallbackContext, ExtBot
+
+from facts.answer import Answer
+from facts.service import FactService
+
+
+class Recent(OrderedDict):
+    """A bounded mapping: the oldest entries go first."""
+
+    def __init__(self, size: int = 2000):
+        super().__init__()
+        self.size = size
+
+    def __setitem__(self, key, value):
+        super().__setitem__(key, value)
+        self.move_to_end(key)
+        while len(self) > self.size:
+            self.popitem(last=False)
+
+
+@dataclass
+class BotData:
+    service: FactService | None = None  # set by build_application (PTB creates BotData() itself)
+    answers: Recent = field(default_factory=Recent)  # short key -> Answer, for 更多 paging
+    replies: Recent = field(default_factory=Recent)  # (chat id, question message id) -> answer message id
+
+    def remember(self, answer: Answer) -> str:
+        key = secrets.token_urlsafe(6)
+        self.answers[key] = answer
+        return key
+
+
+Context = CallbackContext[ExtBot, dict, dict, BotData]
