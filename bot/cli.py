@@ -70,7 +70,7 @@ def cmd_ask(service, words: list[str], as_json: bool) -> int:
             answer = service.answer(question)
             text = render_text(answer)
             payload = answer.to_json(text)
-        except Exception as err:  # any input, however odd, gets an answer line
+        except Exception as err:  # noqa: BLE001 — any input, however odd, gets an answer line
             text = "抱歉，处理这个问题时出错了。"
             payload = {"question": question, "answered": False, "text": text, "facts": [], "error": type(err).__name__}
         print(json.dumps(payload, ensure_ascii=False) if as_json else text + ("\n" if words == ["-"] else ""), flush=True)

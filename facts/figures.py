@@ -76,9 +76,8 @@ def find_figures(text: str) -> list[Figure]:
             continue
         if after == "+" or text[start - 1:start] == "+":
             continue
-        if m["unit"] in {"名", "位"} and not text[max(0, start - 1):start] in {"第", "前"}:
-            if m["unit"] == "位":
-                continue
+        if m["unit"] == "位" and text[max(0, start - 1):start] not in {"第", "前"}:
+            continue
         qualifier = ""
         before = text[max(0, start - 3):start]
         for word in PRE_QUALIFIERS:
