@@ -1,4 +1,6 @@
 """find_figures on real sentences from seeds/ (in repaired form: half-width punctuation, no OCR spaces)."""
+from itertools import pairwise
+
 import pytest
 
 from facts.figures import find_figures
@@ -137,4 +139,4 @@ def test_figures_come_in_order_without_overlap():
                 "实现产值1357亿,增长4.5%;")
     figures = find_figures(sentence)
     assert [f.text for f in figures] == ["18469家", "4.2%", "60家", "460家", "1357亿", "4.5%"]
-    assert all(a.end <= b.start for a, b in zip(figures, figures[1:]))
+    assert all(a.end <= b.start for a, b in pairwise(figures))
