@@ -239,9 +239,10 @@ def _fact(doc, repaired, lexicon, tokenizer, ctx, para, prev_para, sentences, s_
 
     _pair_respectively(tokenizer, text, clause, figures, i, terms)
     lead = text[(prev_clause or clause).start:fig.start]
-    period = _period(ctx, sent, para, clause, fig)
+    scope = Span(prev_para.start, para.end) if prev_para and CONTINUES.match(text, para.start) else para
+    period = _period(ctx, sent, scope, clause, fig)
     period = _change_pair(text, figures, i, period)
-    subject, explicit = _subject(ctx, para, sent, clause, fig)
+    subject, explicit = _subject(ctx, scope, sent, clauses, c_index, fig)
     sub_scope = para_sub_scope or bool(SUB_SCOPE.search(text, sent.start, sent.end))
     if not explicit and sub_scope and ctx.top_zone is not None:
         subject = ctx.top_zone
@@ -295,7 +296,7 @@ def _nearest(items, start: int, end: int, pos: int):
 
 
 def _period(ctx: ReportContext, sent: Span, para: Span, clause: Span, fig: Figure) -> Period | None:
-    markers = [m for m in ctx.markers if m.period is not None]
+    markers = [m for m in ctx.markers if m.period is not None and (not m.compared or 0 <= fig.start - m.end <= 1)]
     marker = _nearest(markers, clause.start, clause.end, fig.start)
     if marker is None:
         marker = next((m for m in reversed(markers) if sent.start <= m.start < clause.start), None)
@@ -310,12 +311,14 @@ def _period(ctx: ReportContext, sent: Span, para: Span, clause: Span, fig: Figur
 
 
 def _change_pair(text: str, figures: list[Figure], i: int, period: Period | None) -> Period | None:
-    """从46.5%提高到51.8% over 十三五: the first figure is the start of the span, the second its end."""
-    if period is None or not period.is_span:
-        return period
+    """从46.5%提高到51.8% over 十三五: the first figure is the start of the span, the second its end.
+    Over a single period (由5%提升至20%) the first figure is an earlier value of unknown date."""
     fig = figures[i]
-    if i + 1 < len(figures) and text[fig.start - 1:fig.start] in {"从", "由"} and CHANGE_PAIR.match(
-            text[fig.end:figures[i + 1].start]):
+    starts_pair = i + 1 < len(figures) and text[fig.start - 1:fig.start] in {"从", "由"} and CHANGE_PAIR.match(
+        text[fig.end:figures[i + 1].start])
+    if period is None or not period.is_span:
+        return None if starts_pair else period
+    if starts_pair:
         return Period(period.start, period.start, f"{year_of(period.start)}年初({period.label}之初)", period.inferred)
     if i and text[figures[i - 1].start - 1:figures[i - 1].start] in {"从", "由"} and CHANGE_PAIR.match(
             text[figures[i - 1].end:fig.start]):
@@ -323,22 +326,34 @@ def _change_pair(text: str, figures: list[Figure], i: int, period: Period | None
     return period
 
 
-def _subject(ctx: ReportContext, para: Span, sent: Span, clause: Span, fig: Figure) -> tuple[Subject | None, bool]:
+def _topic(mentions: list[Mention], start: int) -> Mention | None:
+    """The subject of a stretch of text: its first mention when that opens it, else its first place
+    (a company named further in, as in 与A公司签订…, is an object, not the subject)."""
+    if not mentions:
+        return None
+    if mentions[0].start - start <= 3:
+        return mentions[0]
+    return next((m for m in mentions if m.subject.kind != "org"), None)
+
+
+def _subject(ctx: ReportContext, scope: Span, sent: Span, clauses: list[Span], c_index: int,
+             fig: Figure) -> tuple[Subject | None, bool]:
+    clause = clauses[c_index]
     in_clause = [m for m in ctx.mentions if clause.start <= m.start < clause.end]
     if in_clause:
         before = [m for m in in_clause if m.start < fig.start]
         return (before[0] if before else in_clause[0]).subject, True
-    before = [m for m in ctx.mentions if sent.start <= m.start < clause.start and not m.quoted]
-    if before:
-        return before[-1].subject, True
-    earlier = [m for m in ctx.mentions if para.start <= m.start < sent.start and not m.quoted]
-    if earlier:  # the topic (first mention) of the nearest earlier sentence that has one
-        topic = earlier[-1]
-        for m in reversed(earlier):
-            if m.sentence != topic.sentence:
-                break
-            topic = m
-        return topic.subject, False
+    for earlier_clause in reversed(clauses[:c_index]):
+        topic = _topic([m for m in ctx.mentions if earlier_clause.start <= m.start < earlier_clause.end
+                        and not m.quoted], earlier_clause.start)
+        if topic is not None:
+            return topic.subject, True
+    earlier = [m for m in ctx.mentions if scope.start <= m.start < sent.start and not m.quoted]
+    for number in sorted({m.sentence for m in earlier}, reverse=True):  # the nearest earlier sentence's topic
+        in_sentence = [m for m in earlier if m.sentence == number]
+        topic = _topic(in_sentence, in_sentence[0].start - 3)
+        if topic is not None:
+            return topic.subject, False
     return ctx.top_subject, False
 
 

@@ -100,6 +100,7 @@ class Marker:
     period: Period | None  # None for "全年/当年": the year in context, resolved by the caller
     cumulative: bool = False
     explicit_year: bool = False
+    compared: bool = False  # 较2021年: dates only the figure right after it (较2021年11家), not the sentence
 
 
 _Y = r"((?:19|20)\d{2})年"
@@ -124,6 +125,7 @@ MARKER = re.compile(
         ]
     )
 )
+COMPARED = re.compile(r"(较|比|相比|对比|同比)$")
 REL_OFFSET = {"今年": 0, "本年": 0, "当年": 0, "去年": -1, "上年": -1, "前年": -2, "明年": 1}
 
 
@@ -138,6 +140,7 @@ def find_markers(text: str, years: ReportYears) -> list[Marker]:
     report = years.report or years.default
     for m in MARKER.finditer(text):
         g = m.groupdict()
+        compared = bool(COMPARED.search(text, max(0, m.start() - 2), m.start()))
         period, cumulative, explicit = None, False, False
         if g["upto"]:
             year = int(g["uy"]) if g["uy"] else (report + REL_OFFSET[g["urel"]] if g["urel"] and report else report)
@@ -217,7 +220,7 @@ def find_markers(text: str, years: ReportYears) -> list[Marker]:
                 period = Period(ym(years.default - 4, 1), ym(years.default, 12), f"{years.default - 4}-{years.default}年")
             else:
                 continue
-        markers.append(Marker(m.start(), m.end(), period, cumulative, explicit))
+        markers.append(Marker(m.start(), m.end(), period, cumulative, explicit and not compared, compared))
     return markers
 
 
@@ -232,7 +235,7 @@ def resolve_context(markers: list[Marker], years: ReportYears, text: str = "") -
             y = year or years.default
             if y is None:
                 continue
-            marker = Marker(marker.start, marker.end, year_period(y), False, False)
+            marker = Marker(marker.start, marker.end, year_period(y), False, False, marker.compared)
         elif marker.explicit_year and marker.period.start is not None and not marker.period.is_span:
             year = year_of(marker.period.start)
         elif marker.explicit_year and marker.period.start is None:
@@ -254,9 +257,9 @@ def period_fit(asked: Period | None, fact: Period | None) -> float | None:
         if year_of(fe) == year_of(qe) and fe <= qe and fs is None:
             return 0.5
         return None
-    if fs is None:  # the fact is "截至…"
+    if fs is None:  # the fact is "截至…": a fair answer for a whole year, a poor one for part of it
         if fe == qe:
-            return 0.9
+            return 0.9 if qe - qs == 11 else 0.6
         return 0.7 if qs <= fe <= qe else None
     if (qs, qe) == (fs, fe):
         return 1.0

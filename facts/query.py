@@ -2,20 +2,24 @@
 import re
 from dataclasses import dataclass, field
 
+from facts.figures import BASE_UNITS
 from facts.lexicon import Lexicon
 from facts.periods import Period, ReportYears, find_markers, resolve_context
 from facts.subjects import DISTRICT, ORG, ZONE_TYPES, Subject, org_core
 from facts.text import Tokenizer, clean_question, english_to_chinese, is_english
 
-GROWTH = re.compile(r"增长(率|多少|几|了多少|幅度)|增速|增幅|涨幅|增长$|同比增长|年均增长|增长百分之|增长目标|增长\?|增长？")
+GROWTH = re.compile(r"增长(?!到|至)|增速|增幅|涨幅")
+ASKED_UNIT = re.compile(r"(多少|几)(" + "|".join(re.escape(u) for u in BASE_UNITS if u not in {"%", "‰"}) + ")")
+QUESTION_CHARS = set("多少几趟列个次家的了吗呢是有开跑行这那些年月日共总")
+SERVICE = re.compile(r"([\u4e00-\u9fff]{2})班列")
 SHARE = re.compile(r"占比|比重|比例|份额|占全|百分之几|覆盖率|[^增长]率")
 RANK = re.compile(r"排名|第几|排第|位列|排在")
 TARGET = re.compile(r"目标|计划|力争|要在|要建|要达|将会|将要|有望|预计|预期|规划|能到|能达|达产")
 BARE_PART = re.compile(r"第?[一二三四1-4]季度|[上下]半年|\d{1,2}月?[-—~至到]\d{1,2}月|\d{1,2}月\d{1,2}日")
 CHANGE = re.compile(r"增加了?多少|净增|多了多少|增加额|增量")
 SERIES = re.compile(r"历年|逐年|每年|各年|历史|变化|趋势|走势|这几年|近几年|几年来|多年")
-MEASURE_WORDS = re.compile(r"同比增长|年均增长|增长率|增长|增速|增幅|涨幅|占比|比重|比例|份额|排名")
-MONEY_HEAD = re.compile(r"投资|引资|产值|总值|金额|资金|收入|贸易额|进出口额|进出口总额|总额|生产总值|GDP")
+MEASURE_WORDS = re.compile(r"同比增长|年均增长|增长率|增长|增速|增幅|涨幅|占比|比重|比例|份额|排名|增加了?|净增")
+MONEY_HEAD = re.compile(r"投资|引资|产值|总值|金额|资金|收入|贸易额|进出口额|进出口总额|总额|生产总值|GDP|货值")
 CUMULATIVE = re.compile(r"累计|截至|截止|为止|总量|以来|底|末|一共|总共|合计|共计")
 
 
@@ -58,11 +62,12 @@ def parse_question(question: str, lexicon: Lexicon, tokenizer: Tokenizer, names:
     text = clean_question(question)
     if is_english(text):
         text = english_to_chinese(text, lexicon)
-    text = tokenizer.canonical_text(tokenizer.correct(text))
+    years = ReportYears(this_year, this_year)
+    protected = [(m.start, m.end) for m in find_markers(text, years)]  # 2023年第二季度 is no typo for 年底
+    text = tokenizer.canonical_text(tokenizer.correct(text, protected))
     query = Query(question=question, text=text)
     rest = text
 
-    years = ReportYears(this_year, this_year)
     markers = [m for m in resolve_context(find_markers(text, years), years, text) if m.period is not None
                and (m.explicit_year or not BARE_PART.fullmatch(text[m.start:m.end]))]
     if markers:
@@ -75,15 +80,21 @@ def parse_question(question: str, lexicon: Lexicon, tokenizer: Tokenizer, names:
     if query.series:
         rest = SERIES.sub(" ", rest)
 
-    query.subject, rest = _subject(rest, lexicon, names)
+    query.subject, rest = _subject(rest, lexicon, names, tokenizer)
     query.district = _district(text, query.subject, lexicon, names)
+    asked_unit = ASKED_UNIT.search(rest)  # 多少个标箱 asks for 标箱, 几家 for 家
+    if asked_unit and asked_unit.group(2):
+        query.unit_family = lexicon.family(asked_unit.group(2))
+    explicit = bool(asked_unit) or bool(re.search(r"(多少|几)(亿|万|钱)|金额", rest))
     for family, phrases in lexicon.unit_words.items():
         for phrase in sorted(phrases, key=len, reverse=True):
             if phrase in rest:
                 query.unit_family = query.unit_family or family
                 if ("多少" in phrase or "几" in phrase or phrase in {"金额", "列数", "趟数", "企业数"}):
                     rest = rest.replace(phrase, " ")
-    if GROWTH.search(text):
+    if GROWTH.search(text) and explicit and query.unit_family not in (None, "%"):
+        query.measure = "change"  # 增长了多少亿: an amount of change
+    elif GROWTH.search(text):
         query.measure, query.unit_family = "growth", "%"
     elif SHARE.search(text) and query.unit_family in (None, "%"):
         query.measure, query.unit_family = "share", "%"
@@ -99,6 +110,11 @@ def parse_question(question: str, lexicon: Lexicon, tokenizer: Tokenizer, names:
     query.target = bool(TARGET.search(text))
     query.restrictors = {r for r in lexicon.restrictors if r in text}
     query.required = {s for s in names.services if s in text}
+    for m in SERVICE.finditer(text):  # a train service the reports never name must not borrow another's figures
+        name = m.group(0)
+        if not any(name in s or s.endswith(name) for s in names.services) and not tokenizer.is_common_word(
+                m.group(1)) and not any(ch in QUESTION_CHARS for ch in m.group(1)):
+            query.required.add(name)
     query.terms = tokenizer.question_terms(rest, known)
     query.parts = {t: tokenizer.parts(t, known) for t in query.terms}
     query.all_terms = tokenizer.terms(text)
@@ -119,20 +135,27 @@ def _district(text: str, subject: Subject | None, lexicon: Lexicon, names: Known
     return None
 
 
-def _subject(text: str, lexicon: Lexicon, names: KnownNames) -> tuple[Subject | None, str]:
+def _subject(text: str, lexicon: Lexicon, names: KnownNames, tokenizer: Tokenizer) -> tuple[Subject | None, str]:
     """The most specific subject a question names (company > zone > district), and the text without it."""
     for core in sorted(names.orgs, key=len, reverse=True):
-        if core in text:
-            return Subject("org", core, core), text.replace(core, " ")
+        short = core if core in text else (core[:4] if len(core) > 4 and core[:4] in text else None)
+        if short:
+            return Subject("org", core, core), text.replace(short, " ")
     m = ORG.search(text)
-    if m and len(org_core(m.group(0))) >= 2:
+    if m and len(org_core(m.group(0))) >= 2 and not all(
+            len(w) >= 2 and tokenizer.is_common_word(w) for w in tokenizer.words(org_core(m.group(0)))):
         return Subject("org", m.group(0), org_core(m.group(0))), text.replace(m.group(0), " ")
     for suffix in lexicon.zone_suffixes:
         at = text.find(suffix)
         if at < 0:
             continue
         place = next((p for p in sorted(names.places, key=len, reverse=True) if text.endswith(p, 0, at)), None)
-        if suffix == "港" and place is None:
+        if place is None and suffix != "港":  # 西永综保区: a place the reports do not have
+            before = text[max(0, at - 2):at]
+            if len(before) == 2 and all("\u4e00" <= ch <= "\u9fff" for ch in before) and not any(
+                    ch in "的在于和与及了是为年月日" for ch in before) and not tokenizer.is_common_word(before):
+                place = before
+        if suffix == "港" and (place is None or place in names.districts):
             continue
         start = at - len(place) if place else at
         name = text[start:at + len(suffix)]

@@ -248,7 +248,7 @@ def fit_of(query: Query, fact: FactView, strict: bool = True, weight=None) -> fl
     period = period_fit(query.period, fact.period)
     if period is None:
         return None
-    subject = subject_fit(query.subject, fact)
+    subject = subject_fit(query.subject, fact, weight)
     if subject is None:
         return None
     if query.period is not None and fact.period is not None and fact.period.inferred:
@@ -256,7 +256,7 @@ def fit_of(query: Query, fact: FactView, strict: bool = True, weight=None) -> fl
     return fit * period * subject
 
 
-def subject_fit(asked: Subject | None, fact: FactView) -> float | None:
+def subject_fit(asked: Subject | None, fact: FactView, weight=None) -> float | None:
     """1.0 when the fact is about the asked subject, less when only inferred, None when it is not."""
     if asked is None:
         return 1.0
@@ -264,7 +264,11 @@ def subject_fit(asked: Subject | None, fact: FactView) -> float | None:
     if asked.kind == "org":
         if subject and subject.kind == "org" and asked.fits(subject):
             return 1.0
-        return 0.9 if any(asked.key in core or core in asked.key for core in row.orgs) else None
+        near = weight(asked.key) if weight else row.terms.get(asked.key, 0.0)
+        if near >= 0.7:  # the company is named in the figure's own clause
+            return 0.95
+        in_paragraph = any(asked.key in core or core in asked.key for core in row.orgs)
+        return (0.5 + 0.4 * near) if in_paragraph or near >= 0.2 else None
     if subject is None:
         return 0.5
     if asked.kind == "zone":

@@ -134,7 +134,7 @@ def find_mentions(text: str, lexicon: Lexicon, districts: set[str], places: set[
     for suffix in lexicon.zone_suffixes:
         for m in re.finditer(re.escape(suffix), text):
             place = next((p for p in places if text.endswith(p, 0, m.start())), None)
-            if suffix == "港" and place is None:
+            if suffix == "港" and (place is None or place in districts):
                 continue
             start = m.start() - len(place) if place else m.start()
             name = text[start:m.end()]

@@ -56,10 +56,18 @@ def clean_question(text: str) -> str:
     """Half-width, simplified script, no control characters, single spaces."""
     text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in to_halfwidth(text))
     text = zhconv.convert(text, "zh-cn")
+    text = SHORT_YEAR.sub(lambda m: f"20{m.group(1)}年", text)
     return re.sub(r"\s+", " ", text).strip()
 
 
+FIGURE_TERM = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(万亿|亿元|万元|亿|万)")
+SHORT_YEAR = re.compile(r"(?<![\d.近这过去前后])([012]\d)年(?![代来间内前后底末初])")
+
+
 ENGLISH_PERIODS = [
+    (re.compile(r"\b(?:at |by )?the end of the (13|14)th five-year plan\b", re.I), None),
+    (re.compile(r"\b(?:at |by )?the (?:start|beginning) of the (13|14)th five-year plan\b", re.I), None),
+    (re.compile(r"\b(?:during |in )?the (13|14)th five-year plan(?: period)?\b", re.I), None),
     (re.compile(r"\b(?:by|at|as of|until|up to)?\s*the end of (\d{4})\b", re.IGNORECASE), r" 截至\1年底 "),
     (re.compile(r"\b(?:from )?january\s*(?:to|-)\s*(may|june)\s*(?:of\s*)?(\d{4})\b", re.IGNORECASE), None),
     (re.compile(r"\bthe first half of (\d{4})\b", re.IGNORECASE), r" \1年上半年 "),
@@ -72,7 +80,11 @@ MONTHS = {"may": 5, "june": 6}
 def english_to_chinese(text: str, lexicon: Lexicon) -> str:
     """A mostly-English question → Chinese keywords via the glossary (unknown words dropped)."""
     for pattern, repl in ENGLISH_PERIODS:
-        if repl is None:
+        if repl is None and "five-year" in pattern.pattern:
+            plan = {"13": "十三五", "14": "十四五"}
+            part = "末" if "end" in pattern.pattern else ("初" if "start" in pattern.pattern else "时期")
+            text = pattern.sub(lambda m, part=part: f" {plan[m.group(1)]}{part} ", text)
+        elif repl is None:
             text = pattern.sub(lambda m: f" {m.group(2)}年1-{MONTHS[m.group(1).lower()]}月 ", text)
         else:
             text = pattern.sub(repl, text)
@@ -156,12 +168,12 @@ class Tokenizer:
     def question_terms(self, text: str, known: set[str]) -> list[str]:
         """A question's words, each counted once: whole words the index knows, else their known parts."""
         text = self.canonical_text(text)
-        out: list[str] = []
+        out: list[str] = [f"{m.group(1)}{m.group(2)}" for m in FIGURE_TERM.finditer(text)]
         for word in self.jieba.cut(text, HMM=False):
             word = word.strip()
             if not self._keep(word):
                 continue
-            if word in known:
+            if word in known or FIGURE_TERM.fullmatch(word):
                 out.append(word)
                 continue
             parts = [p for p in self.jieba.cut_for_search(word, HMM=False) if p != word and p in known and self._keep(p)]
@@ -190,7 +202,7 @@ class Tokenizer:
 
     def _terms(self, text: str) -> tuple[str, ...]:
         text = self.canonical_text(text)
-        out = []
+        out = [f"{m.group(1)}{m.group(2)}" for m in FIGURE_TERM.finditer(text)]  # 10亿元 in 10亿元项目
         for word in self.jieba.cut_for_search(text, HMM=False):
             word = word.strip()
             if len(word) < 2 and not word.isupper():
@@ -216,7 +228,7 @@ class Tokenizer:
     def restore_sounds(self, sounds: tuple) -> None:
         self.vocabulary, self._by_sound, self._sound_keys = sounds
 
-    def correct(self, question: str) -> str:
+    def correct(self, question: str, protected: list[tuple[int, int]] = ()) -> str:
         """Replace misspelt words that sound like a report word (斑列→班列, 宗保区→综保区).
 
         Only where jieba finds no words (a run of single characters), widened by one word on each side,
@@ -243,6 +255,8 @@ class Tokenizer:
             windows = sorted(((a, b) for a in lefts for b in rights if b - a >= 2), key=lambda w: w[0] - w[1])
             for a, b in windows:
                 window = question[a:b]
+                if any(a < end and start < b for start, end in protected):
+                    continue
                 if not all(CJK.match(ch) for ch in window) or window in self.vocabulary:
                     continue
                 target = self._by_sound.get(pinyin_key(window))

@@ -61,7 +61,8 @@ ROWS = [
     P("003", "1036.7亿元", 21, 1036.7, "亿元", "actual", "amount", "2019年", "江津区", id="003-gdp-2019"),
     P("003", "超过1100亿元", 21, 1100, "亿元", "forecast", "amount", "2020年", "江津区", id="003-gdp-2020-forecast"),
     P("003", "8.9%", 21, 8.9, "%", "forecast", "growth", SHISANWU, "江津区", id="003-五年来-is-十三五"),
-    P("003", "1125家", 25, 1125, "家", "actual", "amount", "2020年", "江津区", id="003-1125家-via-分别"),
+    P("003", "1125家", 25, 1125, "家", "actual", "amount", ("2020年", "2016-2020年(“十三五”)"), "江津区",
+      id="003-1125家-via-分别"),  # 其中… continues the 五年来 (十三五) paragraph: the span is as right as 2020
     P("003", "46.5%", 43, 46.5, "%", ("actual", "cumulative"), "share", Months(ym(2016, 1), ym(2016, 1)), "江津区",
       id="003-46.5%-is-the-start-of-十三五"),
     P("003", "51.8%", 43, 51.8, "%", ("actual", "cumulative"), "share", Months(None, ym(2020, 12)), "江津区",
