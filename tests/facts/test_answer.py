@@ -19,6 +19,23 @@ D000, D001, D002, D003, D004 = (
 
 # question, value, unit as written, document, line (None: either of two places saying the same)
 ANSWERS = [
+    # found wrong once, mended in the engine's general rules (not per question)
+    P("What is the 2021 GDP growth target of Jiangjin?", 7, "%", D003, 83, id="regression-7%"),
+    P("22年江津班列开行多少列", 536, "列", D001, 161, id="regression-536列"),
+    P("江津综保区19年进出口额", 106.8, "亿元", D000, 154, id="regression-106.8亿元"),
+    P("2023年1-5月江津班列开行多少列", 407, "列", D002, 83, id="regression-407列"),
+    P("2023年第二季度集中开工竣工项目总投资", 204.3, "亿元", D002, 17, id="regression-204.3亿元"),
+    P("2023年二季度江津开工项目多少个", 62, "个", D002, 19, id="regression-62个"),
+    P("2020年江津投资超50亿元大项目多少个", 3, "个", D004, 106, id="regression-3个"),
+    P("万达集团投资多少亿元", 50, "亿元", D004, 61, id="regression-50亿元"),
+    P("2022年江津综保区进出口额增加了多少", 22.5, "亿元", D001, 192, id="regression-约22.5亿元"),
+    P("2023年江津港口吞吐量目标", 1500, "万吨", D001, 28, id="regression-1500万吨"),
+    P("2019年江津综保区签约企业总投资", 57.8, "亿元", D000, 109, id="regression-57.8亿元"),
+    P("江津明峰医疗项目总投资", 10, "亿元", D000, 43, id="regression-10亿元"),
+    P("2022年专精特新企业增幅", 350, "%", D001, 218, id="regression-350%"),
+    P("2022年江津班列总运量占全市比重", 20, "%", D001, 162, id="regression-20%以上"),
+    P("江津班列截止2019年底到发了多少个标箱", 1054, "个标箱", D000, 98, id="regression-1054个标箱"),
+    P("中老泰冷链班列榴莲货值", 2160, "万元", D002, 110, id="regression-约2160万元"),
     # paraphrases and colloquial forms
     P("江津2022年一共跑了多少趟班列", 536, "列", D001, 161, id="colloquial-跑了多少趟"),
     P("江津班列2022年跑了多少趟", 536, "列", D001, 161, id="colloquial-year-after-subject"),
@@ -129,6 +146,8 @@ def test_answers(service, question, value, unit, doc, line):
 
 
 ABSTENTIONS = [
+    P("2022年西永综保区进出口额", id="unknown-zone-place"),
+    P("渝新欧班列开行多少列", id="unknown-train-service"),
     P("2018年江津班列开行多少列", id="year-before-the-trains"),
     P("2021年江津班列开行多少列", id="year-between-reports"),
     P("2016年江津区GDP是多少", id="gdp-year-not-reported"),
