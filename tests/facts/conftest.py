@@ -4,13 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from facts.db import make_engine
 from facts.extract import FactRecord, extract_facts
 from facts.lexicon import load_lexicon
 from facts.readers import read_report
 from facts.repair import repair
-from facts.service import FactService
-from facts.settings import Settings
 from facts.text import Tokenizer
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
@@ -34,13 +31,3 @@ def seed_facts() -> dict[str, SeedFacts]:
         facts = extract_facts(path.name, repair(original), lexicon, tokenizer)
         out[path.name[:3]] = SeedFacts(path.name, original, facts)
     return out
-
-
-@pytest.fixture(scope="session")
-def service(tmp_path_factory) -> FactService:
-    """A FactService over a SQLite store built from the repository's seeds/."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('store') / 'facts.db'}"
-    service = FactService(make_engine(url), Settings(database_url=url, factbot_seeds_dir=SEEDS))
-    report = service.build()
-    assert report.documents == 5 and not report.skipped
-    return service
