@@ -42,6 +42,9 @@ def main(argv: list[str] | None = None) -> int:
     except FactbotError as err:
         print(f"factbot: {err}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # `factbot facts | head`: the reader has what it wanted
+        sys.stderr.close()
+        return 0
 
 
 def cmd_build(service, folder: Path | None) -> int:
@@ -80,6 +83,10 @@ def cmd_ask(service, words: list[str], as_json: bool) -> int:
 def cmd_facts(service, doc: str | None, fmt: str) -> int:
     _ensure_store(service)
     rows = service.facts(doc)
+    if doc and not rows:
+        names = ", ".join(d.name for d in service.documents())
+        print(f"factbot: no document named {doc!r} in the store (documents: {names})", file=sys.stderr)
+        return 1
     if fmt == "json":
         for row in rows:
             print(json.dumps({k: getattr(row, k) for k in FACT_FIELDS}, ensure_ascii=False))
