@@ -72,20 +72,26 @@ def write_index_cache(path: Path, state: IndexState) -> None:
 def series_of(ranked: list[Scored], best: Scored) -> list[Scored]:
     """The best fact's figure over the periods the reports give, one per period, oldest first.
 
-    Members share the best fact's unit, measure and subject and most of its matched words."""
+    Members share the best fact's unit and measure and most of its matched words; estimates (预计)
+    may join, targets only a series of targets; running totals (截至…) and period figures are not
+    mixed: the larger of the two groups is kept."""
     head = best.fact
-    chosen: dict[int, Scored] = {}
+    planned = head.row.kind == "target"
+    groups: dict[bool, dict[int, Scored]] = {True: {}, False: {}}
     for scored in ranked:
-        fact = scored.fact
-        if fact.period is None or fact.family != head.family or fact.row.measure != head.row.measure:
+        fact, row = scored.fact, scored.fact.row
+        if fact.period is None or fact.family != head.family or row.measure != head.row.measure:
             continue
-        if (fact.row.subject_name or "") != (head.row.subject_name or "") or scored.coverage < 0.8 * best.coverage:
+        if scored.coverage < 0.6 * best.coverage or (row.kind == "target") != planned:
             continue
-        if fact.row.kind in {"target", "forecast"} and head.row.kind not in {"target", "forecast"}:
+        if row.subject_explicit and head.row.subject_explicit and row.subject_name != head.row.subject_name:
             continue
+        group = groups[fact.period.start is None]
         end = fact.period.end
-        if end not in chosen or scored.score > chosen[end].score:
-            chosen[end] = scored
+        if end not in group or scored.score > group[end].score:
+            group[end] = scored
+    own = head.period is not None and head.period.start is None
+    chosen = max((groups[own], groups[not own]), key=len)
     return [chosen[end] for end in sorted(chosen)] if len(chosen) >= 2 else []
 
 
