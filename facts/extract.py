@@ -376,14 +376,14 @@ TIME_WORDS = re.compile(r"(截至|截止)?((19|20)\d{2}年度?|今年|去年|全
                         r"(\d{1,2}月?[-—至]?)*(底|末|以来|份)?|\d{1,2}月(\d{1,2}日)?|第?[一二三四]季度")
 VERB_FIRST = re.compile(r"^(累计)?(开行|引进|新增|新设|培育|认定|建成|实施|签约|拜访|外出|完成|开工|竣工|吸引|带动|对接|"
                         r"清理废止|促成|实现)(了)?(?P<object>.{2,})$")
-FIGURE_TEXT = re.compile(r"[约超近逾]?\d[\d.,]*[^\s,，、;；]*")
+FIGURE_TEXT = re.compile(r"[约超近逾]?\d[\d.,]*(%|[万亿千百]*[元吨列家个户项亩]?)")
 SUFFIX = {"列": "量", "吨": "量", "标箱": "量", "money": "额"}
 
 
 def _clean(text: str, names: list[str]) -> str:
     for name in sorted(names, key=len, reverse=True):
         text = text.replace(name, "")
-    text = TIME_WORDS.sub("", FIGURE_TEXT.sub("", text))
+    text = FIGURE_TEXT.sub("", TIME_WORDS.sub("", text))
     return INDICATOR_TAIL.sub("", INDICATOR_LEAD.sub("", text.strip(" ,，、;；:：“”()（）-—")))
 
 

@@ -202,10 +202,10 @@ class FactService:
         suggestions = index.rank(query, limit=3, strict=False)
         reason = "no_match"
         if suggestions:
-            if query.period and all(period_fit(query.period, s.fact.period) is None for s in suggestions):
+            if query.district and all(s.fact.row.district != query.district for s in suggestions):
+                reason = "district"
+            elif query.period and all(period_fit(query.period, s.fact.period) is None for s in suggestions):
                 reason = "period"
             elif query.subject and all(subject_fit(query.subject, s.fact) is None for s in suggestions):
                 reason = "subject"
-            elif query.district and all(s.fact.row.district != query.district for s in suggestions):
-                reason = "district"
         return Answer(question, False, suggestions=suggestions, reason=reason, query=query, titles=self._titles)
