@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from facts.figures import BASE_UNITS
 from facts.lexicon import Lexicon
 from facts.periods import Period, ReportYears, find_markers, resolve_context
-from facts.subjects import DISTRICT, ORG, ZONE_TYPES, Subject, org_core
+from facts.subjects import DISTRICT, ORG, PLACE_PREFIX, ZONE_TYPES, Subject, org_core
 from facts.text import Tokenizer, clean_question, english_to_chinese, is_english
 
 GROWTH = re.compile(r"增长(?!到|至)|增速|增幅|涨幅")
@@ -140,7 +140,12 @@ def _subject(text: str, lexicon: Lexicon, names: KnownNames, tokenizer: Tokenize
     for core in sorted(names.orgs, key=len, reverse=True):
         short = core if core in text else (core[:4] if len(core) > 4 and core[:4] in text else None)
         if short:
-            return Subject("org", core, core), text.replace(short, " ")
+            whole = next((m.group(0) for m in ORG.finditer(text) if short in m.group(0)), short)
+            start = text.find(whole)
+            while start > 0 and text[start - 1] in "省市" or (start >= 2 and PLACE_PREFIX.match(text[start - 2:start])):
+                start -= 2 if PLACE_PREFIX.match(text[start - 2:start]) else 1
+            whole = text[start:text.find(whole) + len(whole)]
+            return Subject("org", core, core), text.replace(whole, " ")
     m = ORG.search(text)
     if m and len(org_core(m.group(0))) >= 2 and not all(
             len(w) >= 2 and tokenizer.is_common_word(w) for w in tokenizer.words(org_core(m.group(0)))):

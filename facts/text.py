@@ -101,6 +101,22 @@ def is_english(text: str) -> bool:
     return letters >= 3 and len(CJK.findall(text)) < 4
 
 
+FUNCTION_CHARS = set("的了在和与及等为是从由向到对把被也都而且或之其这那个年月日共达约超近余多以上下中内外前后各每该本全")
+
+
+def unknown_names(tokens: list[str]) -> list[str]:
+    """Runs of 2–4 single characters jieba could not join (汽摩 in 汽摩产业): names it does not know."""
+    names, run = [], []
+    for token in [*tokens, ""]:
+        if len(token) == 1 and CJK.match(token) and token not in FUNCTION_CHARS:
+            run.append(token)
+            continue
+        if 2 <= len(run) <= 4:
+            names.append("".join(run))
+        run = []
+    return names
+
+
 @cache
 def pinyin_table() -> dict[str, str]:
     """Every character's toneless pinyin, from pypinyin's table, kept in the cache folder
@@ -169,6 +185,7 @@ class Tokenizer:
         """A question's words, each counted once: whole words the index knows, else their known parts."""
         text = self.canonical_text(text)
         out: list[str] = [f"{m.group(1)}{m.group(2)}" for m in FIGURE_TERM.finditer(text)]
+        out += [name for name in unknown_names(self.jieba.lcut(text, HMM=False)) if name in known]
         for word in self.jieba.cut(text, HMM=False):
             word = word.strip()
             if not self._keep(word):
@@ -203,6 +220,7 @@ class Tokenizer:
     def _terms(self, text: str) -> tuple[str, ...]:
         text = self.canonical_text(text)
         out = [f"{m.group(1)}{m.group(2)}" for m in FIGURE_TERM.finditer(text)]  # 10亿元 in 10亿元项目
+        out += unknown_names(self.jieba.lcut(text, HMM=False))
         for word in self.jieba.cut_for_search(text, HMM=False):
             word = word.strip()
             if len(word) < 2 and not word.isupper():
