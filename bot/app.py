@@ -12,7 +12,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import handlers
+from bot import admin, handlers
 from bot.errors import RetryingRateLimiter, on_error
 from bot.state import BotData
 from facts.service import FactService
@@ -51,6 +51,7 @@ def build_application(settings: Settings, service: FactService, *, rate_limiter=
         .build()
     )
     application.bot_data.service = service
+    application.bot_data.settings = settings
     private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
     text = filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE
     table = [
@@ -62,6 +63,11 @@ def build_application(settings: Settings, service: FactService, *, rate_limiter=
         MessageHandler(text & private, handlers.private_text),  # any text in private is a question
         MessageHandler(text & groups, handlers.group_text),  # groups: only when mentioned or replied to
         MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.TEXT, handlers.edited_text),
+        CommandHandler("reload", admin.reload),  # admins only, like the next four
+        CommandHandler("stats", admin.stats),
+        CommandHandler("facts", admin.facts),
+        MessageHandler(filters.Document.ALL & private, admin.upload),  # a report to add
+        CallbackQueryHandler(admin.upload_choice, pattern=r"^up:"),  # 覆盖 / 取消 a same-named report
         CallbackQueryHandler(handlers.button),  # 更多 paging, suggested facts, examples
         InlineQueryHandler(handlers.inline_query),
         MessageHandler(filters.COMMAND & filters.UpdateType.MESSAGE, handlers.unknown_command),  # last

@@ -25,6 +25,11 @@ def main(argv: list[str] | None = None) -> int:
     facts.add_argument("--doc", help="only the facts of this document (file name)")
     facts.add_argument("--format", choices=("csv", "json"), default="csv")
     commands.add_parser("run", help="run the Telegram bot, or a console chat when no token is set")
+    stats = commands.add_parser("stats", help="documents, facts, questions answered and abstained, last reload")
+    stats.add_argument("--json", action="store_true")
+    audit = commands.add_parser("audit", help="the admin actions, newest first")
+    audit.add_argument("--limit", type=int, default=50)
+    audit.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 
     settings = Settings()
@@ -38,6 +43,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_ask(service, args.question, args.json)
         if args.command == "facts":
             return cmd_facts(service, args.doc, args.format)
+        if args.command == "stats":
+            return cmd_stats(service, args.json)
+        if args.command == "audit":
+            return cmd_audit(service, args.limit, args.json)
         return cmd_run(service, settings)
     except FactbotError as err:
         print(f"factbot: {err}", file=sys.stderr)
@@ -48,7 +57,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_build(service, folder: Path | None) -> int:
-    report = service.build(folder)
+    try:
+        report = service.build(folder)
+    except FactbotError as err:
+        service.audit("build", username="cli", detail=str(folder or ""), outcome=f"failed: {err}")
+        raise
+    service.audit("build", username="cli", detail=f"{report.documents} documents, {report.facts} facts")
     print(f"documents: {report.documents}")
     print(f"facts: {report.facts}")
     for name, reason in report.skipped:
@@ -95,6 +109,27 @@ def cmd_facts(service, doc: str | None, fmt: str) -> int:
     writer.writerow(FACT_FIELDS)
     for row in rows:
         writer.writerow([getattr(row, k) for k in FACT_FIELDS])
+    return 0
+
+
+def cmd_stats(service, as_json: bool) -> int:
+    stats = service.stats()
+    if as_json:
+        print(json.dumps(stats, ensure_ascii=False))
+        return 0
+    for key, value in stats.items():
+        print(f"{key}: {value}")
+    return 0
+
+
+def cmd_audit(service, limit: int, as_json: bool) -> int:
+    for entry in service.audit_log(limit):
+        row = {"at": entry.at.isoformat(timespec="seconds"), "user_id": entry.user_id, "username": entry.username,
+               "action": entry.action, "detail": entry.detail, "outcome": entry.outcome}
+        if as_json:
+            print(json.dumps(row, ensure_ascii=False))
+        else:
+            print(f"{row['at']}  {entry.username or entry.user_id or '-'}  {entry.action}  {entry.outcome}  {entry.detail}")
     return 0
 
 

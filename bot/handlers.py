@@ -65,6 +65,7 @@ def render(answer: Answer, context: Context, page: int = 0) -> Reply:
 
 async def answer_question(message: Message, context: Context, question: str) -> None:
     answer = context.bot_data.service.answer(question)
+    context.bot_data.service.record(answer)
     sent = await send_reply(message, context, render(answer, context))
     context.bot_data.replies[(message.chat_id, message.message_id)] = sent.message_id
 

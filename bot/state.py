@@ -1,4 +1,5 @@
 """What the bot keeps between updates (a typed `bot_data`): the fact service and short-lived memory."""
+import asyncio
 import secrets
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -7,6 +8,7 @@ from telegram.ext import CallbackContext, ExtBot
 
 from facts.answer import Answer
 from facts.service import FactService
+from facts.settings import Settings
 
 
 class Recent(OrderedDict):
@@ -26,8 +28,16 @@ class Recent(OrderedDict):
 @dataclass
 class BotData:
     service: FactService | None = None  # set by build_application (PTB creates BotData() itself)
+    settings: Settings | None = None
+    uploads: Recent = field(default_factory=lambda: Recent(50))  # key -> (file name, bytes): awaiting 覆盖?
+    reloading: asyncio.Lock = field(default_factory=asyncio.Lock)  # one rebuild at a time
     answers: Recent = field(default_factory=Recent)  # short key -> Answer, for 更多 paging
     replies: Recent = field(default_factory=Recent)  # (chat id, question message id) -> answer message id
+
+    def remember_upload(self, name: str, data: bytes) -> str:
+        key = secrets.token_urlsafe(6)
+        self.uploads[key] = (name, data)
+        return key
 
     def remember(self, answer: Answer) -> str:
         key = secrets.token_urlsafe(6)

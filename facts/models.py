@@ -58,3 +58,23 @@ class StoreInfo(SQLModel, table=True):
     seeds_dir: str = ""
     documents: int = 0
     facts: int = 0
+
+
+class DailyCount(SQLModel, table=True):
+    """Questions answered and abstained, per day (in FACTBOT_TIMEZONE), for /stats."""
+
+    day: str = Field(primary_key=True)  # YYYY-MM-DD
+    answered: int = 0
+    abstained: int = 0
+
+
+class AuditEntry(SQLModel, table=True):
+    """Every admin action: who, when, what, and how it ended."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(index=True)
+    user_id: int | None = None
+    username: str = ""
+    action: str  # reload, upload, stats, facts, build, refused:<command>
+    detail: str = Field(default="", sa_column=Column(Text))
+    outcome: str = "ok"  # ok | refused | failed: <reason>

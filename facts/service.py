@@ -6,18 +6,19 @@ import pickle
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from facts.admin import ReloadDiff, diff_facts
 from facts.answer import Answer
 from facts.build import BuildReport, build_store
 from facts.db import create_schema, make_engine
 from facts.lexicon import Lexicon, load_lexicon
-from facts.models import Document, Fact, StoreInfo
+from facts.models import AuditEntry, DailyCount, Document, Fact, StoreInfo
 from facts.periods import period_fit
 from facts.query import KnownNames, parse_question
 from facts.search import FactIndex, FactRow, Scored, subject_fit
@@ -113,11 +114,69 @@ class FactService:
         return cls(make_engine(settings.database_url), settings)
 
     # the store
-    def build(self, folder: Path | None = None) -> BuildReport:
-        """Rebuild the store from `folder` (default: the configured seeds folder) and serve it."""
-        report = build_store(self.engine, Path(folder or self.settings.factbot_seeds_dir), self.lexicon, self.tokenizer)
-        self.refresh(force=True)
+    def build(self, folder: Path | None = None, *, serve: bool = True) -> BuildReport:
+        """Rebuild the store from `folder` (default: the configured seeds folder) and serve it.
+
+        The build has a tokenizer of its own, so it may run in a worker thread while questions are
+        answered; serve=False leaves the switch to the new facts (`refresh`) to the caller."""
+        folder = Path(folder or self.settings.factbot_seeds_dir)
+        report = build_store(self.engine, folder, self.lexicon, Tokenizer(self.lexicon))
+        if serve:
+            self.refresh(force=True)
         return report
+
+    def reload(self, folder: Path | None = None, *, serve: bool = True) -> ReloadDiff:
+        """Rebuild from the seeds folder and say what changed. On failure the old facts keep serving."""
+        old_rows, old_docs = self.facts(), {d.name for d in self.documents()}
+        report = self.build(folder, serve=serve)
+        diff = diff_facts(old_rows, self.facts(), old_docs, {d.name for d in self.documents()})
+        diff.skipped = report.skipped
+        return diff
+
+    # counters and the audit log
+    def record(self, answer: Answer) -> None:
+        """Count a question a user asked (answered or abstained) for today."""
+        day = self.today().isoformat()
+        with Session(self.engine) as session, session.begin():
+            row = session.get(DailyCount, day) or DailyCount(day=day)
+            if answer.answered:
+                row.answered += 1
+            else:
+                row.abstained += 1
+            session.add(row)
+
+    def today(self) -> date:
+        return datetime.now(ZoneInfo(self.settings.factbot_timezone)).date()
+
+    def stats(self) -> dict:
+        """Documents, facts, questions (today, 7 days), the last reload."""
+        today = self.today()
+        week = {(today - timedelta(days=n)).isoformat() for n in range(7)}
+        with Session(self.engine) as session:
+            counts = list(session.exec(select(DailyCount).where(DailyCount.day.in_(week))))
+            last = session.exec(select(AuditEntry).where(AuditEntry.action.in_(("reload", "upload", "build")))
+                                .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())).first()
+        info = self.store_info()
+        todays = next((c for c in counts if c.day == today.isoformat()), DailyCount(day=today.isoformat()))
+        return {
+            "documents": info.documents, "facts": info.facts,
+            "answered_today": todays.answered, "abstained_today": todays.abstained,
+            "answered_7d": sum(c.answered for c in counts), "abstained_7d": sum(c.abstained for c in counts),
+            "built_at": info.built_at.isoformat(timespec="seconds") if info.built_at else None,
+            "last_reload": None if last is None else {
+                "at": last.at.isoformat(timespec="seconds"), "action": last.action, "outcome": last.outcome},
+        }
+
+    def audit(self, action: str, *, user_id: int | None = None, username: str = "", detail: str = "",
+              outcome: str = "ok") -> None:
+        with Session(self.engine) as session, session.begin():
+            session.add(AuditEntry(at=datetime.now(UTC), user_id=user_id, username=username or "",
+                                   action=action, detail=detail[:4000], outcome=outcome[:500]))
+
+    def audit_log(self, limit: int = 100) -> list[AuditEntry]:
+        with Session(self.engine) as session:
+            return list(session.exec(select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+                                     .limit(limit)))
 
     def ensure_built(self) -> BuildReport | None:
         """Build from the default seeds when the store is empty."""

@@ -15,6 +15,7 @@ class Settings(BaseSettings):
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     telegram_api_file_url: str = "https://api.telegram.org/file/bot"
+    factbot_max_upload_bytes: int = 5 * 1024 * 1024
 
     @property
     def admin_ids(self) -> set[int]:

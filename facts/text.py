@@ -64,10 +64,13 @@ FIGURE_TERM = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(万亿|亿元|万元|亿|�
 SHORT_YEAR = re.compile(r"(?<![\d.近这过去前后])([012]\d)年(?![代来间内前后底末初])")
 
 
+PLAN_NAMES = {"13": "十三五", "14": "十四五"}
+ENGLISH_PLANS = [
+    (re.compile(r"\b(?:at |by )?the end of the (13|14)th five-year plan\b", re.IGNORECASE), "末"),
+    (re.compile(r"\b(?:at |by )?the (?:start|beginning) of the (13|14)th five-year plan\b", re.IGNORECASE), "初"),
+    (re.compile(r"\b(?:during |in )?the (13|14)th five-year plan(?: period)?\b", re.IGNORECASE), "时期"),
+]
 ENGLISH_PERIODS = [
-    (re.compile(r"\b(?:at |by )?the end of the (13|14)th five-year plan\b", re.I), None),
-    (re.compile(r"\b(?:at |by )?the (?:start|beginning) of the (13|14)th five-year plan\b", re.I), None),
-    (re.compile(r"\b(?:during |in )?the (13|14)th five-year plan(?: period)?\b", re.I), None),
     (re.compile(r"\b(?:by|at|as of|until|up to)?\s*the end of (\d{4})\b", re.IGNORECASE), r" 截至\1年底 "),
     (re.compile(r"\b(?:from )?january\s*(?:to|-)\s*(may|june)\s*(?:of\s*)?(\d{4})\b", re.IGNORECASE), None),
     (re.compile(r"\bthe first half of (\d{4})\b", re.IGNORECASE), r" \1年上半年 "),
@@ -79,12 +82,10 @@ MONTHS = {"may": 5, "june": 6}
 
 def english_to_chinese(text: str, lexicon: Lexicon) -> str:
     """A mostly-English question → Chinese keywords via the glossary (unknown words dropped)."""
+    for pattern, part in ENGLISH_PLANS:
+        text = pattern.sub(lambda m, part=part: f" {PLAN_NAMES[m.group(1)]}{part} ", text)
     for pattern, repl in ENGLISH_PERIODS:
-        if repl is None and "five-year" in pattern.pattern:
-            plan = {"13": "十三五", "14": "十四五"}
-            part = "末" if "end" in pattern.pattern else ("初" if "start" in pattern.pattern else "时期")
-            text = pattern.sub(lambda m, part=part: f" {plan[m.group(1)]}{part} ", text)
-        elif repl is None:
+        if repl is None:
             text = pattern.sub(lambda m: f" {m.group(2)}年1-{MONTHS[m.group(1).lower()]}月 ", text)
         else:
             text = pattern.sub(repl, text)

@@ -1,0 +1,200 @@
+"""Admin commands: /reload, report uploads, /stats, /facts. Everyone else is politely refused.
+
+Every admin action, allowed or refused, is written to the audit log."""
+import asyncio
+import logging
+
+from telegram import Update
+from telegram.constants import ParseMode
+
+from bot.handlers import markup
+from bot.render import Button, esc, split_html
+from bot.state import Context
+from facts.admin import ReloadDiff, UploadRefused, check_upload, safe_report_name, save_report
+from facts.errors import FactbotError
+
+log = logging.getLogger(__name__)
+REFUSED = "抱歉，这个操作只对管理员开放。"
+SHOWN = 8  # changed or new facts listed in a reply
+
+
+def is_admin(update: Update, context: Context) -> bool:
+    user = update.effective_user
+    return user is not None and user.id in context.bot_data.settings.admin_ids
+
+
+def audit(update: Update, context: Context, action: str, detail: str = "", outcome: str = "ok") -> None:
+    user = update.effective_user
+    context.bot_data.service.audit(action, user_id=user.id if user else None,
+                                   username=(user.username or user.full_name) if user else "",
+                                   detail=detail, outcome=outcome)
+
+
+async def refuse(update: Update, context: Context, action: str) -> bool:
+    """True (and a polite refusal, audited) when the user is not an admin."""
+    if is_admin(update, context):
+        return False
+    audit(update, context, action, outcome="refused")
+    await update.effective_message.reply_text(REFUSED)
+    return True
+
+
+def diff_lines(diff: ReloadDiff) -> list[str]:
+    lines = [f"重新加载完成：{diff.documents} 份报告，{diff.facts} 条数据。"]
+    if diff.unchanged:
+        lines.append("与之前相比没有变化。")
+    for title, items in (("新增报告", diff.documents_added), ("移除报告", diff.documents_removed),
+                         ("新增数据", diff.facts_added), ("移除数据", diff.facts_removed),
+                         ("变化的数据", diff.facts_changed)):
+        if items:
+            lines.append(f"<b>{title}</b>（{len(items)}）：")
+            lines += [f"• {esc(item)}" for item in items[:SHOWN]]
+            if len(items) > SHOWN:
+                lines.append(f"… 另有 {len(items) - SHOWN} 条")
+    if diff.skipped:
+        lines.append(f"<b>跳过的文件</b>（{len(diff.skipped)}）：")
+        lines += [f"• {esc(name)}：{esc(reason)}" for name, reason in diff.skipped]
+    return lines
+
+
+async def rebuild(context: Context) -> ReloadDiff:
+    """Rebuild in a worker thread (questions keep being answered from the old facts), then switch."""
+    service = context.bot_data.service
+    async with context.bot_data.reloading:
+        diff = await asyncio.to_thread(service.reload, serve=False)
+        service.refresh(force=True)
+    return diff
+
+
+async def reload(update: Update, context: Context) -> None:
+    """/reload: rebuild from the seeds folder and report what changed."""
+    if await refuse(update, context, "reload"):
+        return
+    message = update.effective_message
+    await message.reply_text("正在重新加载报告，期间照常回答问题……")
+    try:
+        diff = await rebuild(context)
+    except FactbotError as err:
+        audit(update, context, "reload", outcome=f"failed: {err}")
+        await message.reply_text(f"重新加载失败，仍在使用之前的数据。原因：{err}")
+        return
+    audit(update, context, "reload", detail=f"{diff.documents} documents, {diff.facts} facts, "
+          f"+{len(diff.facts_added)} -{len(diff.facts_removed)} ~{len(diff.facts_changed)}")
+    for chunk in split_html(diff_lines(diff)):
+        await message.reply_text(chunk, parse_mode=ParseMode.HTML)
+
+
+async def upload(update: Update, context: Context) -> None:
+    """A report sent as a document (admins, private chat): check, save, reload, show what it added."""
+    if await refuse(update, context, "upload"):
+        return
+    message = update.effective_message
+    document = message.document
+    settings = context.bot_data.settings
+    try:
+        name = safe_report_name(document.file_name or "")
+        if document.file_size and document.file_size > settings.factbot_max_upload_bytes:
+            check_upload(name, b"\0" * (settings.factbot_max_upload_bytes + 1), settings.factbot_max_upload_bytes)
+        data = bytes(await (await document.get_file()).download_as_bytearray())
+        check_upload(name, data, settings.factbot_max_upload_bytes)
+    except UploadRefused as err:
+        audit(update, context, "upload", detail=document.file_name or "", outcome=f"refused: {err}")
+        await message.reply_text(f"没有保存：{err}")
+        return
+    if (settings.factbot_seeds_dir / name).exists():
+        key = context.bot_data.remember_upload(name, data)
+        await message.reply_text(f"已有同名报告 {name}，要覆盖吗？", reply_markup=markup(
+            [[Button("覆盖", f"up:yes:{key}"), Button("取消", f"up:no:{key}")]]))
+        return
+    await store_upload(update, context, name, data)
+
+
+async def upload_choice(update: Update, context: Context) -> None:
+    """The 覆盖 / 取消 buttons under a same-named upload."""
+    query = update.callback_query
+    _, choice, key = (query.data or "").split(":", 2)
+    pending = context.bot_data.uploads.pop(key, None)
+    if not is_admin(update, context):
+        await query.answer(REFUSED)
+        return
+    if pending is None:
+        await query.answer("这次上传已过期，请重新发送文件。")
+        return
+    await query.answer()
+    name, data = pending
+    if choice != "yes":
+        await query.edit_message_text(f"已取消，{name} 保持不变。")
+        return
+    await query.edit_message_text(f"正在覆盖 {name} ……")
+    await store_upload(update, context, name, data)
+
+
+async def store_upload(update: Update, context: Context, name: str, data: bytes) -> None:
+    folder = context.bot_data.settings.factbot_seeds_dir
+    target = folder / name
+    previous = target.read_bytes() if target.exists() else None
+    save_report(folder, name, data)
+    try:
+        diff = await rebuild(context)
+    except FactbotError as err:  # put the folder back as it was: the old facts are still serving
+        if previous is None:
+            target.unlink(missing_ok=True)
+        else:
+            save_report(folder, name, previous)
+        audit(update, context, "upload", detail=name, outcome=f"failed: {err}")
+        await update.effective_message.reply_text(f"已撤回 {name}：重新加载失败（{err}），仍在使用之前的数据。")
+        return
+    skipped = dict(diff.skipped)
+    if name in skipped:
+        target.unlink(missing_ok=True) if previous is None else save_report(folder, name, previous)
+        await asyncio.to_thread(context.bot_data.service.reload, serve=False)
+        context.bot_data.service.refresh(force=True)
+        audit(update, context, "upload", detail=name, outcome=f"refused: {skipped[name]}")
+        await update.effective_message.reply_text(f"没有保存 {name}：{skipped[name]}。")
+        return
+    new = [f for f in context.bot_data.service.facts(name)]
+    audit(update, context, "upload", detail=f"{name}: {len(new)} facts")
+    lines = [f"已保存 {esc(name)} 并重新加载：这份报告有 {len(new)} 条数据。"]
+    lines += [f"• {esc(f.figure)} {esc(f.indicator)}（{esc(f.period_label or '时间不详')}）" for f in new[:5]]
+    if not new:
+        lines.append("（没有找到带单位的数字。）")
+    for chunk in split_html(lines):
+        await update.effective_message.reply_text(chunk, parse_mode=ParseMode.HTML)
+
+
+async def stats(update: Update, context: Context) -> None:
+    """/stats: documents, facts, questions answered and abstained, the last reload."""
+    if await refuse(update, context, "stats"):
+        return
+    s = context.bot_data.service.stats()
+    last = s["last_reload"]
+    lines = [
+        f"报告 {s['documents']} 份，数据 {s['facts']} 条（构建于 {s['built_at'] or '—'}）",
+        f"今天：回答 {s['answered_today']}，未找到 {s['abstained_today']}",
+        f"近 7 天：回答 {s['answered_7d']}，未找到 {s['abstained_7d']}",
+        "上次重新加载：" + (f"{last['at']} {last['action']}（{last['outcome']}）" if last else "—"),
+    ]
+    audit(update, context, "stats")
+    await update.effective_message.reply_text("\n".join(lines))
+
+
+async def facts(update: Update, context: Context) -> None:
+    """/facts 问题: the raw matching facts with ids, scores and fields, to diagnose an answer."""
+    if await refuse(update, context, "facts"):
+        return
+    question = " ".join(context.args or [])
+    if not question:
+        await update.effective_message.reply_text("用法：/facts 问题")
+        return
+    answer = context.bot_data.service.answer(question, limit=10)
+    shown = answer.results or answer.suggestions
+    lines = [f"answered={answer.answered} reason={esc(answer.reason) or '-'} terms={esc(' '.join(answer.query.terms) if answer.query else '')}"]
+    for s in shown:
+        r = s.fact.row
+        lines.append(f"<code>#{r.id} {s.score:.3f} {esc(r.figure)} | {esc(r.indicator)} | {esc(r.period_label or '-')}"
+                     f" | {esc(r.subject_name or '-')} | {r.kind}/{r.measure} | {esc(r.doc)}:{r.line}</code>")
+    if not shown:
+        lines.append("没有候选数据。")
+    audit(update, context, "facts", detail=question)
+    for chunk in split_html(lines):
+        await update.effective_message.reply_text(chunk, parse_mode=ParseMode.HTML)
