@@ -176,7 +176,6 @@ def bench_in_process(questions: list[str], database_url: str) -> dict:
         started = time.perf_counter()
         try:
             from facts.service import FactService
-
             from facts.settings import Settings
         except Exception as error:
             raise StepFailed(f"cannot import facts.service / facts.settings: {error!r}") from error

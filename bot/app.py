@@ -46,26 +46,27 @@ def build_application(settings: Settings, service: FactService, *, rate_limiter=
         .base_file_url(settings.telegram_api_file_url)
         .context_types(ContextTypes(bot_data=BotData))
         .rate_limiter(rate_limiter or RetryingRateLimiter(max_retries=3))
-        .concurrent_updates(16)
+        .concurrent_updates(256)  # a group waiting out its 20/min limit must not hold up other chats
         .post_init(_post_init)
         .build()
     )
     application.bot_data.service = service
     application.bot_data.settings = settings
     private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
+    new = filters.UpdateType.MESSAGE  # edits go to edited_text, which edits the earlier answer
     text = filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE
     table = [
-        CommandHandler("start", handlers.start),
-        CommandHandler("help", handlers.help_command),
-        CommandHandler("about", handlers.about),
-        CommandHandler("sources", handlers.sources),
-        CommandHandler("ask", handlers.ask_command),  # /ask and /ask@bot, private and groups
+        CommandHandler("start", handlers.start, filters=new),
+        CommandHandler("help", handlers.help_command, filters=new),
+        CommandHandler("about", handlers.about, filters=new),
+        CommandHandler("sources", handlers.sources, filters=new),
+        CommandHandler("ask", handlers.ask_command, filters=new),  # /ask and /ask@bot, private and groups
         MessageHandler(text & private, handlers.private_text),  # any text in private is a question
         MessageHandler(text & groups, handlers.group_text),  # groups: only when mentioned or replied to
         MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.TEXT, handlers.edited_text),
-        CommandHandler("reload", admin.reload),  # admins only, like the next four
-        CommandHandler("stats", admin.stats),
-        CommandHandler("facts", admin.facts),
+        CommandHandler("reload", admin.reload, filters=new),  # admins only, like the next four
+        CommandHandler("stats", admin.stats, filters=new),
+        CommandHandler("facts", admin.facts, filters=new),
         MessageHandler(filters.Document.ALL & private, admin.upload),  # a report to add
         CallbackQueryHandler(admin.upload_choice, pattern=r"^up:"),  # 覆盖 / 取消 a same-named report
         CallbackQueryHandler(handlers.button),  # 更多 paging, suggested facts, examples

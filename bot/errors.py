@@ -4,7 +4,7 @@ import html
 import logging
 
 from telegram import Update
-from telegram.error import BadRequest, NetworkError, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, TimedOut
 from telegram.ext import AIORateLimiter
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,8 @@ class RetryingRateLimiter(AIORateLimiter):
 async def on_error(update: object, context) -> None:
     """Log the failure with the update, and tell the user politely."""
     log.error("update %s caused an error", html.escape(str(update))[:2000], exc_info=context.error)
+    if isinstance(context.error, Forbidden):  # blocked or kicked: an apology would be refused as well
+        return
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
             await context.bot.send_message(update.effective_chat.id, SORRY)

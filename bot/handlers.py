@@ -44,7 +44,7 @@ async def send_reply(message: Message, context: Context, reply: Reply) -> Messag
     if reply.chart:
         from bot.chart import series_png  # matplotlib loads only when a chart is drawn
 
-        head = reply.chart[-1].fact.row
+        head = max(reply.chart, key=lambda s: s.score).fact.row
         await message.reply_photo(series_png(reply.chart), caption=f"{head.indicator}（单位：{head.unit}）"[:1000],
                                   do_quote=False)
     first = None
@@ -153,14 +153,18 @@ async def group_text(update: Update, context: Context) -> None:
 async def edited_text(update: Update, context: Context) -> None:
     """An edited question: edit the earlier answer (or answer anew when it is unknown)."""
     message = update.edited_message
-    if message.chat.type != ChatType.PRIVATE:
-        question = addressed_text(message, context.bot.username, context.bot.id)
-        if question is None and (message.text or "").startswith("/ask"):
-            question = (message.text or "").partition(" ")[2]
-        if question is None:
-            return
+    text = message.text or ""
+    command = text.split(maxsplit=1)[0].lower() if text.startswith("/") else ""
+    if command in {"/ask", f"/ask@{context.bot.username.lower()}"}:
+        question = text.partition(" ")[2]
+    elif command:
+        return  # other commands are not re-run on an edit
+    elif message.chat.type == ChatType.PRIVATE:
+        question = text
     else:
-        question = message.text or ""
+        question = addressed_text(message, context.bot.username, context.bot.id)
+    if not question:
+        return
     answer = context.bot_data.service.answer(question)
     reply = render(answer, context)
     earlier = context.bot_data.replies.get((message.chat_id, message.message_id))

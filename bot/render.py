@@ -150,7 +150,7 @@ def render_html(answer: Answer, key: str = "", page: int = 0) -> Reply:
 
 
 def series_reply(answer: Answer) -> Reply:
-    head = answer.series[-1].fact.row
+    head = (answer.best or answer.series[-1]).fact.row
     lines = [f"<b>{esc(head.indicator)}</b>（{esc(head.subject_name or '')}）历年数据："]
     for scored in answer.series:
         row = scored.fact.row
@@ -158,16 +158,28 @@ def series_reply(answer: Answer) -> Reply:
                      f"{esc(row.doc)}, 第{row.line}行）")
     docs = dict.fromkeys(s.fact.row.doc for s in answer.series)
     lines.append("来源：" + "；".join(f"《{esc(answer.titles.get(d) or d)}》" for d in docs))
-    return Reply(split_html(lines), [], answer.series if len(answer.series) >= 3 else [])
+    return Reply(split_html(lines), [], answer.series if len(answer.series) >= 3 and same_spans(answer.series) else [])
+
+
+def same_spans(series: list[Scored]) -> bool:
+    """Bars side by side must cover alike periods: all running totals, or all of one length
+    (a year's figure next to five months' would mislead; the table still lists both)."""
+    spans = {None if s.fact.period.start is None else s.fact.period.end - s.fact.period.start for s in series}
+    return len(spans) == 1
+
+
+def telegram_length(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units (an emoji or 𠮷 counts two)."""
+    return len(text.encode("utf-16-le")) // 2
 
 
 def split_html(lines: list[str], limit: int = TELEGRAM_LIMIT) -> list[str]:
-    """Join lines into chunks of at most `limit` characters, never inside a tag or an entity."""
+    """Join lines into chunks of at most `limit` UTF-16 units, never inside a tag or an entity."""
     chunks, current = [], ""
     for line in lines:
         for piece in _fit_line(line, limit):
             candidate = f"{current}\n{piece}" if current else piece
-            if len(candidate) > limit:
+            if telegram_length(candidate) > limit:
                 chunks.append(current)
                 current = piece
             else:
@@ -179,12 +191,14 @@ def split_html(lines: list[str], limit: int = TELEGRAM_LIMIT) -> list[str]:
 
 def _fit_line(line: str, limit: int) -> list[str]:
     """A line longer than a message loses its markup and is cut between characters, not inside &amp;."""
-    if len(line) <= limit:
+    if telegram_length(line) <= limit:
         return [line]
     plain = re.sub(r"<[^>]+>", "", line)
     pieces = []
     while plain:
         cut = min(limit, len(plain))
+        while telegram_length(plain[:cut]) > limit:
+            cut -= max(1, (telegram_length(plain[:cut]) - limit) // 2)
         amp = plain.rfind("&", max(0, cut - 10), cut)
         if amp >= 0 and ";" not in plain[amp:cut] and cut < len(plain):
             cut = amp

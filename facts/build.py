@@ -38,7 +38,7 @@ def title_of(text: str) -> str:
     for line in text.splitlines():
         if line.startswith("#"):
             return line.lstrip("#").strip()[:40]
-    first = re.split(r"[。!?！？\n]", text.strip(), maxsplit=1)[0]
+    first = re.split(r"[。!?！？\n]", text.strip(), maxsplit=1)[0].replace("《", "“").replace("》", "”")
     return first[:24] + ("…" if len(first) > 24 else "")
 
 

@@ -384,6 +384,7 @@ def _clean(text: str, names: list[str]) -> str:
     for name in sorted(names, key=len, reverse=True):
         text = text.replace(name, "")
     text = FIGURE_TEXT.sub("", TIME_WORDS.sub("", text))
+    text = text.lstrip("# ")
     return INDICATOR_TAIL.sub("", INDICATOR_LEAD.sub("", text.strip(" ,，、;；:：“”()（）-—")))
 
 

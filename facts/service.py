@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from rapidfuzz import fuzz
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -86,6 +87,8 @@ def series_of(ranked: list[Scored], best: Scored) -> list[Scored]:
         if scored.coverage < 0.6 * best.coverage or (row.kind == "target") != planned:
             continue
         if row.subject_explicit and head.row.subject_explicit and row.subject_name != head.row.subject_name:
+            continue
+        if fuzz.partial_ratio(row.indicator, head.row.indicator) < 60:  # another measure altogether
             continue
         group = groups[fact.period.start is None]
         end = fact.period.end
