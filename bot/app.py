@@ -46,7 +46,7 @@ def build_application(settings: Settings, service: FactService, *, rate_limiter=
         .base_file_url(settings.telegram_api_file_url)
         .context_types(ContextTypes(bot_data=BotData))
         .rate_limiter(rate_limiter or RetryingRateLimiter(max_retries=3))
-        .concurrent_updates(256)  # a group waiting out its 20/min limit must not hold up other chats
+        .concurrent_updates(64)  # a group waiting out its 20/min limit must not hold up other chats
         .post_init(_post_init)
         .build()
     )
