@@ -12,7 +12,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import admin, handlers
+from bot import admin, handlers, subscribe
 from bot.errors import RetryingRateLimiter, on_error
 from bot.state import BotData
 from facts.service import FactService
@@ -26,6 +26,10 @@ COMMANDS_ZH = [
     BotCommand("ask", "提问，例如 /ask 2022年江津班列开了多少列"),
     BotCommand("sources", "数据来源报告"),
     BotCommand("about", "关于 factbot"),
+    BotCommand("subscribe", "订阅关键指标摘要，例如 /subscribe daily 08:30 班列"),
+    BotCommand("unsubscribe", "退订摘要"),
+    BotCommand("subscriptions", "本聊天的订阅设置"),
+    BotCommand("digest", "立即发送摘要"),
 ]
 COMMANDS_EN = [
     BotCommand("start", "Start"),
@@ -33,6 +37,10 @@ COMMANDS_EN = [
     BotCommand("ask", "Ask a question, e.g. /ask Jiangjin trains in 2022"),
     BotCommand("sources", "The reports behind the answers"),
     BotCommand("about", "About factbot"),
+    BotCommand("subscribe", "Subscribe to the key-indicator digest, e.g. /subscribe daily 08:30"),
+    BotCommand("unsubscribe", "Stop the digest"),
+    BotCommand("subscriptions", "This chat's digest settings"),
+    BotCommand("digest", "Send the digest now"),
 ]
 
 
@@ -64,6 +72,10 @@ def build_application(settings: Settings, service: FactService, *, rate_limiter=
         MessageHandler(text & private, handlers.private_text),  # any text in private is a question
         MessageHandler(text & groups, handlers.group_text),  # groups: only when mentioned or replied to
         MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.TEXT, handlers.edited_text),
+        CommandHandler("subscribe", subscribe.subscribe, filters=new),  # groups: chat admins only
+        CommandHandler("unsubscribe", subscribe.unsubscribe, filters=new),
+        CommandHandler("subscriptions", subscribe.subscriptions, filters=new),
+        CommandHandler("digest", subscribe.digest_now, filters=new),
         CommandHandler("reload", admin.reload, filters=new),  # admins only, like the next four
         CommandHandler("stats", admin.stats, filters=new),
         CommandHandler("facts", admin.facts, filters=new),
@@ -87,6 +99,7 @@ async def _post_init(application: Application) -> None:
     service.refresh()
     await application.bot.set_my_commands(COMMANDS_ZH)
     await application.bot.set_my_commands(COMMANDS_EN, language_code="en")
+    await subscribe.restore_schedules(application)
 
 
 def run_polling(settings: Settings, service: FactService) -> int:

@@ -44,3 +44,23 @@ def series_png(series: list[Scored]) -> bytes:
         return buffer.getvalue()
     finally:
         plt.close(fig)
+
+
+def digest_png(series_list: list[tuple[str, list[Scored]]]) -> bytes:
+    """Small multiples: one compact panel per indicator series (three points or more)."""
+    count = len(series_list)
+    fig, axes = plt.subplots(1, count, figsize=(2.6 * count, 2.4), dpi=100, squeeze=False)
+    try:
+        for ax, (label, series) in zip(axes[0], series_list):
+            values = [s.fact.row.value for s in series]
+            ax.plot(range(len(values)), values, marker="o", color="#2f6db5")
+            ax.set_xticks(range(len(values)), [period_tick(s.fact.row.period_label) for s in series], fontsize=7)
+            ax.set_title(label, fontsize=8)
+            ax.tick_params(axis="y", labelsize=7)
+            ax.spines[["top", "right"]].set_visible(False)
+        fig.tight_layout()
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png")
+        return buffer.getvalue()
+    finally:
+        plt.close(fig)

@@ -27,6 +27,8 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("run", help="run the Telegram bot, or a console chat when no token is set")
     stats = commands.add_parser("stats", help="documents, facts, questions answered and abstained, last reload")
     stats.add_argument("--json", action="store_true")
+    listing = commands.add_parser("subscriptions", help="the digest subscriptions, with their next run")
+    listing.add_argument("--json", action="store_true", help="one JSON object per line")
     audit = commands.add_parser("audit", help="the admin actions, newest first")
     audit.add_argument("--limit", type=int, default=50)
     audit.add_argument("--json", action="store_true")
@@ -47,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_stats(service, args.json)
         if args.command == "audit":
             return cmd_audit(service, args.limit, args.json)
+        if args.command == "subscriptions":
+            return cmd_subscriptions(service, args.json)
         return cmd_run(service, settings)
     except FactbotError as err:
         print(f"factbot: {err}", file=sys.stderr)
@@ -119,6 +123,19 @@ def cmd_stats(service, as_json: bool) -> int:
         return 0
     for key, value in stats.items():
         print(f"{key}: {value}")
+    return 0
+
+
+def cmd_subscriptions(service, as_json: bool) -> int:
+    from bot.subscribe import subscription_rows
+
+    for row in subscription_rows(service.engine):
+        if as_json:
+            print(json.dumps(row, ensure_ascii=False))
+        else:
+            state = "active" if row["active"] else f"inactive ({row['note']})"
+            print(f"{row['chat_id']}:{row['thread_id']}  {row['schedule']}  {row['timezone']}  "
+                  f"{','.join(row['topics']) or '-'}  {state}  next {row['next_run'] or '-'}")
     return 0
 
 

@@ -3,6 +3,7 @@
 Pure functions: nothing here talks to Telegram, so all of it is tested without a network."""
 import html
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from facts.answer import KIND_NAMES, MEASURE_NAMES, Answer
@@ -205,3 +206,37 @@ def _fit_line(line: str, limit: int) -> list[str]:
         pieces.append(plain[:cut])
         plain = plain[cut:]
     return pieces
+
+
+def digest_html(digest) -> list[str]:
+    """The digest's lines (HTML): each indicator's latest figure, the previous one and the change."""
+    lines = [f"<b>{esc(digest.district)}区 关键指标摘要</b>"]
+    for item in digest.items:
+        name = esc(item.indicator.name)
+        latest = item.latest
+        if latest is None:
+            lines.append(f"<b>{name}</b>：报告中暂无数据")
+            continue
+        row = latest.fact.row
+        kind = KIND_NAMES.get(row.kind, row.kind)
+        lines.append(f"<b>{name}</b>：<b>{esc(row.figure)}</b>（{esc(row.period_label or '时间不详')}，{kind}）")
+        previous = item.previous
+        if previous is not None:
+            before = previous.fact.row
+            change = item.change
+            if change is None:
+                delta = "口径不同，不计算变化"
+            else:
+                absolute, percent = change
+                unit = row.unit if row.unit != "%" else "个百分点"
+                delta = f"{absolute:+g}{unit}" + (f"（{percent:+.1f}%）" if percent is not None and row.unit != "%" else "")
+            lines.append(f"　上一期：{esc(before.figure)}（{esc(before.period_label or '时间不详')}）→ {esc(delta)}")
+        lines.append(f"　来源：《{esc(digest.titles.get(row.doc) or row.doc)}》 ({esc(row.doc)}, 第{row.line}行)")
+    if digest.changes:
+        counts = Counter(kind for kind, _ in digest.changes)
+        names = {"added": "新增", "removed": "移除", "changed": "变化"}
+        lines.append("<b>自上次摘要以来</b>：" + "，".join(f"{names[k]} {n} 条" for k, n in counts.items()))
+        lines += [f"• {names[kind]}：{esc(text)}" for kind, text in digest.changes[:10]]
+        if len(digest.changes) > 10:
+            lines.append(f"… 另有 {len(digest.changes) - 10} 条")
+    return lines

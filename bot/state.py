@@ -2,7 +2,9 @@
 import asyncio
 import secrets
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from telegram.ext import CallbackContext, ExtBot
 
@@ -31,6 +33,8 @@ class BotData:
     settings: Settings | None = None
     uploads: Recent = field(default_factory=lambda: Recent(50))  # key -> (file name, bytes): awaiting 覆盖?
     reloading: asyncio.Lock = field(default_factory=asyncio.Lock)  # one rebuild at a time
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))  # tests move time, not sleep
+    migrated: dict[int, int] = field(default_factory=dict)  # old group id -> supergroup id
     answers: Recent = field(default_factory=Recent)  # short key -> Answer, for 更多 paging
     replies: Recent = field(default_factory=Recent)  # (chat id, question message id) -> answer message id
 

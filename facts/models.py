@@ -1,7 +1,7 @@
 """Tables: the reports, their facts, and the store's version."""
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, Text
+from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -78,3 +78,44 @@ class AuditEntry(SQLModel, table=True):
     action: str  # reload, upload, stats, facts, build, refused:<command>
     detail: str = Field(default="", sa_column=Column(Text))
     outcome: str = "ok"  # ok | refused | failed: <reason>
+
+
+class Subscription(SQLModel, table=True):
+    """A chat (or forum topic) that receives the digest."""
+
+    __table_args__ = (UniqueConstraint("chat_id", "thread_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(index=True)
+    thread_id: int = 0  # forum topic; 0 for none
+    schedule: str = "daily 09:00"  # Schedule.describe()
+    timezone: str = "Asia/Shanghai"
+    topics: list = Field(default_factory=list, sa_column=Column(JSON))
+    active: bool = True
+    created_at: datetime
+    updated_at: datetime
+    last_digest_version: int = 0  # store version at this chat's previous digest
+    note: str = ""  # why it was deactivated or moved
+
+
+class Delivery(SQLModel, table=True):
+    """One scheduled slot of one chat: claimed before sending, marked after. Never two rows per slot."""
+
+    __table_args__ = (UniqueConstraint("chat_id", "thread_id", "slot"),)
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(index=True)
+    thread_id: int = 0
+    slot: datetime  # the scheduled time (UTC); for /digest, the request time
+    status: str = "sending"  # sending | sent | failed | skipped
+    attempts: int = 0
+    error: str = ""
+    updated_at: datetime
+
+
+class FactChange(SQLModel, table=True):
+    """What a reload changed, kept so each chat's next digest can say "since the last digest"."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    version: int = Field(index=True)  # the store version the reload produced
+    at: datetime
+    change: str  # added | removed | changed
+    text: str = Field(sa_column=Column(Text))

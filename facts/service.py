@@ -18,12 +18,14 @@ from facts.admin import ReloadDiff, diff_facts
 from facts.answer import Answer
 from facts.build import BuildReport, build_store
 from facts.db import create_schema, make_engine
+from facts.digest import Digest, DigestItem, load_indicators, main_district
 from facts.lexicon import Lexicon, load_lexicon
 from facts.models import AuditEntry, DailyCount, Document, Fact, StoreInfo
 from facts.periods import period_fit
 from facts.query import KnownNames, parse_question
 from facts.search import FactIndex, FactRow, Scored, subject_fit
 from facts.settings import Settings
+from facts.subscriptions import changes_since, record_changes
 from facts.text import Tokenizer, cache_dir
 
 log = logging.getLogger(__name__)
@@ -134,6 +136,7 @@ class FactService:
         report = self.build(folder, serve=serve)
         diff = diff_facts(old_rows, self.facts(), old_docs, {d.name for d in self.documents()})
         diff.skipped = report.skipped
+        record_changes(self.engine, report.version, diff.facts_added, diff.facts_removed, diff.facts_changed)
         return diff
 
     # counters and the audit log
@@ -243,6 +246,23 @@ class FactService:
         index = self._index or self.refresh()
         view = next((f for f in index.facts if f.id == fact_id), None)
         return Scored(view, 1.0, 1.0) if view else None
+
+    def digest(self, topics: list[str] | None = None, since_version: int | None = None) -> Digest:
+        """The key indicators (those matching `topics`, or all), and what changed since `since_version`."""
+        index = self._index or self.refresh()
+        documents = self.documents()
+        district = main_district([d.district for d in documents])
+        items = []
+        for indicator in load_indicators():
+            if not indicator.wanted(topics or []):
+                continue
+            query = parse_question(indicator.query.format(district=district), self.lexicon, self.tokenizer,
+                                   self._names, self.today().year, index.idf)
+            query.unit_family = indicator.unit
+            ranked = index.rank(query, limit=30)
+            items.append(DigestItem(indicator, (series_of(ranked, ranked[0]) or ranked[:1]) if ranked else []))
+        changes = [] if since_version is None else [(c.change, c.text) for c in changes_since(self.engine, since_version)]
+        return Digest(district, self._version, items, changes, self._titles)
 
     # questions
     def answer(self, question: str, limit: int = 5) -> Answer:

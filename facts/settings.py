@@ -16,6 +16,7 @@ class Settings(BaseSettings):
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     telegram_api_file_url: str = "https://api.telegram.org/file/bot"
     factbot_max_upload_bytes: int = 5 * 1024 * 1024
+    factbot_digest_grace_minutes: int = 60  # a slot missed while down is sent on start-up if this recent
 
     @property
     def admin_ids(self) -> set[int]:

@@ -165,7 +165,7 @@ def assert_html_reply(call: Call, *fragments: str) -> None:
 async def test_start_up_registers_chinese_and_english_commands(fake_telegram, running):
     default = fake_telegram.commands_for()
     english = fake_telegram.commands_for(language_code="en")
-    names = ["start", "help", "ask", "sources", "about"]
+    names = ["start", "help", "ask", "sources", "about", "subscribe", "unsubscribe", "subscriptions", "digest"]
     assert [c["command"] for c in default] == names
     assert [c["command"] for c in english] == names
     assert all(re.search(r"[\u4e00-\u9fff]", c["description"]) for c in default)

@@ -29,7 +29,8 @@ async def test_run_builds_answers_and_stops_on_sigterm(fake_telegram: FakeTelegr
     try:
         await fake_telegram.wait_for("setMyCommands", timeout=60, count=2)
         assert {tuple(sorted(c["command"] for c in fake_telegram.commands_for(language_code=code)))
-                for code in ("", "en")} == {("about", "ask", "help", "sources", "start")}
+                for code in ("", "en")} == {("about", "ask", "digest", "help", "sources", "start", "subscribe",
+                                             "subscriptions", "unsubscribe")}
         await fake_telegram.wait_for("getUpdates", timeout=30)
         fake_telegram.user_message("2022年江津班列开了多少列？")
         [reply] = await fake_telegram.wait_for("sendMessage", timeout=30)
