@@ -38,29 +38,36 @@ def series_png(series: list[Scored]) -> bytes:
             ax.annotate(f"{value:g}", (bar.get_x() + bar.get_width() / 2, bar.get_height()), ha="center",
                         va="bottom", fontsize=8)
         ax.spines[["top", "right"]].set_visible(False)
-        fig.tight_layout()
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png")
-        return buffer.getvalue()
+        return _png(fig)
     finally:
         plt.close(fig)
 
 
 def digest_png(series_list: list[tuple[str, list[Scored]]]) -> bytes:
-    """Small multiples: one compact panel per indicator series (three points or more)."""
+    """Small multiples: one compact panel per indicator series, numbered (1), (2) … in the order given;
+    the caption under the photo names them."""
     count = len(series_list)
     fig, axes = plt.subplots(1, count, figsize=(2.6 * count, 2.4), dpi=100, squeeze=False)
     try:
-        for ax, (label, series) in zip(axes[0], series_list):
+        for number, (ax, (_, series)) in enumerate(zip(axes[0], series_list), start=1):
             values = [s.fact.row.value for s in series]
             ax.plot(range(len(values)), values, marker="o", color="#2f6db5")
             ax.set_xticks(range(len(values)), [period_tick(s.fact.row.period_label) for s in series], fontsize=7)
-            ax.set_title(label, fontsize=8)
+            ax.set_title(f"({number}) {series[-1].fact.row.unit.encode('ascii', 'ignore').decode()}", fontsize=8)
             ax.tick_params(axis="y", labelsize=7)
             ax.spines[["top", "right"]].set_visible(False)
-        fig.tight_layout()
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png")
-        return buffer.getvalue()
+        return _png(fig)
     finally:
         plt.close(fig)
+
+
+def digest_caption(series_list: list[tuple[str, list[Scored]]]) -> str:
+    return "关键指标走势：" + "；".join(f"({n}) {name}（{series[-1].fact.row.unit}）"
+                                   for n, (name, series) in enumerate(series_list, start=1))
+
+
+def _png(fig) -> bytes:
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()

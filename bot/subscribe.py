@@ -180,9 +180,9 @@ async def send_digest(application: Application, chat_id: int, thread_id: int, to
 async def _send(bot, chat_id: int, thread_id: int, lines: list[str], charts) -> None:
     extra = {"message_thread_id": thread_id} if thread_id else {}
     if charts:
-        from bot.chart import digest_png
+        from bot.chart import digest_caption, digest_png
 
-        await bot.send_photo(chat_id, digest_png(charts), caption="关键指标走势", **extra)
+        await bot.send_photo(chat_id, digest_png(charts), caption=digest_caption(charts)[:1000], **extra)
     for chunk in split_html(lines):
         await bot.send_message(chat_id, chunk, parse_mode=ParseMode.HTML, disable_web_page_preview=True, **extra)
 
