@@ -10,7 +10,7 @@ from telegram.constants import ParseMode
 from bot.handlers import markup
 from bot.render import Button, esc, split_html
 from bot.state import Context
-from facts.admin import ReloadDiff, UploadRefused, check_upload, safe_report_name, save_report
+from facts.admin import ReloadDiff, UploadRefused, check_upload, reason_zh, refuse_size, safe_report_name, save_report
 from facts.errors import FactbotError
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ def diff_lines(diff: ReloadDiff) -> list[str]:
                 lines.append(f"… 另有 {len(items) - SHOWN} 条")
     if diff.skipped:
         lines.append(f"<b>跳过的文件</b>（{len(diff.skipped)}）：")
-        lines += [f"• {esc(name)}：{esc(reason)}" for name, reason in diff.skipped]
+        lines += [f"• {esc(name)}：{esc(reason_zh(reason))}" for name, reason in diff.skipped]
     return lines
 
 
@@ -93,8 +93,7 @@ async def upload(update: Update, context: Context) -> None:
     settings = context.bot_data.settings
     try:
         name = safe_report_name(document.file_name or "")
-        if document.file_size and document.file_size > settings.factbot_max_upload_bytes:
-            check_upload(name, b"\0" * (settings.factbot_max_upload_bytes + 1), settings.factbot_max_upload_bytes)
+        refuse_size(document.file_size or 0, settings.factbot_max_upload_bytes)  # before downloading it
         data = bytes(await (await document.get_file()).download_as_bytearray())
         check_upload(name, data, settings.factbot_max_upload_bytes)
     except UploadRefused as err:
@@ -113,10 +112,11 @@ async def upload_choice(update: Update, context: Context) -> None:
     """The 覆盖 / 取消 buttons under a same-named upload."""
     query = update.callback_query
     _, choice, key = (query.data or "").split(":", 2)
-    pending = context.bot_data.uploads.pop(key, None)
-    if not is_admin(update, context):
+    if not is_admin(update, context):  # before anything else: a member's press must not cancel the upload
+        audit(update, context, "upload", detail=f"button {choice}", outcome="refused")
         await query.answer(REFUSED)
         return
+    pending = context.bot_data.uploads.pop(key, None)
     if pending is None:
         await query.answer("这次上传已过期，请重新发送文件。")
         return
@@ -150,7 +150,7 @@ async def store_upload(update: Update, context: Context, name: str, data: bytes)
         await asyncio.to_thread(context.bot_data.service.reload, serve=False)
         context.bot_data.service.refresh(force=True)
         audit(update, context, "upload", detail=name, outcome=f"refused: {skipped[name]}")
-        await update.effective_message.reply_text(f"没有保存 {name}：{skipped[name]}。")
+        await update.effective_message.reply_text(f"没有保存 {name}：{reason_zh(skipped[name])}。")
         return
     new = [f for f in context.bot_data.service.facts(name)]
     audit(update, context, "upload", detail=f"{name}: {len(new)} facts")

@@ -31,7 +31,7 @@ class Recent(OrderedDict):
 class BotData:
     service: FactService | None = None  # set by build_application (PTB creates BotData() itself)
     settings: Settings | None = None
-    uploads: Recent = field(default_factory=lambda: Recent(50))  # key -> (file name, bytes): awaiting 覆盖?
+    uploads: Recent = field(default_factory=lambda: Recent(10))  # key -> (file name, bytes): awaiting 覆盖?
     reloading: asyncio.Lock = field(default_factory=asyncio.Lock)  # one rebuild at a time
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))  # tests move time, not sleep
     migrated: dict[int, int] = field(default_factory=dict)  # old group id -> supergroup id

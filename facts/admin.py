@@ -67,6 +67,24 @@ def diff_facts(old: list, new: list, old_docs: set[str], new_docs: set[str]) -> 
     return diff
 
 
+REASONS_ZH = {"binary file, not text": "二进制文件，不是文本", "empty file (no text)": "空文件，没有文字",
+              "not UTF-8 or GB18030 text": "不是 UTF-8 或 GB18030 编码的文本"}
+
+
+def reason_zh(reason: str) -> str:
+    return REASONS_ZH.get(reason, reason)
+
+
+def size_text(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB" if size >= 1024 * 1024 else (f"{size / 1024:.1f} KB" if size >= 1024
+                                                                        else f"{size} 字节")
+
+
+def refuse_size(size: int, max_bytes: int) -> None:
+    if size > max_bytes:
+        raise UploadRefused(f"文件太大（{size_text(size)}），上限是 {size_text(max_bytes)}。")
+
+
 def safe_report_name(name: str) -> str:
     """A file name that stays inside the seeds folder and has a report suffix."""
     base = SAFE_NAME.sub("_", Path(name or "").name).strip("._") or "report.txt"
@@ -78,12 +96,11 @@ def safe_report_name(name: str) -> str:
 def check_upload(name: str, data: bytes, max_bytes: int = DEFAULT_MAX_UPLOAD) -> str:
     """The decoded text of an acceptable upload; UploadRefused (with a reason for the user) otherwise."""
     safe_report_name(name)
-    if len(data) > max_bytes:
-        raise UploadRefused(f"文件太大（{len(data) / 1024 / 1024:.1f} MB），上限是 {max_bytes / 1024 / 1024:.1f} MB。")
+    refuse_size(len(data), max_bytes)
     try:
         return decode_report(data, name)
     except DocumentError as err:
-        raise UploadRefused(f"无法使用这个文件：{err.reason}。") from err
+        raise UploadRefused(f"无法使用这个文件：{reason_zh(err.reason)}。") from err
 
 
 def save_report(folder: Path, name: str, data: bytes) -> Path:

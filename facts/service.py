@@ -160,17 +160,24 @@ class FactService:
         week = {(today - timedelta(days=n)).isoformat() for n in range(7)}
         with Session(self.engine) as session:
             counts = list(session.exec(select(DailyCount).where(DailyCount.day.in_(week))))
-            last = session.exec(select(AuditEntry).where(AuditEntry.action.in_(("reload", "upload", "build")))
+            last = session.exec(select(AuditEntry).where(AuditEntry.action.in_(("reload", "upload", "build")),
+                                                         ~AuditEntry.outcome.startswith("refused"))
                                 .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())).first()
         info = self.store_info()
+        zone = ZoneInfo(self.settings.factbot_timezone)
+
+        def local(moment: datetime | None) -> str | None:
+            return moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(zone).isoformat(timespec="seconds") \
+                if moment else None
+
         todays = next((c for c in counts if c.day == today.isoformat()), DailyCount(day=today.isoformat()))
         return {
             "documents": info.documents, "facts": info.facts,
             "answered_today": todays.answered, "abstained_today": todays.abstained,
             "answered_7d": sum(c.answered for c in counts), "abstained_7d": sum(c.abstained for c in counts),
-            "built_at": info.built_at.isoformat(timespec="seconds") if info.built_at else None,
-            "last_reload": None if last is None else {
-                "at": last.at.isoformat(timespec="seconds"), "action": last.action, "outcome": last.outcome},
+            "built_at": local(info.built_at),
+            "last_reload": None if last is None else {"at": local(last.at), "action": last.action,
+                                                      "outcome": last.outcome},
         }
 
     def audit(self, action: str, *, user_id: int | None = None, username: str = "", detail: str = "",
