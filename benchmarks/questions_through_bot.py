@@ -17,13 +17,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "e2e")]
 
-from fake_telegram import FakeTelegram  # noqa: E402
-from telegram import Update  # noqa: E402
+from fake_telegram import FakeTelegram
+from telegram import Update
 
-from bot.app import build_application  # noqa: E402
-from facts.db import make_engine  # noqa: E402
-from facts.service import FactService  # noqa: E402
-from facts.settings import Settings  # noqa: E402
+from bot.app import build_application
+from facts.db import make_engine
+from facts.service import FactService
+from facts.settings import Settings
 
 SCALES = [("万亿", 1e12), ("亿", 1e8), ("万", 1e4), ("千", 1e3), ("百", 1e2)]
 

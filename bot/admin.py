@@ -10,7 +10,15 @@ from telegram.constants import ParseMode
 from bot.handlers import markup
 from bot.render import Button, esc, split_html
 from bot.state import Context
-from facts.admin import ReloadDiff, UploadRefused, check_upload, reason_zh, refuse_size, safe_report_name, save_report
+from facts.admin import (
+    ReloadDiff,
+    UploadRefused,
+    check_upload,
+    reason_zh,
+    refuse_size,
+    safe_report_name,
+    save_report,
+)
 from facts.errors import FactbotError
 
 log = logging.getLogger(__name__)
