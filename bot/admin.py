@@ -180,6 +180,7 @@ async def stats(update: Update, context: Context) -> None:
         f"报告 {s['documents']} 份，数据 {s['facts']} 条（构建于 {s['built_at'] or '—'}）",
         f"今天：回答 {s['answered_today']}，未找到 {s['abstained_today']}",
         f"近 7 天：回答 {s['answered_7d']}，未找到 {s['abstained_7d']}",
+        f"摘要订阅：{s['subscriptions_active']} 个开启，{s['subscriptions_inactive']} 个停止",
         "上次重新加载：" + (f"{last['at']} {last['action']}（{last['outcome']}）" if last else "—"),
     ]
     audit(update, context, "stats")

@@ -20,7 +20,7 @@ from facts.build import BuildReport, build_store
 from facts.db import create_schema, make_engine
 from facts.digest import Digest, DigestItem, load_indicators, main_district
 from facts.lexicon import Lexicon, load_lexicon
-from facts.models import AuditEntry, DailyCount, Document, Fact, StoreInfo
+from facts.models import AuditEntry, DailyCount, Document, Fact, StoreInfo, Subscription
 from facts.periods import period_fit
 from facts.query import KnownNames, parse_question
 from facts.search import FactIndex, FactRow, Scored, subject_fit
@@ -160,6 +160,7 @@ class FactService:
         week = {(today - timedelta(days=n)).isoformat() for n in range(7)}
         with Session(self.engine) as session:
             counts = list(session.exec(select(DailyCount).where(DailyCount.day.in_(week))))
+            active = [s.active for s in session.exec(select(Subscription))]
             last = session.exec(select(AuditEntry).where(AuditEntry.action.in_(("reload", "upload", "build")),
                                                          ~AuditEntry.outcome.startswith("refused"))
                                 .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())).first()
@@ -175,6 +176,7 @@ class FactService:
             "documents": info.documents, "facts": info.facts,
             "answered_today": todays.answered, "abstained_today": todays.abstained,
             "answered_7d": sum(c.answered for c in counts), "abstained_7d": sum(c.abstained for c in counts),
+            "subscriptions_active": sum(active), "subscriptions_inactive": len(active) - sum(active),
             "built_at": local(info.built_at),
             "last_reload": None if last is None else {"at": local(last.at), "action": last.action,
                                                       "outcome": last.outcome},
