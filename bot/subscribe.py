@@ -143,13 +143,11 @@ async def send_digest(application: Application, chat_id: int, thread_id: int, to
                       since_version: int | None, slot: datetime | None) -> str:
     data: BotData = application.bot_data
     engine = data.service.engine
-    digest = data.service.digest(topics, since_version)
-    lines = digest_html(digest)
-    charts = [(item.indicator.name, item.series) for item in digest.items if len(item.series) >= 3 and alike(item.series)]
+    version, lines, chart = rendered_digest(data, topics, since_version)
     bot = application.bot
     try:
         try:
-            await _send(bot, chat_id, thread_id, lines, charts)
+            await _send(bot, chat_id, thread_id, lines, chart)
         except ChatMigrated as err:  # the group became a supergroup: follow it, with its job
             subs.migrate(engine, chat_id, err.new_chat_id)
             data.migrated[chat_id] = err.new_chat_id
@@ -158,7 +156,7 @@ async def send_digest(application: Application, chat_id: int, thread_id: int, to
                 schedule_job(application, moved, after=slot or data.clock())
             log.info("chat %s migrated to %s; digest follows", chat_id, err.new_chat_id)
             chat_id = err.new_chat_id
-            await _send(bot, chat_id, thread_id, lines, charts)
+            await _send(bot, chat_id, thread_id, lines, chart)
     except Forbidden as err:
         subs.deactivate(engine, chat_id, thread_id, note=f"blocked: {err}")
         for job in application.job_queue.get_jobs_by_name(job_name(chat_id, thread_id)):
@@ -173,16 +171,32 @@ async def send_digest(application: Application, chat_id: int, thread_id: int, to
             subs.finish(engine, chat_id, thread_id, slot, "failed", error=str(err))
         return "failed"
     if slot is not None:
-        subs.finish(engine, chat_id, thread_id, slot, "sent", version=digest.version)
+        subs.finish(engine, chat_id, thread_id, slot, "sent", version=version)
     return "sent"
 
 
-async def _send(bot, chat_id: int, thread_id: int, lines: list[str], charts) -> None:
-    extra = {"message_thread_id": thread_id} if thread_id else {}
-    if charts:
-        from bot.chart import digest_caption, digest_png
+def rendered_digest(data: BotData, topics: list[str], since_version: int | None):
+    """(store version, HTML lines, chart as (png, caption) or None), built once per store version, topics and
+    "since" mark: a fan-out to 10 000 chats renders a handful of digests, not 10 000 charts."""
+    version = data.service.store_info().version
+    key = (version, tuple(sorted(topics or [])), since_version)
+    cached = data.digests.get(key)
+    if cached is None:
+        digest = data.service.digest(topics, since_version)
+        series = [(i.indicator.name, i.series) for i in digest.items if len(i.series) >= 3 and alike(i.series)]
+        chart = None
+        if series:
+            from bot.chart import digest_caption, digest_png  # matplotlib only when a chart is drawn
 
-        await bot.send_photo(chat_id, digest_png(charts), caption=digest_caption(charts)[:1000], **extra)
+            chart = (digest_png(series), digest_caption(series)[:1000])
+        cached = data.digests[key] = (digest.version, digest_html(digest), chart)
+    return cached
+
+
+async def _send(bot, chat_id: int, thread_id: int, lines: list[str], chart) -> None:
+    extra = {"message_thread_id": thread_id} if thread_id else {}
+    if chart:
+        await bot.send_photo(chat_id, chart[0], caption=chart[1], **extra)
     for chunk in split_html(lines):
         await bot.send_message(chat_id, chunk, parse_mode=ParseMode.HTML, disable_web_page_preview=True, **extra)
 
