@@ -231,6 +231,9 @@ def digest_html(digest) -> list[str]:
                 unit = row.unit if row.unit != "%" else "个百分点"
                 delta = f"{absolute:+g}{unit}" + (f"（{percent:+.1f}%）" if percent is not None and row.unit != "%" else "")
             lines.append(f"　上一期：{esc(before.figure)}（{esc(before.period_label or '时间不详')}）→ {esc(delta)}")
+        if item.target is not None:
+            goal = item.target.fact.row
+            lines.append(f"　目标：{esc(goal.figure)}（{esc(goal.period_label or '时间不详')}；{esc(goal.doc)}, 第{goal.line}行）")
         lines.append(f"　来源：《{esc(digest.titles.get(row.doc) or row.doc)}》 ({esc(row.doc)}, 第{row.line}行)")
     if digest.changes:
         counts = Counter(kind for kind, _ in digest.changes)

@@ -13,11 +13,16 @@ from bot.render import digest_html, split_html
 from bot.render import same_spans as alike
 from bot.state import BotData, Context
 from facts import subscriptions as subs
+from facts.digest import load_indicators
 from facts.models import Subscription
 from facts.schedule import ScheduleError, parse_subscribe
 
 log = logging.getLogger(__name__)
 ADMIN_ONLY = "抱歉，在群里只有管理员可以修改摘要订阅。"
+
+
+def known_topics() -> set[str]:
+    return {t for indicator in load_indicators() for t in (indicator.name, *indicator.topics)}
 
 
 def job_name(chat_id: int, thread_id: int) -> str:
@@ -41,11 +46,13 @@ async def may_change(update: Update, context: Context) -> bool:
 
 
 def describe(sub: Subscription, data: BotData) -> str:
-    when = subs.next_run(sub, data.clock()).astimezone(ZoneInfo(sub.timezone))
     topics = "、".join(sub.topics) if sub.topics else "全部指标"
     state = "已开启" if sub.active else f"已停止{('（' + sub.note + '）') if sub.note else ''}"
-    return (f"摘要订阅{state}：{sub.schedule}（时区 {sub.timezone}），内容：{topics}。\n"
-            f"下次发送：{when.strftime('%Y-%m-%d %H:%M')}（{sub.timezone}）")
+    text = f"摘要订阅{state}：{sub.schedule}（时区 {sub.timezone}），内容：{topics}。"
+    if not sub.active:
+        return text + "\n用 /subscribe 重新开启。"
+    when = subs.next_run(sub, data.clock()).astimezone(ZoneInfo(sub.timezone))
+    return text + f"\n下次发送：{when.strftime('%Y-%m-%d %H:%M')}（{sub.timezone}）"
 
 
 async def subscribe(update: Update, context: Context) -> None:
@@ -55,7 +62,7 @@ async def subscribe(update: Update, context: Context) -> None:
         return
     data = context.bot_data
     try:
-        request = parse_subscribe(context.args or [])
+        request = parse_subscribe(context.args or [], known_topics())
     except ScheduleError as err:
         await update.effective_message.reply_text(str(err))
         return
@@ -149,13 +156,17 @@ async def send_digest(application: Application, chat_id: int, thread_id: int, to
         try:
             await _send(bot, chat_id, thread_id, lines, chart)
         except ChatMigrated as err:  # the group became a supergroup: follow it, with its job
-            subs.migrate(engine, chat_id, err.new_chat_id)
+            clashes = subs.migrate(engine, chat_id, err.new_chat_id)
             data.migrated[chat_id] = err.new_chat_id
+            for job in application.job_queue.get_jobs_by_name(job_name(chat_id, thread_id)):
+                job.schedule_removal()
             moved = subs.get(engine, err.new_chat_id, thread_id)
             if moved is not None:
                 schedule_job(application, moved, after=slot or data.clock())
             log.info("chat %s migrated to %s; digest follows", chat_id, err.new_chat_id)
             chat_id = err.new_chat_id
+            if slot is not None and (thread_id, subs.stored(slot)) in clashes:
+                return "duplicate"  # the supergroup has (or gets) its own digest for this slot
             await _send(bot, chat_id, thread_id, lines, chart)
     except Forbidden as err:
         subs.deactivate(engine, chat_id, thread_id, note=f"blocked: {err}")

@@ -42,6 +42,7 @@ def amount(value: float, unit: str) -> tuple[float, str]:
 class DigestItem:
     indicator: Indicator
     series: list[Scored] = field(default_factory=list)  # oldest first
+    target: Scored | None = None  # the latest target set for it, if the reports give one
 
     @property
     def latest(self) -> Scored | None:

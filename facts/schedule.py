@@ -77,8 +77,10 @@ def check_timezone(name: str) -> str:
     return name
 
 
-def parse_subscribe(args: list[str]) -> SubscribeRequest:
-    """`daily 08:30 班列 外贸`, `weekly mon 09:00`, `workdays 18:00`, `tz Europe/Berlin`, or only topics."""
+def parse_subscribe(args: list[str], known_topics: set[str] | None = None) -> SubscribeRequest:
+    """`daily 08:30 班列 外贸`, `weekly mon 09:00`, `workdays 18:00`, `tz Europe/Berlin`, or only topics.
+
+    With `known_topics`, any other word is refused (a typo like `dialy` must not become a topic)."""
     words = [w for w in args if w.strip()]
     if words[:1] and words[0].lower() in {"tz", "timezone", "时区"}:
         if len(words) != 2:
@@ -103,7 +105,13 @@ def parse_subscribe(args: list[str]) -> SubscribeRequest:
     elif words and HHMM.match(words[0]):
         m = HHMM.match(words.pop(0))
         schedule = Schedule("daily", time(int(m.group(1)), int(m.group(2))))
-    return SubscribeRequest(schedule=schedule, topics=tuple(dict.fromkeys(words)))
+    topics = tuple(dict.fromkeys(words))
+    unknown = [t for t in topics if known_topics is not None and not any(t in k or k in t for k in known_topics)]
+    if unknown:
+        listed = "、".join(sorted(known_topics)) if known_topics else ""
+        raise ScheduleError(f"看不懂：{' '.join(unknown)}。用法：/subscribe [daily HH:MM | weekly mon HH:MM | "
+                            f"workdays HH:MM] [主题…]，主题可选：{listed}")
+    return SubscribeRequest(schedule=schedule, topics=topics)
 
 
 def schedule_from_text(text: str) -> Schedule:

@@ -269,7 +269,14 @@ class FactService:
                                    self._names, self.today().year, index.idf)
             query.unit_family = indicator.unit
             ranked = index.rank(query, limit=30)
-            items.append(DigestItem(indicator, (series_of(ranked, ranked[0]) or ranked[:1]) if ranked else []))
+            series = [s for s in ranked if s.fact.row.kind != "target"]
+            item = DigestItem(indicator, (series_of(series, series[0]) or series[:1]) if series else [])
+            targets = [s for s in ranked if s.fact.row.kind == "target" and s.fact.period is not None]
+            if targets and item.latest is not None and item.latest.fact.period is not None:
+                best = max(targets, key=lambda s: (s.score >= 0.6 * targets[0].score, s.fact.period.end))
+                if best.fact.period.end >= item.latest.fact.period.end:
+                    item.target = best
+            items.append(item)
         changes = [] if since_version is None else [(c.change, c.text) for c in changes_since(self.engine, since_version)]
         return Digest(district, self._version, items, changes, self._titles)
 

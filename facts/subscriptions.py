@@ -60,15 +60,28 @@ def deactivate(engine: Engine, chat_id: int, thread_id: int | None = None, note:
         return len(subs)
 
 
-def migrate(engine: Engine, old_chat_id: int, new_chat_id: int) -> None:
-    """A group became a supergroup: its subscriptions and delivery history follow the new id."""
+def migrate(engine: Engine, old_chat_id: int, new_chat_id: int) -> set[tuple[int, datetime]]:
+    """A group became a supergroup: its subscriptions and delivery history follow the new id. Where the
+    supergroup already has its own subscription or slot, that one stays; the (topic, slot) pairs the
+    supergroup already had are returned (their old rows are marked skipped: no second digest)."""
     with Session(engine) as session, session.begin():
+        taken = {s.thread_id for s in session.exec(select(Subscription).where(Subscription.chat_id == new_chat_id))}
         for sub in session.exec(select(Subscription).where(Subscription.chat_id == old_chat_id)):
-            sub.chat_id, sub.note, sub.updated_at = new_chat_id, f"migrated from {old_chat_id}", now()
+            if sub.thread_id in taken:  # the supergroup has its own subscription: it wins, the old one stops
+                sub.active, sub.note, sub.updated_at = False, f"migrated to {new_chat_id}", now()
+            else:
+                sub.chat_id, sub.note, sub.updated_at = new_chat_id, f"migrated from {old_chat_id}", now()
             session.add(sub)
+        slots = {(d.thread_id, stored(d.slot)) for d in session.exec(select(Delivery).where(Delivery.chat_id == new_chat_id))}
+        clashes = set()
         for delivery in session.exec(select(Delivery).where(Delivery.chat_id == old_chat_id)):
-            delivery.chat_id = new_chat_id
+            if (delivery.thread_id, stored(delivery.slot)) in slots:
+                clashes.add((delivery.thread_id, stored(delivery.slot)))
+                delivery.status, delivery.error = "skipped", f"{new_chat_id} had this slot"
+            else:
+                delivery.chat_id = new_chat_id
             session.add(delivery)
+    return clashes
 
 
 def all_subscriptions(engine: Engine, active_only: bool = False) -> list[Subscription]:
