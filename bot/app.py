@@ -54,6 +54,8 @@ def build_application(settings: Settings, service: FactService, *, rate_limiter=
         .base_file_url(settings.telegram_api_file_url)
         .context_types(ContextTypes(bot_data=BotData))
         .rate_limiter(rate_limiter or RetryingRateLimiter(max_retries=3))
+        .connection_pool_size(64)
+        .pool_timeout(30.0)  # requests queue for a connection instead of failing after a second
         .concurrent_updates(64)  # a group waiting out its 20/min limit must not hold up other chats
         .post_init(_post_init)
         .build()

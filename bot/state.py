@@ -36,6 +36,7 @@ class BotData:
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))  # tests move time, not sleep
     migrated: dict[int, int] = field(default_factory=dict)  # old group id -> supergroup id
     digests: Recent = field(default_factory=lambda: Recent(64))  # rendered digests by (version, topics, since)
+    sending: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(16))  # digests in flight
     answers: Recent = field(default_factory=Recent)  # short key -> Answer, for 更多 paging
     replies: Recent = field(default_factory=Recent)  # (chat id, question message id) -> answer message id
 

@@ -140,10 +140,12 @@ def current_chat(data: BotData, chat_id: int, thread_id: int) -> tuple[int, int]
 
 async def deliver(application: Application, sub: Subscription, slot: datetime) -> str:
     """Send one slot's digest unless it was sent (or claimed) before. Returns the outcome."""
-    engine = application.bot_data.service.engine
-    if not subs.claim(engine, sub.chat_id, sub.thread_id, slot):
-        return "duplicate"
-    return await send_digest(application, sub.chat_id, sub.thread_id, sub.topics, sub.last_digest_version, slot=slot)
+    data: BotData = application.bot_data
+    async with data.sending:  # a few at a time: the rate limiter paces them, the connection pool is not flooded
+        if not subs.claim(data.service.engine, sub.chat_id, sub.thread_id, slot):
+            return "duplicate"
+        return await send_digest(application, sub.chat_id, sub.thread_id, sub.topics, sub.last_digest_version,
+                                 slot=slot)
 
 
 async def send_digest(application: Application, chat_id: int, thread_id: int, topics: list[str],
@@ -219,9 +221,11 @@ async def restore_schedules(application: Application) -> None:
     grace = timedelta(minutes=data.settings.factbot_digest_grace_minutes)
     for sub in subs.all_subscriptions(data.service.engine, active_only=True):
         missed = subs.missed_slot(sub, data.clock(), grace)
-        if missed is not None:
-            await deliver(application, sub, missed)
-        schedule_job(application, sub)
+        if missed is None:
+            schedule_job(application, sub)
+        else:  # sent as soon as the bot runs (start-up is not held up); the job then schedules the next slot
+            application.job_queue.run_once(digest_job, 0, name=job_name(sub.chat_id, sub.thread_id),
+                                           data=(sub.chat_id, sub.thread_id, missed))
 
 
 def subscription_rows(engine, clock=lambda: datetime.now(UTC)) -> list[dict]:
