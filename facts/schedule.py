@@ -81,7 +81,7 @@ def parse_subscribe(args: list[str], known_topics: set[str] | None = None) -> Su
     """`daily 08:30 班列 外贸`, `weekly mon 09:00`, `workdays 18:00`, `tz Europe/Berlin`, or only topics.
 
     With `known_topics`, any other word is refused (a typo like `dialy` must not become a topic)."""
-    words = [w for w in args if w.strip()]
+    words = [w for arg in args for w in re.split(r"[，、,;；\s]+", arg) if w.strip()]  # 班列，外贸 is two topics
     if words[:1] and words[0].lower() in {"tz", "timezone", "时区"}:
         if len(words) != 2:
             raise ScheduleError("用法：/subscribe tz Europe/Berlin")

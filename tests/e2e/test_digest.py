@@ -422,6 +422,19 @@ async def test_topics_filter_the_scheduled_digest(fake_telegram, bot, topic, exp
     assert named(now.result["text"]) == expected
 
 
+@pytest.mark.parametrize("words", [
+    P("班列，外贸", id="full-width-comma"),
+    P("班列、外贸", id="enumeration-comma"),
+])
+async def test_topics_written_with_chinese_punctuation_are_not_an_empty_digest(fake_telegram, bot, words):
+    reply = await command(fake_telegram, f"/subscribe {words}")
+    if "已开启" in reply.params["text"]:
+        text = await next_digest(bot, fake_telegram, ANA)
+        assert named(text) == {"江津班列开行量", "综保区进出口额"}, text
+    else:
+        assert re.search(r"用法|例如", reply.params["text"]), reply.params["text"]
+
+
 # ---- scheduled slots and restarts --------------------------------------------------------------
 
 
@@ -437,6 +450,16 @@ async def test_a_scheduled_slot_is_delivered_once(fake_telegram, store):
         shown = await command(fake_telegram, "/subscriptions")
         assert next_delivery(shown) == f"{TUESDAY} 09:00"
     assert [(d.status, d.slot.replace(tzinfo=UTC)) for d in subs.deliveries(store.engine)] == [("sent", SLOT)]
+
+
+async def test_a_slot_that_starts_late_on_a_busy_loop_is_still_delivered(fake_telegram, store):
+    clock = Clock(SLOT - LEAD)
+    async with running(fake_telegram, store, clock) as app:
+        await command(fake_telegram, "/subscribe")
+        await clock.sleep_until(SLOT - timedelta(seconds=0.2))
+        time.sleep(1.5)  # noqa: ASYNC251 — the loop is busy as the slot falls due (a big fan-out, a refresh)
+        await fake_telegram.wait_for("sendMessage", lambda c: HEADER in c.params["text"], timeout=3)
+        await eventually(lambda: job_slot(app, ANA) == SLOT + timedelta(days=1))  # rescheduled after the send
 
 
 @pytest.mark.parametrize(("late", "sent"), [
