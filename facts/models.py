@@ -105,10 +105,13 @@ class Delivery(SQLModel, table=True):
     chat_id: int = Field(index=True)
     thread_id: int = 0
     slot: datetime  # the scheduled time (UTC); for /digest, the request time
-    status: str = "sending"  # sending | sent | failed | skipped
+    status: str = Field(default="sending", index=True)  # sending | sent | failed | skipped
     attempts: int = 0
     error: str = ""
     updated_at: datetime
+    owner: str = ""  # the replica sending it
+    lease_until: datetime | None = None  # a 'sending' row whose lease ran out is taken over by another replica
+    parts: int = 0  # messages of this digest already sent (a takeover sends only the rest)
 
 
 class FactChange(SQLModel, table=True):

@@ -17,6 +17,17 @@ class Settings(BaseSettings):
     telegram_api_file_url: str = "https://api.telegram.org/file/bot"
     factbot_max_upload_bytes: int = 5 * 1024 * 1024
     factbot_digest_grace_minutes: int = 60  # a slot missed while down is sent on start-up if this recent
+    # several replicas on one database
+    factbot_replica_id: str = ""  # names this process in the delivery log; default host:pid
+    factbot_delivery_lease_seconds: int = 60  # a digest left 'sending' this long by a dead replica is taken over
+    factbot_sync_seconds: float = 3.0  # how often a replica looks for new facts and changed subscriptions
+    # webhook mode (`factbot run --webhook`), health and metrics, logs
+    webhook_url: str = ""  # the public HTTPS address Telegram posts updates to
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8080
+    webhook_secret: SecretStr | None = None  # Telegram's secret_token; requests without it get 403
+    metrics_port: int | None = None  # /healthz and /metrics on their own port (default: the webhook port)
+    log_format: str = "text"  # text | json (one JSON object per line)
 
     @property
     def admin_ids(self) -> set[int]:
