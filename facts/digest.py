@@ -20,8 +20,8 @@ class Indicator:
     topics: tuple[str, ...]
 
     def wanted(self, topics: list[str]) -> bool:
-        return not topics or any(t in self.name or t in self.topics or any(t in x for x in self.topics)
-                                 for t in topics)
+        names = [x.casefold() for x in (self.name, *self.topics)]  # gdp is GDP
+        return not topics or any(t.casefold() in x for t in topics for x in names)
 
 
 @cache

@@ -38,33 +38,42 @@ class Schedule:
             return day.weekday() == self.weekday
         return True
 
+    def slot_on(self, day: date, zone: ZoneInfo) -> datetime:
+        """The slot of `day` in UTC. Compared in UTC, never as wall times: on the night the clocks go back
+        a 02:30 slot is the first 02:30 (fold=0); in the hour skipped in spring it is sent as the clock
+        jumps past it (02:30 in a 02:00→03:00 gap is 03:30 summer time, one hour after 01:30 winter time)."""
+        return datetime.combine(day, self.at, tzinfo=zone).astimezone(UTC)
+
     def next_slot(self, after: datetime, tz: str) -> datetime:
         """The first slot strictly after `after` (aware), in UTC."""
         zone = ZoneInfo(tz)
-        local = after.astimezone(zone)
-        for offset in range(8):
-            day = local.date() + timedelta(days=offset)
-            slot = datetime.combine(day, self.at, tzinfo=zone)
-            if self.runs_on(day) and slot > local:
-                return slot.astimezone(UTC)
+        after = after.astimezone(UTC)
+        start = after.astimezone(zone).date() - timedelta(days=1)  # a slot's UTC day may differ from its own
+        for offset in range(9):
+            day = start + timedelta(days=offset)
+            if self.runs_on(day) and self.slot_on(day, zone) > after:
+                return self.slot_on(day, zone)
         raise AssertionError("a schedule runs at least once a week")
 
     def last_slot(self, until: datetime, tz: str) -> datetime | None:
         """The latest slot at or before `until`, in UTC."""
         zone = ZoneInfo(tz)
-        local = until.astimezone(zone)
-        for offset in range(8):
-            day = local.date() - timedelta(days=offset)
-            slot = datetime.combine(day, self.at, tzinfo=zone)
-            if self.runs_on(day) and slot <= local:
-                return slot.astimezone(UTC)
+        until = until.astimezone(UTC)
+        start = until.astimezone(zone).date() + timedelta(days=1)
+        for offset in range(9):
+            day = start - timedelta(days=offset)
+            if self.runs_on(day) and self.slot_on(day, zone) <= until:
+                return self.slot_on(day, zone)
         return None
+
+
+ALL_TOPICS = {"all", "全部", "所有", "全部指标"}
 
 
 @dataclass(frozen=True)
 class SubscribeRequest:
     schedule: Schedule | None = None  # None: keep the current one (or the default)
-    topics: tuple[str, ...] = ()
+    topics: tuple[str, ...] | None = None  # None: keep the current ones; (): every indicator (`all`)
     timezone: str | None = None  # `/subscribe tz Europe/Berlin`
     extra: list[str] = field(default_factory=list)
 
@@ -77,11 +86,16 @@ def check_timezone(name: str) -> str:
     return name
 
 
+def parse_words(args: list[str]) -> list[str]:
+    """Command arguments as words: 班列，外贸 is two topics."""
+    return [w for arg in args for w in re.split(r"[，、,;；\s]+", arg) if w.strip()]
+
+
 def parse_subscribe(args: list[str], known_topics: set[str] | None = None) -> SubscribeRequest:
     """`daily 08:30 班列 外贸`, `weekly mon 09:00`, `workdays 18:00`, `tz Europe/Berlin`, or only topics.
 
     With `known_topics`, any other word is refused (a typo like `dialy` must not become a topic)."""
-    words = [w for arg in args for w in re.split(r"[，、,;；\s]+", arg) if w.strip()]  # 班列，外贸 is two topics
+    words = parse_words(args)
     if words[:1] and words[0].lower() in {"tz", "timezone", "时区"}:
         if len(words) != 2:
             raise ScheduleError("用法：/subscribe tz Europe/Berlin")
@@ -105,13 +119,23 @@ def parse_subscribe(args: list[str], known_topics: set[str] | None = None) -> Su
     elif words and HHMM.match(words[0]):
         m = HHMM.match(words.pop(0))
         schedule = Schedule("daily", time(int(m.group(1)), int(m.group(2))))
-    topics = tuple(dict.fromkeys(words))
-    unknown = [t for t in topics if known_topics is not None and not any(t in k or k in t for k in known_topics)]
+    if words and all(w.casefold() in ALL_TOPICS for w in words):
+        return SubscribeRequest(schedule=schedule, topics=())
+    return SubscribeRequest(schedule=schedule, topics=check_topics(words, known_topics) if words else None)
+
+
+def check_topics(words: list[str], known_topics: set[str] | None) -> tuple[str, ...]:
+    """The topic words, spelled as the configuration spells them (gdp → GDP); with `known_topics`, a word
+    that is not part of one of them is refused: a typo like `dialy` must not become a topic, and 班列x
+    would select nothing (an empty digest)."""
+    spelled = {k.casefold(): k for k in known_topics or ()}
+    topics = tuple(dict.fromkeys(spelled.get(w.casefold(), w) for w in words))
+    unknown = [t for t in topics if known_topics is not None and not any(t.casefold() in k for k in spelled)]
     if unknown:
         listed = "、".join(sorted(known_topics)) if known_topics else ""
         raise ScheduleError(f"看不懂：{' '.join(unknown)}。用法：/subscribe [daily HH:MM | weekly mon HH:MM | "
-                            f"workdays HH:MM] [主题…]，主题可选：{listed}")
-    return SubscribeRequest(schedule=schedule, topics=topics)
+                            f"workdays HH:MM] [主题…| all]，主题可选：{listed}")
+    return topics
 
 
 def schedule_from_text(text: str) -> Schedule:

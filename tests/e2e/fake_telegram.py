@@ -17,10 +17,12 @@ any case. It never pushes updates to a webhook: setWebhook is only stored.
 """
 
 import asyncio
+import collections
 import contextlib
 import itertools
 import json
 import logging
+import math
 import re
 import time
 from collections.abc import Callable, Mapping
@@ -83,6 +85,8 @@ class FakeTelegram:
     per (scope JSON, language_code), ``webhook``, ``member_status``, ``pending_updates``.
     """
 
+    SENDING = frozenset({"sendMessage", "sendPhoto"})  # what Telegram's flood limits count here
+    FLOOD_BURST = 5  # messages that may arrive together (Telegram does not publish its algorithm)
     METHODS = (
         "getMe", "getUpdates", "deleteWebhook", "setWebhook", "getWebhookInfo", "sendMessage",
         "editMessageText", "editMessageReplyMarkup", "sendPhoto", "sendChatAction",
@@ -98,6 +102,7 @@ class FakeTelegram:
         bot_id: int = 123456,
         *,
         strict_ampersand: bool = True,
+        flood_limits: bool = False,
     ):
         self.token = token
         self.bot_username = bot_username
@@ -131,6 +136,13 @@ class FakeTelegram:
         self._changed = asyncio.Event()
         self._closing = False
         self._runner: web.AppRunner | None = None
+        self.flood_limits = flood_limits  # enforce 30 messages/s overall and 20/min per group (429 beyond)
+        self.flood_refused = 0
+        self._sent_times: dict[Any, collections.deque] = {}  # per group: when its last messages came
+        self._flood_level, self._flood_at = 0.0, 0.0
+        self._open = asyncio.Event()  # cleared by hold(): requests wait before they are received
+        self._open.set()
+        self.flood_group_window = 60.0  # seconds in which a group may get 20 messages (tests shorten it)
 
     # ---- lifecycle -------------------------------------------------------------------------
 
@@ -259,6 +271,12 @@ class FakeTelegram:
         self._notify()
         return update
 
+    def unqueue(self, update: dict) -> dict:
+        """Take a queued update back and return it, to post it to a webhook as Telegram would:
+        ``fake.unqueue(fake.user_message("/start"))``."""
+        self._updates.remove(update)
+        return update
+
     # ---- state helpers ---------------------------------------------------------------------
 
     def add_chat(
@@ -363,7 +381,19 @@ class FakeTelegram:
 
     # ---- HTTP ------------------------------------------------------------------------------
 
+    def hold(self) -> None:
+        """Park every request that arrives from now on, unanswered and not yet received (for a test that
+        kills a client while its requests are on their way)."""
+        self._open.clear()
+
+    def release(self) -> None:
+        """Let parked requests in; those whose client has gone meanwhile never reached the server."""
+        self._open.set()
+
     async def _handle_api(self, request: web.Request) -> web.Response:
+        await self._open.wait()
+        if request.transport is None or request.transport.is_closing():
+            return web.Response(status=499)  # the client died while parked: nothing was received
         name = request.match_info["method"]
         canonical, handler = self._handlers.get(name.lower(), (name, None))
         params: dict[str, Any] = {}
@@ -375,6 +405,8 @@ class FakeTelegram:
             params = await read_params(request)
             if faults := self._faults.get(canonical.lower()):
                 raise faults.pop(0)
+            if self.flood_limits and canonical in self.SENDING:
+                self._check_flood(params)
             status, body = 200, {"ok": True, "result": await handler(params)}
         except ApiError as err:
             status, body = err.status, err.body()
@@ -385,6 +417,26 @@ class FakeTelegram:
         self.calls.append(Call(canonical, params, body, status, abandoned))
         self._notify()
         return web.json_response(body, status=status, dumps=_dumps)
+
+    def _check_flood(self, params: dict) -> None:
+        """Telegram's limits: 30 messages a second overall — a bucket of FLOOD_BURST that refills 30 times a
+        second, so the sustained rate is 30/s and arrivals bunched by network jitter are not punished — and
+        at most 20 in any minute (flood_group_window) to a group. One more is refused with 429 (and not delivered)."""
+        now = asyncio.get_running_loop().time()
+        level = max(0.0, self._flood_level - (now - self._flood_at) * 30)
+        chat = params.get("chat_id")
+        group = self._sent_times.setdefault(chat, collections.deque()) if str(chat).startswith("-") else None
+        while group and group[0] <= now - self.flood_group_window:
+            group.popleft()
+        if level + 1 > self.FLOOD_BURST or (group is not None and len(group) >= 20):
+            self.flood_refused += 1
+            wait = ((level + 1 - self.FLOOD_BURST) / 30 if level + 1 > self.FLOOD_BURST
+                    else group[0] + self.flood_group_window - now)
+            raise ApiError(429, f"Too Many Requests: retry after {math.ceil(wait)}",
+                           {"retry_after": max(1, math.ceil(wait))})
+        self._flood_level, self._flood_at = level + 1, now
+        if group is not None:
+            group.append(now)
 
     async def _handle_file(self, request: web.Request) -> web.Response:
         path = request.match_info["path"]
