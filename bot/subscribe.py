@@ -1,9 +1,12 @@
 """Digest subscriptions: the commands, the schedule on PTB's JobQueue, and delivery that sends each
 (chat, slot) at most once — claimed in the database before sending, marked after."""
+import asyncio
+import contextlib
 import logging
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from apscheduler.jobstores.base import JobLookupError
 from telegram import Update
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.error import ChatMigrated, Forbidden, TelegramError
@@ -15,7 +18,7 @@ from bot.state import BotData, Context
 from facts import subscriptions as subs
 from facts.digest import load_indicators
 from facts.models import Subscription
-from facts.schedule import ScheduleError, parse_subscribe
+from facts.schedule import ScheduleError, check_topics, parse_subscribe, parse_words
 
 log = logging.getLogger(__name__)
 ADMIN_ONLY = "抱歉，在群里只有管理员可以修改摘要订阅。"
@@ -69,7 +72,7 @@ async def subscribe(update: Update, context: Context) -> None:
     chat_id, thread_id = update.effective_chat.id, thread_of(update)
     sub = subs.subscribe(data.service.engine, chat_id, thread_id, schedule=request.schedule, topics=request.topics,
                          timezone=request.timezone, default_timezone=data.settings.factbot_timezone,
-                         version=data.service.store_info().version)
+                         version=data.service.store_info().version, at=data.clock())
     schedule_job(context.application, sub)
     await update.effective_message.reply_text(describe(sub, data))
 
@@ -81,8 +84,7 @@ async def unsubscribe(update: Update, context: Context) -> None:
         return
     chat_id, thread_id = update.effective_chat.id, thread_of(update)
     stopped = subs.deactivate(context.bot_data.service.engine, chat_id, thread_id, note="unsubscribed")
-    for job in context.job_queue.get_jobs_by_name(job_name(chat_id, thread_id)):
-        job.schedule_removal()
+    remove_job(context.application, job_name(chat_id, thread_id))
     await update.effective_message.reply_text("已退订摘要。" if stopped else "这里没有订阅摘要。")
 
 
@@ -96,29 +98,56 @@ async def subscriptions(update: Update, context: Context) -> None:
 
 
 async def digest_now(update: Update, context: Context) -> None:
-    """/digest: the digest now (with this chat's topics, if it has a subscription)."""
+    """/digest [topic …]: the digest now (by default with this chat's topics, if it has a subscription)."""
     chat_id, thread_id = update.effective_chat.id, thread_of(update)
-    sub = subs.get(context.bot_data.service.engine, chat_id, thread_id)
-    topics = sub.topics if sub else list(context.args or [])
-    await send_digest(context.application, chat_id, thread_id, topics, sub.last_digest_version if sub else None,
-                      slot=None)
+    data = context.bot_data
+    sub = subs.get(data.service.engine, chat_id, thread_id)
+    try:
+        asked = check_topics(parse_words(context.args or []), known_topics()) if context.args else None
+    except ScheduleError as err:
+        await update.effective_message.reply_text(str(err).replace("/subscribe", "/digest"))
+        return
+    own = sub is not None and sub.active and asked is None  # this chat's own digest moves its "since" mark
+    topics = list(asked) if asked is not None else (sub.topics if sub else [])
+    outcome = await send_digest(context.application, chat_id, thread_id, topics,
+                                sub.last_digest_version if own else None, slot=None)
+    if own and outcome == "sent":
+        subs.mark_digest(data.service.engine, chat_id, thread_id, data.service.store_info().version)
 
 
 # ---- scheduling and delivery --------------------------------------------------------------------
 
 
 def schedule_job(application: Application, sub: Subscription, after: datetime | None = None) -> datetime | None:
-    """(Re)schedule a subscription's next slot; returns it (None when inactive)."""
-    for job in application.job_queue.get_jobs_by_name(job_name(sub.chat_id, sub.thread_id)):
-        job.schedule_removal()
-    if not sub.active:
-        return None
+    """(Re)schedule a subscription's next slot; returns it (None when inactive). The job's id is its name,
+    so replacing it is a lookup, not a scan of every job (10 000 subscriptions restore in seconds)."""
     data: BotData = application.bot_data
+    name = job_name(sub.chat_id, sub.thread_id)
+    if not sub.active:
+        remove_job(application, name)
+        return None
     slot = subs.next_run(sub, after or data.clock())
     delay = max(timedelta(0), slot - data.clock())
-    application.job_queue.run_once(digest_job, delay, name=job_name(sub.chat_id, sub.thread_id),
-                                   data=(sub.chat_id, sub.thread_id, slot), job_kwargs=late_ok(data))
+    application.job_queue.run_once(digest_job, delay, name=name, data=(sub.chat_id, sub.thread_id, slot),
+                                   job_kwargs={**late_ok(data), "id": name, "replace_existing": True})
+    note_scheduled(data, name, sub)
     return slot
+
+
+def note_scheduled(data: BotData, name: str, sub: Subscription | None) -> None:
+    """What this replica's job for `name` was made from (None: no job), and when."""
+    data.epoch += 1
+    data.scheduled[name] = (signature(sub) if sub is not None else None, data.epoch)
+
+
+def remove_job(application: Application, name: str) -> None:
+    note_scheduled(application.bot_data, name, None)
+    with contextlib.suppress(JobLookupError):
+        application.job_queue.scheduler.remove_job(name)
+
+
+def signature(sub: Subscription) -> tuple:
+    return sub.schedule, sub.timezone, sub.active
 
 
 def late_ok(data: BotData) -> dict:
@@ -134,6 +163,9 @@ async def digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     sub = subs.get(data.service.engine, chat_id, thread_id)
     if sub is None or not sub.active:
         return
+    if subs.next_run(sub, slot - timedelta(seconds=1)) != slot:  # the schedule changed on another replica
+        schedule_job(context.application, sub)
+        return
     await deliver(context.application, sub, slot)
     sub = subs.get(data.service.engine, *current_chat(data, chat_id, thread_id))
     if sub is not None and sub.active:
@@ -144,54 +176,80 @@ def current_chat(data: BotData, chat_id: int, thread_id: int) -> tuple[int, int]
     return data.migrated.get(chat_id, chat_id), thread_id
 
 
+def lease(data: BotData) -> timedelta:
+    return timedelta(seconds=data.settings.factbot_delivery_lease_seconds)
+
+
 async def deliver(application: Application, sub: Subscription, slot: datetime) -> str:
-    """Send one slot's digest unless it was sent (or claimed) before. Returns the outcome."""
+    """Send one slot's digest unless another sender has (or holds) it. Returns the outcome."""
     data: BotData = application.bot_data
     async with data.sending:  # a few at a time: the rate limiter paces them, the connection pool is not flooded
-        if not subs.claim(data.service.engine, sub.chat_id, sub.thread_id, slot):
-            return "duplicate"
-        return await send_digest(application, sub.chat_id, sub.thread_id, sub.topics, sub.last_digest_version,
-                                 slot=slot)
+        claimed = subs.claim(data.service.engine, sub.chat_id, sub.thread_id, slot, owner=data.replica,
+                             lease=lease(data), at=data.clock())
+        if claimed is None:
+            outcome = "duplicate"
+        else:
+            outcome = await send_digest(application, sub.chat_id, sub.thread_id, sub.topics, sub.last_digest_version,
+                                        slot=slot, skip=claimed.parts)
+    data.metrics.digests.labels(outcome).inc()
+    return outcome
 
 
 async def send_digest(application: Application, chat_id: int, thread_id: int, topics: list[str],
-                      since_version: int | None, slot: datetime | None) -> str:
+                      since_version: int | None, slot: datetime | None, skip: int = 0) -> str:
+    """Send the digest's messages (from message `skip` on: a takeover sends only the rest). With a slot,
+    each message sent is recorded in the delivery log before the next one goes."""
     data: BotData = application.bot_data
     engine = data.service.engine
     version, lines, chart = rendered_digest(data, topics, since_version)
-    bot = application.bot
+    messages = digest_messages(lines, chart)
+    done, migrated = skip, False
     try:
-        try:
-            await _send(bot, chat_id, thread_id, lines, chart)
-        except ChatMigrated as err:  # the group became a supergroup: follow it, with its job
-            clashes = subs.migrate(engine, chat_id, err.new_chat_id)
-            data.migrated[chat_id] = err.new_chat_id
-            for job in application.job_queue.get_jobs_by_name(job_name(chat_id, thread_id)):
-                job.schedule_removal()
-            moved = subs.get(engine, err.new_chat_id, thread_id)
-            if moved is not None:
-                schedule_job(application, moved, after=slot or data.clock())
-            log.info("chat %s migrated to %s; digest follows", chat_id, err.new_chat_id)
-            chat_id = err.new_chat_id
-            if slot is not None and (thread_id, subs.stored(slot)) in clashes:
-                return "duplicate"  # the supergroup has (or gets) its own digest for this slot
-            await _send(bot, chat_id, thread_id, lines, chart)
+        while done < len(messages):
+            try:
+                await send_message(application.bot, chat_id, thread_id, messages[done])
+            except ChatMigrated as err:  # the group became a supergroup: follow it, with its job
+                if migrated:
+                    raise
+                migrated, old_chat_id, chat_id = True, chat_id, err.new_chat_id
+                data.migrated[old_chat_id] = chat_id
+                if not follow_migration(application, old_chat_id, chat_id, thread_id, slot):
+                    return "duplicate"  # the supergroup has (or gets) its own digest for this slot
+                continue
+            done += 1
+            if slot is not None and done < len(messages) and not subs.sent_part(
+                    engine, chat_id, thread_id, slot, owner=data.replica, parts=done, lease=lease(data), at=data.clock()):
+                log.warning("digest to %s: slot %s taken over by another replica", chat_id, slot)
+                return "taken over"
     except Forbidden as err:
         subs.deactivate(engine, chat_id, thread_id, note=f"blocked: {err}")
-        for job in application.job_queue.get_jobs_by_name(job_name(chat_id, thread_id)):
-            job.schedule_removal()
+        remove_job(application, job_name(chat_id, thread_id))
         log.warning("digest to %s refused (%s): subscription deactivated", chat_id, err)
         if slot is not None:
-            subs.finish(engine, chat_id, thread_id, slot, "failed", error=f"forbidden: {err}")
+            subs.finish(engine, chat_id, thread_id, slot, "failed", error=f"forbidden: {err}", parts=done)
         return "deactivated"
-    except TelegramError as err:  # the rate limiter already waited out 429s and retried 5xx
-        log.error("digest to %s failed: %s", chat_id, err)
+    except Exception as err:  # the rate limiter already waited out 429s and retried 5xx; anything else too
+        log.error("digest to %s failed: %s", chat_id, err, exc_info=not isinstance(err, TelegramError))
         if slot is not None:
-            subs.finish(engine, chat_id, thread_id, slot, "failed", error=str(err))
+            subs.finish(engine, chat_id, thread_id, slot, "failed", error=str(err), parts=done)
         return "failed"
     if slot is not None:
-        subs.finish(engine, chat_id, thread_id, slot, "sent", version=version)
+        subs.finish(engine, chat_id, thread_id, slot, "sent", version=version, parts=done)
     return "sent"
+
+
+def follow_migration(application: Application, old_chat_id: int, new_chat_id: int, thread_id: int,
+                     slot: datetime | None) -> bool:
+    """Move the subscription, its delivery log and its job to the supergroup. False when the supergroup
+    already has this slot (then the old group's copy is not sent)."""
+    data: BotData = application.bot_data
+    clashes = subs.migrate(data.service.engine, old_chat_id, new_chat_id)
+    remove_job(application, job_name(old_chat_id, thread_id))
+    moved = subs.get(data.service.engine, new_chat_id, thread_id)
+    if moved is not None:
+        schedule_job(application, moved, after=slot or data.clock())
+    log.info("chat %s migrated to %s; digest follows", old_chat_id, new_chat_id)
+    return slot is None or (thread_id, subs.stored(slot)) not in clashes
 
 
 def rendered_digest(data: BotData, topics: list[str], since_version: int | None):
@@ -212,26 +270,72 @@ def rendered_digest(data: BotData, topics: list[str], since_version: int | None)
     return cached
 
 
-async def _send(bot, chat_id: int, thread_id: int, lines: list[str], chart) -> None:
+def digest_messages(lines: list[str], chart) -> list[tuple[str, dict]]:
+    """The digest as Telegram messages: the chart (if any), then the HTML text in chunks of ≤ 4096."""
+    messages = [("photo", {"photo": chart[0], "caption": chart[1]})] if chart else []
+    return messages + [("text", {"text": chunk, "parse_mode": ParseMode.HTML, "disable_web_page_preview": True})
+                       for chunk in split_html(lines)]
+
+
+async def send_message(bot, chat_id: int, thread_id: int, message: tuple[str, dict]) -> None:
+    kind, fields = message
     extra = {"message_thread_id": thread_id} if thread_id else {}
-    if chart:
-        await bot.send_photo(chat_id, chart[0], caption=chart[1], **extra)
-    for chunk in split_html(lines):
-        await bot.send_message(chat_id, chunk, parse_mode=ParseMode.HTML, disable_web_page_preview=True, **extra)
+    if kind == "photo":
+        await bot.send_photo(chat_id, **fields, **extra)
+    else:
+        await bot.send_message(chat_id, **fields, **extra)
 
 
 async def restore_schedules(application: Application) -> None:
-    """On start-up: schedule every active subscription again, and send a slot missed while down
-    (once, when it is less than the grace period late)."""
+    """On start-up: schedule every active subscription again, send a slot missed while down (once, when
+    it is less than the grace period late), and start the replica sync."""
     data: BotData = application.bot_data
+    if data.settings.factbot_replica_id:
+        data.replica = data.settings.factbot_replica_id
     grace = timedelta(minutes=data.settings.factbot_digest_grace_minutes)
     for sub in subs.all_subscriptions(data.service.engine, active_only=True):
         missed = subs.missed_slot(sub, data.clock(), grace)
         if missed is None:
             schedule_job(application, sub)
         else:  # sent as soon as the bot runs (start-up is not held up); the job then schedules the next slot
-            application.job_queue.run_once(digest_job, 0, name=job_name(sub.chat_id, sub.thread_id),
-                                           data=(sub.chat_id, sub.thread_id, missed), job_kwargs=late_ok(data))
+            name = job_name(sub.chat_id, sub.thread_id)
+            application.job_queue.run_once(digest_job, 0, name=name, data=(sub.chat_id, sub.thread_id, missed),
+                                           job_kwargs={**late_ok(data), "id": name, "replace_existing": True})
+            note_scheduled(data, name, sub)
+    application.job_queue.run_repeating(sync, interval=data.settings.factbot_sync_seconds, name="replica-sync",
+                                        job_kwargs={"id": "replica-sync", "replace_existing": True,
+                                                    "max_instances": 1, "coalesce": True})
+
+
+async def sync(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """What other replicas did, seen here within a few seconds: a reload (the facts version in the
+    database), subscriptions changed there, and digests a dead replica left half-sent."""
+    application = context.application
+    data: BotData = application.bot_data
+    service = data.service
+    if service.store_info().version != service.version:
+        await asyncio.to_thread(service.refresh)
+        log.info("serving facts version %s (built elsewhere)", service.version)
+    now = data.clock()
+    read_at = data.epoch  # a job (re)scheduled here after this may be newer than what the read returns
+    wanted = {job_name(chat_id, thread_id): signature for (chat_id, thread_id), signature
+              in (await asyncio.to_thread(subs.schedules, service.engine)).items() if signature[2]}
+    for name, (here, epoch) in list(data.scheduled.items()):  # unsubscribed, blocked or moved elsewhere
+        if here is not None and name not in wanted and epoch <= read_at:
+            remove_job(application, name)
+    for name, signature_there in wanted.items():  # subscribed or changed elsewhere
+        here, epoch = data.scheduled.get(name, (None, 0))
+        if here != signature_there and epoch <= read_at:
+            sub = subs.get(service.engine, *map(int, name.split(":")[1:]))
+            if sub is not None:
+                schedule_job(application, sub)
+    subs.renew_leases(service.engine, data.replica, lease(data), at=now)
+    grace = timedelta(minutes=data.settings.factbot_digest_grace_minutes)
+    for delivery in subs.orphaned(service.engine, data.replica, now, since=now - grace):
+        sub = subs.get(service.engine, delivery.chat_id, delivery.thread_id)
+        if sub is not None and sub.active:
+            log.warning("taking over the digest of %s for %s (its sender stopped)", sub.chat_id, delivery.slot)
+            application.create_task(deliver(application, sub, subs.stored(delivery.slot)), name="digest-takeover")
 
 
 def subscription_rows(engine, clock=lambda: datetime.now(UTC)) -> list[dict]:

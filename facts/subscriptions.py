@@ -1,9 +1,13 @@
 """Subscriptions and the delivery log: every function takes the engine, so bot and CLI share them.
 
 A slot is claimed by inserting its Delivery row (unique per chat, topic and slot) before sending,
-so two jobs, two processes or a restart can never send the same slot twice."""
+so two jobs, two replicas or a restart can never both send it. The claim is a lease: the sender
+renews it while it works and records each message sent (`parts`); a row left 'sending' by a replica
+that died is taken over, by one replica only (a conditional UPDATE), once its lease has run out,
+and only the messages not yet sent are sent."""
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -27,22 +31,24 @@ def get(engine: Engine, chat_id: int, thread_id: int = 0) -> Subscription | None
                                                         Subscription.thread_id == thread_id)).first()
 
 
-def subscribe(engine: Engine, chat_id: int, thread_id: int, *, schedule: Schedule | None, topics: tuple[str, ...],
-              timezone: str | None, default_timezone: str, version: int) -> Subscription:
-    """Create or update a chat's subscription (and switch it on)."""
+def subscribe(engine: Engine, chat_id: int, thread_id: int, *, schedule: Schedule | None,
+              topics: tuple[str, ...] | None, timezone: str | None, default_timezone: str, version: int,
+              at: datetime | None = None) -> Subscription:
+    """Create or update a chat's subscription (and switch it on). topics None keeps them, () is all."""
+    at = at or now()
     with Session(engine) as session, session.begin():
         sub = session.exec(select(Subscription).where(Subscription.chat_id == chat_id,
                                                       Subscription.thread_id == thread_id)).first()
         if sub is None:
-            sub = Subscription(chat_id=chat_id, thread_id=thread_id, timezone=default_timezone, created_at=now(),
-                               updated_at=now(), last_digest_version=version)
+            sub = Subscription(chat_id=chat_id, thread_id=thread_id, timezone=default_timezone, created_at=at,
+                               updated_at=at, last_digest_version=version)
         if schedule is not None:
             sub.schedule = schedule.describe()
-        if topics:
+        if topics is not None:
             sub.topics = list(topics)
         if timezone:
             sub.timezone = timezone
-        sub.active, sub.note, sub.updated_at = True, "", now()
+        sub.active, sub.note, sub.updated_at = True, "", at
         session.add(sub)
     return get(engine, chat_id, thread_id)
 
@@ -92,29 +98,105 @@ def all_subscriptions(engine: Engine, active_only: bool = False) -> list[Subscri
         return list(session.exec(query))
 
 
+def schedules(engine: Engine) -> dict[tuple[int, int], tuple[str, str, bool]]:
+    """(chat, topic) -> (schedule, time zone, active) of every subscription: what a replica compares with
+    the jobs it has (10 000 rows read in ~20 ms)."""
+    table = Subscription.__table__.c
+    with engine.connect() as connection:
+        rows = connection.execute(select(table.chat_id, table.thread_id, table.schedule, table.timezone, table.active))
+        return {(chat_id, thread_id): (schedule, zone, bool(active)) for chat_id, thread_id, schedule, zone, active in rows}
+
+
+def mark_digest(engine: Engine, chat_id: int, thread_id: int, version: int) -> None:
+    """A digest asked for with /digest moves the chat's "since the last digest" mark too."""
+    with Session(engine) as session, session.begin():
+        session.execute(update(Subscription).where(Subscription.chat_id == chat_id, Subscription.thread_id == thread_id)
+                        .values(last_digest_version=version))
+
+
 def next_run(sub: Subscription, after: datetime | None = None) -> datetime:
     """The next slot (aware, UTC)."""
     return schedule_from_text(sub.schedule).next_slot(after or datetime.now(UTC), sub.timezone)
 
 
-def claim(engine: Engine, chat_id: int, thread_id: int, slot: datetime) -> bool:
-    """Take the slot for sending; False when it was taken before (sent, failed or being sent)."""
+def claim(engine: Engine, chat_id: int, thread_id: int, slot: datetime, *, owner: str = "",
+          lease: timedelta = timedelta(minutes=1), at: datetime | None = None) -> Delivery | None:
+    """Take the slot for sending: the new Delivery row, or None when it was taken before (sent, failed,
+    or being sent by a replica whose lease still runs)."""
+    at = at or now()
     try:
-        with Session(engine) as session, session.begin():
-            session.add(Delivery(chat_id=chat_id, thread_id=thread_id, slot=stored(slot), updated_at=now()))
-        return True
+        with Session(engine, expire_on_commit=False) as session, session.begin():
+            delivery = Delivery(chat_id=chat_id, thread_id=thread_id, slot=stored(slot), updated_at=at, owner=owner,
+                                lease_until=at + lease, attempts=1)
+            session.add(delivery)
+        return delivery
     except IntegrityError:
-        return False
+        return take_over(engine, chat_id, thread_id, slot, owner=owner, lease=lease, at=at)
 
 
-def finish(engine: Engine, chat_id: int, thread_id: int, slot: datetime, status: str, *, attempts: int = 1,
-           error: str = "", version: int | None = None) -> None:
+def take_over(engine: Engine, chat_id: int, thread_id: int, slot: datetime, *, owner: str, lease: timedelta,
+              at: datetime | None = None) -> Delivery | None:
+    """Take a slot whose sender died mid-send (still 'sending', lease run out); of two replicas trying at
+    once, the conditional UPDATE lets one win. Returns the row (its `parts` say what was sent already)."""
+    at = at or now()
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        taken = session.execute(
+            update(Delivery)
+            .where(Delivery.chat_id == chat_id, Delivery.thread_id == thread_id, Delivery.slot == stored(slot),
+                   Delivery.status == "sending", Delivery.lease_until.is_not(None), Delivery.lease_until < at,
+                   Delivery.owner != owner)
+            .values(owner=owner, lease_until=at + lease, attempts=Delivery.attempts + 1, updated_at=at)
+        ).rowcount
+        if taken != 1:
+            return None
+        return session.exec(select(Delivery).where(Delivery.chat_id == chat_id, Delivery.thread_id == thread_id,
+                                                   Delivery.slot == stored(slot))).one()
+
+
+def sent_part(engine: Engine, chat_id: int, thread_id: int, slot: datetime, *, owner: str, parts: int,
+              lease: timedelta, at: datetime | None = None) -> bool:
+    """Record that `parts` messages of the slot are out and renew the lease; False when this sender no
+    longer holds the slot (another replica took it over: stop sending)."""
+    at = at or now()
+    with Session(engine) as session, session.begin():
+        return session.execute(
+            update(Delivery)
+            .where(Delivery.chat_id == chat_id, Delivery.thread_id == thread_id, Delivery.slot == stored(slot),
+                   Delivery.owner == owner, Delivery.status == "sending")
+            .values(parts=parts, lease_until=at + lease, updated_at=at)
+        ).rowcount == 1
+
+
+def renew_leases(engine: Engine, owner: str, lease: timedelta, at: datetime | None = None) -> int:
+    """A living sender keeps its claims: every slot it is still sending gets a fresh lease."""
+    at = at or now()
+    with Session(engine) as session, session.begin():
+        return session.execute(
+            update(Delivery).where(Delivery.owner == owner, Delivery.status == "sending")
+            .values(lease_until=at + lease)
+        ).rowcount
+
+
+def orphaned(engine: Engine, owner: str, at: datetime, since: datetime) -> list[Delivery]:
+    """Slots another sender claimed and left (lease run out), scheduled after `since`."""
+    with Session(engine) as session:
+        return list(session.exec(
+            select(Delivery).where(Delivery.status == "sending", Delivery.lease_until.is_not(None),
+                                   Delivery.lease_until < at, Delivery.owner != owner, Delivery.slot >= stored(since))
+            .order_by(Delivery.slot, Delivery.id)))
+
+
+def finish(engine: Engine, chat_id: int, thread_id: int, slot: datetime, status: str, *, error: str = "",
+           version: int | None = None, parts: int | None = None) -> None:
     """Record how a claimed slot ended; a sent digest moves the chat's "since" mark to `version`."""
     with Session(engine) as session, session.begin():
         delivery = session.exec(select(Delivery).where(Delivery.chat_id == chat_id, Delivery.thread_id == thread_id,
                                                        Delivery.slot == stored(slot))).first()
         if delivery is not None:
-            delivery.status, delivery.attempts, delivery.error, delivery.updated_at = status, attempts, error[:500], now()
+            delivery.status, delivery.error, delivery.updated_at = status, error[:500], now()
+            delivery.lease_until = None
+            if parts is not None:
+                delivery.parts = parts
             session.add(delivery)
         if status == "sent" and version is not None:
             sub = session.exec(select(Subscription).where(Subscription.chat_id == chat_id,

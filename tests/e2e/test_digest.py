@@ -127,7 +127,7 @@ async def running(fake: FakeTelegram, store: FactService, clock: Clock | None = 
         telegram_bot_token=fake.token, telegram_api_base_url=fake.base_url,
         telegram_api_file_url=fake.base_file_url, database_url=store.settings.database_url,
         factbot_seeds_dir=store.settings.factbot_seeds_dir, factbot_timezone="Asia/Shanghai",
-        factbot_digest_grace_minutes=60,
+        factbot_digest_grace_minutes=60, factbot_sync_seconds=0.2, factbot_delivery_lease_seconds=60,
     ), store)
     app.bot_data.clock = clock or Clock(QUIET_TIME)
     await start_polling(app)  # post_init: restore_schedules, before the first update is polled
@@ -576,6 +576,105 @@ async def test_since_the_last_digest_lists_a_reload_change_once(fake_telegram, b
     assert "自上次摘要以来" not in await next_digest(bot, fake_telegram, BEN)
     second = await next_digest(bot, fake_telegram, ANA)
     assert "自上次摘要以来" not in second and "540列" not in second, second
+
+
+async def test_digest_now_moves_the_mark_and_digest_with_topics_does_not(fake_telegram, bot, store, seeds):
+    await command(fake_telegram, "/subscribe 外贸")
+    edit(seeds / S001, "536列", "540列")
+    await asyncio.to_thread(store.reload, serve=False)
+    store.refresh(force=True)
+    asked = (await command(fake_telegram, "/digest 班列")).result["text"]
+    assert named(asked) == {"江津班列开行量"} and "自上次摘要以来" not in asked
+    own = (await command(fake_telegram, "/digest")).result["text"]  # this chat's digest: its topics, the changes
+    assert "江津班列开行量" not in named(own) and "自上次摘要以来" in own
+    again = (await command(fake_telegram, "/digest")).result["text"]
+    assert "自上次摘要以来" not in again  # the first /digest told this chat already
+    assert "自上次摘要以来" not in await next_digest(bot, fake_telegram, ANA)
+
+
+@pytest.mark.parametrize("words", ["班列x", "dialy"])
+async def test_digest_with_an_unknown_topic_says_which_topics_exist(fake_telegram, bot, words):
+    reply = (await command(fake_telegram, f"/digest {words}")).result["text"]
+    assert words in reply and "/digest" in reply and "班列" in reply and HEADER not in reply
+
+
+async def test_subscribe_all_goes_back_to_every_indicator(fake_telegram, bot):
+    assert "内容：GDP" in (await command(fake_telegram, "/subscribe gdp")).params["text"]  # spelled as configured
+    assert "内容：全部指标" in (await command(fake_telegram, "/subscribe all")).params["text"]
+    assert named(await next_digest(bot, fake_telegram, ANA)) == set(INDICATORS)
+
+
+# ---- several replicas on one database -------------------------------------------------------------------
+
+
+def other_replica(store: FactService) -> FactService:
+    """A second process's view of the same database (its own engine and index)."""
+    return FactService(make_engine(store.settings.database_url), store.settings)
+
+
+async def test_a_subscription_made_on_another_replica_is_scheduled_here(fake_telegram, bot, store):
+    other = other_replica(store)
+    fake_telegram.add_chat(BEN, first_name="Ben")
+    subs.subscribe(other.engine, BEN, 0, schedule=None, topics=("班列",), timezone=None,
+                   default_timezone="Asia/Shanghai", version=other.store_info().version)
+    await eventually(lambda: job_slot(bot, BEN) is not None, timeout=5)
+    assert named(await next_digest(bot, fake_telegram, BEN)) == {"江津班列开行量"}
+    subs.deactivate(other.engine, BEN, 0, note="unsubscribed")
+    await eventually(lambda: job_slot(bot, BEN) is None, timeout=5)
+
+
+async def test_a_reload_on_another_replica_is_served_here(fake_telegram, bot, store, seeds):
+    question = "2022年江津班列开了多少列？"
+    assert "536列" in (await command(fake_telegram, question)).params["text"]
+    edit(seeds / S001, "536列", "540列")
+    await asyncio.to_thread(other_replica(store).reload)
+    started = time.monotonic()
+    await eventually(lambda: bot.bot_data.service.version == store.store_info().version, timeout=10)
+    assert time.monotonic() - started < 10
+    assert "540列" in (await command(fake_telegram, question)).params["text"]
+
+
+def left_behind(store: FactService, clock: Clock, *, lease_left: timedelta, parts: int) -> None:
+    """A digest another replica claimed for SLOT and stopped sending after `parts` messages."""
+    claimed = subs.claim(store.engine, ANA, 0, SLOT, owner="replica-that-died", lease=timedelta(minutes=1),
+                         at=clock() - timedelta(minutes=1) + lease_left)
+    assert claimed is not None
+    if parts:
+        assert subs.sent_part(store.engine, ANA, 0, SLOT, owner="replica-that-died", parts=parts,
+                              lease=timedelta(minutes=1), at=clock() - timedelta(minutes=1) + lease_left)
+
+
+async def test_a_digest_left_half_sent_by_a_dead_replica_is_finished_here(fake_telegram, store):
+    clock = Clock(SLOT + timedelta(minutes=5))
+    async with running(fake_telegram, store, clock) as app:
+        await command(fake_telegram, "/subscribe")  # created after SLOT: no catch-up of its own
+        left_behind(store, clock, lease_left=-timedelta(seconds=1), parts=1)  # the chart went out, then it died
+        await fake_telegram.wait_for("sendMessage", lambda c: HEADER in c.params["text"], timeout=5)
+        await asyncio.sleep(QUIET)
+        assert len(digests(fake_telegram, ANA)) == 1 and ok_calls(fake_telegram, "sendPhoto", ANA) == []
+        [delivery] = subs.deliveries(store.engine)
+        assert (delivery.status, delivery.owner, delivery.attempts) == ("sent", app.bot_data.replica, 2)
+        assert delivery.parts == 2
+
+
+async def test_a_living_replica_keeps_its_claim(fake_telegram, store):
+    clock = Clock(SLOT + timedelta(minutes=5))
+    async with running(fake_telegram, store, clock):
+        await command(fake_telegram, "/subscribe")
+        left_behind(store, clock, lease_left=timedelta(seconds=30), parts=0)  # still sending, elsewhere
+        await asyncio.sleep(1.0)  # five sync rounds
+        assert digests(fake_telegram, ANA) == [] and ok_calls(fake_telegram, "sendPhoto", ANA) == []
+        [delivery] = subs.deliveries(store.engine)
+        assert (delivery.status, delivery.owner) == ("sending", "replica-that-died")
+
+
+async def test_a_claim_older_than_the_grace_period_is_left_alone(fake_telegram, store):
+    clock = Clock(SLOT + timedelta(minutes=61))
+    async with running(fake_telegram, store, clock):
+        await command(fake_telegram, "/subscribe")
+        left_behind(store, clock, lease_left=-timedelta(minutes=50), parts=0)
+        await asyncio.sleep(1.0)
+        assert digests(fake_telegram, ANA) == []
 
 
 # ---- the command line -------------------------------------------------------------------------------
