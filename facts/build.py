@@ -80,14 +80,22 @@ def build_store(engine: Engine, folder: Path, lexicon: Lexicon, tokenizer: Token
     if not documents:
         raise BuildError(f"no readable reports in {folder}" + (f" (skipped {len(report.skipped)})" if report.skipped else ""))
     with Session(engine) as session, session.begin():
+        if engine.dialect.name == "postgresql":
+            # one build at a time (SQLite's write lock does this there): a second build waits, then
+            # deletes what the first inserted. Plain reads are not blocked: they see the old facts
+            # until this transaction commits.
+            session.connection().exec_driver_sql("LOCK TABLE storeinfo IN EXCLUSIVE MODE")
         session.exec(delete(Fact))
         session.exec(delete(Document))
         info = session.get(StoreInfo, 1) or StoreInfo(id=1)
         for document, records in documents:
             session.add(document)
-            session.add_all(fact_row(r) for r in records)
             report.documents += 1
             report.facts += len(records)
+        # one executemany, not the ORM's unit of work: 13 000 facts in under 1 s instead of 2–5 s
+        rows = [fact_row(r).model_dump(exclude={"id"}) for _, records in documents for r in records]
+        if rows:
+            session.execute(Fact.__table__.insert(), rows)
         info.version += 1
         info.built_at = datetime.now(UTC)
         info.seeds_dir = str(folder)

@@ -1,8 +1,29 @@
-"""Tables: the reports, their facts, and the store's version."""
-from datetime import datetime
+"""Tables: the reports, their facts, and the store's version.
 
-from sqlalchemy import JSON, Column, Text, UniqueConstraint
+The schema changes only through a migration (facts/migrations/versions), one per change."""
+from datetime import UTC, datetime
+
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Text, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC in, aware UTC out, whatever the database. PostgreSQL keeps `timestamp with time zone`
+    (an instant, so the session's TimeZone cannot shift it, and server-side now() compares right);
+    SQLite keeps the UTC wall clock as text, as it always has."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 class Document(SQLModel, table=True):
@@ -54,7 +75,7 @@ class StoreInfo(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     version: int = 0
-    built_at: datetime | None = None
+    built_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     seeds_dir: str = ""
     documents: int = 0
     facts: int = 0
@@ -72,8 +93,8 @@ class AuditEntry(SQLModel, table=True):
     """Every admin action: who, when, what, and how it ended."""
 
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = Field(index=True)
-    user_id: int | None = None
+    at: datetime = Field(index=True, sa_type=UTCDateTime)
+    user_id: int | None = Field(default=None, sa_type=BigInteger)  # Telegram ids exceed 32 bits
     username: str = ""
     action: str  # reload, upload, stats, facts, build, refused:<command>
     detail: str = Field(default="", sa_column=Column(Text))
@@ -85,14 +106,14 @@ class Subscription(SQLModel, table=True):
 
     __table_args__ = (UniqueConstraint("chat_id", "thread_id"),)
     id: int | None = Field(default=None, primary_key=True)
-    chat_id: int = Field(index=True)
-    thread_id: int = 0  # forum topic; 0 for none
+    chat_id: int = Field(index=True, sa_type=BigInteger)  # Telegram ids exceed 32 bits: -1001234567890
+    thread_id: int = Field(default=0, sa_type=BigInteger)  # forum topic; 0 for none
     schedule: str = "daily 09:00"  # Schedule.describe()
     timezone: str = "Asia/Shanghai"
     topics: list = Field(default_factory=list, sa_column=Column(JSON))
     active: bool = True
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
     last_digest_version: int = 0  # store version at this chat's previous digest
     note: str = ""  # why it was deactivated or moved
 
@@ -102,15 +123,16 @@ class Delivery(SQLModel, table=True):
 
     __table_args__ = (UniqueConstraint("chat_id", "thread_id", "slot"),)
     id: int | None = Field(default=None, primary_key=True)
-    chat_id: int = Field(index=True)
-    thread_id: int = 0
-    slot: datetime  # the scheduled time (UTC); for /digest, the request time
+    chat_id: int = Field(index=True, sa_type=BigInteger)
+    thread_id: int = Field(default=0, sa_type=BigInteger)
+    slot: datetime = Field(sa_type=UTCDateTime)  # the scheduled time (UTC); for /digest, the request time
     status: str = Field(default="sending", index=True)  # sending | sent | failed | skipped
     attempts: int = 0
     error: str = ""
-    updated_at: datetime
+    updated_at: datetime = Field(sa_type=UTCDateTime)
     owner: str = ""  # the replica sending it
-    lease_until: datetime | None = None  # a 'sending' row whose lease ran out is taken over by another replica
+    # a 'sending' row whose lease ran out is taken over by another replica
+    lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     parts: int = 0  # messages of this digest already sent (a takeover sends only the rest)
 
 
@@ -119,6 +141,6 @@ class FactChange(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     version: int = Field(index=True)  # the store version the reload produced
-    at: datetime
+    at: datetime = Field(sa_type=UTCDateTime)
     change: str  # added | removed | changed
     text: str = Field(sa_column=Column(Text))

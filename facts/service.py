@@ -11,13 +11,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from facts.admin import ReloadDiff, diff_facts
 from facts.answer import Answer
 from facts.build import BuildReport, build_store
-from facts.db import create_schema, make_engine
+from facts.db import make_engine, upgrade_schema
 from facts.digest import Digest, DigestItem, load_indicators, main_district
 from facts.lexicon import Lexicon, load_lexicon
 from facts.models import AuditEntry, DailyCount, Document, Fact, StoreInfo, Subscription
@@ -112,7 +113,7 @@ class FactService:
         self._version = -1
         self._names = KnownNames()
         self._titles: dict[str, str] = {}
-        create_schema(engine)
+        upgrade_schema(engine)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "FactService":
@@ -141,15 +142,17 @@ class FactService:
 
     # counters and the audit log
     def record(self, answer: Answer) -> None:
-        """Count a question a user asked (answered or abstained) for today."""
-        day = self.today().isoformat()
-        with Session(self.engine) as session, session.begin():
-            row = session.get(DailyCount, day) or DailyCount(day=day)
-            if answer.answered:
-                row.answered += 1
-            else:
-                row.abstained += 1
-            session.add(row)
+        """Count a question a user asked (answered or abstained) for today. One upsert that adds 1 in
+        the database, so replicas (or threads) counting at once never lose a count."""
+        table = DailyCount.__table__
+        column = "answered" if answer.answered else "abstained"
+        insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
+        statement = insert(table).values(day=self.today().isoformat(), answered=int(answer.answered),
+                                         abstained=int(not answer.answered))
+        statement = statement.on_conflict_do_update(index_elements=[table.c.day],
+                                                    set_={column: table.c[column] + 1})
+        with self.engine.begin() as connection:
+            connection.execute(statement)
 
     def today(self) -> date:
         return datetime.now(ZoneInfo(self.settings.factbot_timezone)).date()
@@ -198,6 +201,16 @@ class FactService:
         if self.store_info().facts:
             return None
         return self.build()
+
+    @property
+    def loaded_facts(self) -> int:
+        """How many facts are being served right now (0 before the first refresh; never loads)."""
+        return len(self._index.facts) if self._index is not None else 0
+
+    @property
+    def version(self) -> int:
+        """The store version being served (-1 before the first refresh)."""
+        return self._version
 
     def store_info(self) -> StoreInfo:
         with Session(self.engine) as session:
