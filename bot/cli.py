@@ -24,7 +24,9 @@ def main(argv: list[str] | None = None) -> int:
     facts = commands.add_parser("facts", help="list or export the stored facts")
     facts.add_argument("--doc", help="only the facts of this document (file name)")
     facts.add_argument("--format", choices=("csv", "json"), default="csv")
-    commands.add_parser("run", help="run the Telegram bot, or a console chat when no token is set")
+    run = commands.add_parser("run", help="run the Telegram bot, or a console chat when no token is set")
+    run.add_argument("--webhook", action="store_true",
+                     help="receive updates on WEBHOOK_PORT instead of long polling (needs WEBHOOK_URL, WEBHOOK_SECRET)")
     stats = commands.add_parser("stats", help="documents, facts, questions answered and abstained, last reload")
     stats.add_argument("--json", action="store_true")
     listing = commands.add_parser("subscriptions", help="the digest subscriptions, with their next run")
@@ -51,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_audit(service, args.limit, args.json)
         if args.command == "subscriptions":
             return cmd_subscriptions(service, args.json)
-        return cmd_run(service, settings)
+        return cmd_run(service, settings, args.webhook)
     except FactbotError as err:
         print(f"factbot: {err}", file=sys.stderr)
         return 1
@@ -150,13 +152,25 @@ def cmd_audit(service, limit: int, as_json: bool) -> int:
     return 0
 
 
-def cmd_run(service, settings: Settings) -> int:
+def cmd_run(service, settings: Settings, webhook: bool = False) -> int:
     if settings.telegram_bot_token is not None and settings.telegram_bot_token.get_secret_value():
-        from bot.app import run_polling
+        from bot.app import run_polling, run_webhook, webhook_problem
+        from bot.logs import setup_logging
 
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines carry the token
-        return run_polling(settings, service)
+        if webhook and (problem := webhook_problem(settings)):
+            print(f"factbot: {problem}", file=sys.stderr)
+            return 2
+        setup_logging(settings)
+        try:
+            return run_webhook(settings, service) if webhook else run_polling(settings, service)
+        except FactbotError:
+            raise
+        except Exception:  # logged, not printed by Python: the log handler redacts the token from tracebacks
+            logging.getLogger("bot").exception("factbot run stopped")
+            return 1
+    if webhook:
+        print("factbot: --webhook needs TELEGRAM_BOT_TOKEN", file=sys.stderr)
+        return 2
     from bot.console import run_console
 
     _ensure_store(service)

@@ -64,7 +64,7 @@ def render(answer: Answer, context: Context, page: int = 0) -> Reply:
 
 
 async def answer_question(message: Message, context: Context, question: str) -> None:
-    answer = context.bot_data.service.answer(question)
+    answer = context.bot_data.metrics.answer(context.bot_data.service, question)
     context.bot_data.service.record(answer)
     sent = await send_reply(message, context, render(answer, context))
     context.bot_data.replies[(message.chat_id, message.message_id)] = sent.message_id
@@ -165,7 +165,7 @@ async def edited_text(update: Update, context: Context) -> None:
         question = addressed_text(message, context.bot.username, context.bot.id)
     if not question:
         return
-    answer = context.bot_data.service.answer(question)
+    answer = context.bot_data.metrics.answer(context.bot_data.service, question)
     reply = render(answer, context)
     earlier = context.bot_data.replies.get((message.chat_id, message.message_id))
     if earlier is None:
