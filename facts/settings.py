@@ -21,6 +21,7 @@ class Settings(BaseSettings):
     factbot_replica_id: str = ""  # names this process in the delivery log; default host:pid
     factbot_delivery_lease_seconds: int = 60  # a digest left 'sending' this long by a dead replica is taken over
     factbot_sync_seconds: float = 3.0  # how often a replica looks for new facts and changed subscriptions
+    factbot_messages_per_second: float = 29.9  # this process's share of the bot's 30 messages/s (split it among replicas)
     # webhook mode (`factbot run --webhook`), health and metrics, logs
     webhook_url: str = ""  # the public HTTPS address Telegram posts updates to
     webhook_listen: str = "0.0.0.0"
