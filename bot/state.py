@@ -42,6 +42,7 @@ class BotData:
     sending: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(16))  # digests in flight
     replica: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}")
     scheduled: dict[str, tuple] = field(default_factory=dict)  # job name -> (signature of its subscription or None, epoch)
+    taking_over: set = field(default_factory=set)  # (chat, topic, slot) of orphaned digests being finished here
     epoch: int = 0  # counts schedule changes made here, so a sync knows which of them its database read saw
     answers: Recent = field(default_factory=Recent)  # short key -> Answer, for 更多 paging
     replies: Recent = field(default_factory=Recent)  # (chat id, question message id) -> answer message id

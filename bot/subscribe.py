@@ -332,10 +332,13 @@ async def sync(context: ContextTypes.DEFAULT_TYPE) -> None:
     subs.renew_leases(service.engine, data.replica, lease(data), at=now)
     grace = timedelta(minutes=data.settings.factbot_digest_grace_minutes)
     for delivery in subs.orphaned(service.engine, data.replica, now, since=now - grace):
+        key = (delivery.chat_id, delivery.thread_id, subs.stored(delivery.slot))
         sub = subs.get(service.engine, delivery.chat_id, delivery.thread_id)
-        if sub is not None and sub.active:
+        if sub is not None and sub.active and key not in data.taking_over:
             log.warning("taking over the digest of %s for %s (its sender stopped)", sub.chat_id, delivery.slot)
-            application.create_task(deliver(application, sub, subs.stored(delivery.slot)), name="digest-takeover")
+            data.taking_over.add(key)
+            task = application.create_task(deliver(application, sub, key[2]), name="digest-takeover")
+            task.add_done_callback(lambda _, key=key: data.taking_over.discard(key))
 
 
 def subscription_rows(engine, clock=lambda: datetime.now(UTC)) -> list[dict]:
