@@ -38,6 +38,8 @@ CHANGE_PAIR = re.compile(r"^(提高|提升|增加|增长|上升|下降|降低|�
 INDICATOR_LEAD = re.compile(r"^(亮点[一二三四五六七八九十]+|[一二三四五六七八九十]是|其中|同时|全年|当年|今年|去年|共|累计|实现|完成|达到|达|为|约|超过|超|新增了?|已|年均|分别)+")
 INDICATOR_TAIL = re.compile(r"(分别|累计|实现|达到|达|为|约|超过|超|近|共|共计|合计|已|的|增至|提高到|突破|有望|将|可)+$")
 THIN_WORDS = re.compile(r"同比|增长|同比增长|年均增长|增速|增幅|比重|占比|其中|分别|贡献|实现|达到|提升|提高")
+# a list of counted things after one verb: 引进中国500强企业3家，上市公司4家，10亿元项目24个 (each was 引进)
+LIST_HEAD = re.compile(r"(新引进|引进|招引|新增|新培育|培育|新认定|认定|新建|建成|开工|竣工|签约|落地|获批|新开通|开通)")
 WEIGHTS = {"seg": 1.0, "clause": 0.75, "prev_clause": 0.7, "next_clause": 0.4, "sentence_before": 0.5,
            "sentence_after": 0.3, "prev_sentence": 0.35, "paragraph": 0.2, "prev_paragraph": 0.15}
 
@@ -194,6 +196,32 @@ def _segments(text: str, clause: Span, figures: list[Figure], i: int) -> tuple[S
     return Span(before_start, fig.start), Span(fig.end, after_end)
 
 
+def _modifier(text: str, clause: Span, figures: list[Figure], i: int) -> Span | None:
+    """A figure that names the kind of thing figure i counts: 10亿元项目24个, 5000万元以上企业12家."""
+    if not i or figures[i - 1].end <= clause.start:
+        return None
+    prev, fig = figures[i - 1], figures[i]
+    between = text[prev.end:fig.start]
+    if not 0 < len(between) <= 8 or any(ch in "，,、；;的" for ch in between) or THIN_WORDS.search(between):
+        return None
+    return Span(prev.start, prev.end)
+
+
+def _list_head(text: str, clauses: list[Span], c_index: int, figures: list[Figure], piece: Span) -> Span | None:
+    """The verb heading a list of counted things this clause belongs to: in 引进中国500强企业3家，上市公司4家，
+    10亿元项目24个 each item was 引进. None when the clause has a verb of its own or is no such list."""
+    clause = clauses[c_index]
+    if LIST_HEAD.search(text, clause.start, clause.end):
+        return None
+    for k in range(c_index - 1, max(c_index - 7, -1), -1):
+        earlier = clauses[k]
+        if earlier.start < piece.start or not any(earlier.start <= f.start < earlier.end for f in figures):
+            return None
+        if m := LIST_HEAD.search(text, earlier.start, earlier.end):
+            return Span(m.start(), m.end())
+    return None
+
+
 def _fact(doc, repaired, lexicon, tokenizer, ctx, para, prev_para, sentences, s_index, clauses, figures, i,
           para_sub_scope) -> FactRecord:
     text = repaired.text
@@ -230,6 +258,12 @@ def _fact(doc, repaired, lexicon, tokenizer, ctx, para, prev_para, sentences, s_
     if prev_para:  # a paragraph opening with 其中/同时/此外 goes on with the one before
         continues = CONTINUES.match(text, para.start) is not None
         regions.append(("prev_sentence" if continues else "prev_paragraph", prev_para.start, prev_para.end))
+    modifier = _modifier(text, clause, figures, i)
+    if modifier is not None:  # 10亿元项目24个: the 10亿元 says which projects
+        regions.append(("seg", modifier.start, modifier.end))
+    head = _list_head(text, clauses, c_index, figures, piece)
+    if head is not None:
+        regions.append(("clause", head.start, head.end))
     terms: dict[str, float] = {}
     for name, a, b in regions:
         weight = WEIGHTS[name]

@@ -147,9 +147,16 @@ def _subject(text: str, lexicon: Lexicon, names: KnownNames, tokenizer: Tokenize
             whole = text[start:text.find(whole) + len(whole)]
             return Subject("org", core, core), text.replace(whole, " ")
     m = ORG.search(text)
-    if m and len(org_core(m.group(0))) >= 2 and not all(
-            len(w) >= 2 and tokenizer.is_common_word(w) for w in tokenizer.words(org_core(m.group(0)))):
-        return Subject("org", m.group(0), org_core(m.group(0))), text.replace(m.group(0), " ")
+    if m:
+        # the match runs from the first character it can: 江津引进上市公司 starts with a district and a verb.
+        # Without the places before it, what is left must be a name, not common words (上市公司, 科技公司).
+        words = tokenizer.words(org_core(m.group(0)))
+        while words and (words[0] in names.districts or words[0] in names.places or DISTRICT.fullmatch(words[0])):
+            words.pop(0)
+        core = "".join(words)
+        if len(core) >= 2 and not all(len(w) >= 2 and tokenizer.is_common_word(w) for w in words):
+            whole = m.group(0)[m.group(0).find(core):]
+            return Subject("org", whole, org_core(whole)), text.replace(whole, " ")
     for suffix in lexicon.zone_suffixes:
         at = text.find(suffix)
         if at < 0:

@@ -38,6 +38,10 @@ ANSWERS = [
     P("2022年江津班列总运量占全市比重", 20, "%", D001, 162, id="regression-20%以上"),
     P("江津班列截止2019年底到发了多少个标箱", 1054, "个标箱", D000, 98, id="regression-1054个标箱"),
     P("中老泰冷链班列榴莲货值", 2160, "万元", D002, 110, id="regression-约2160万元"),
+    P("2020年江津引进10亿元项目多少个", 24, "个", D004, 106, id="regression-figure-naming-the-kind-10亿元项目"),
+    P("2020年江津引进上市公司多少家", 4, "家", D004, 105, id="regression-上市公司-is-no-company-name"),
+    P("2020年江津引进中国500强企业多少家", 3, "家", D004, 105, id="list-head-verb-引进-first-item"),
+    P("2020年江津新引进产业项目多少个", 192, "个", D004, 107, id="list-own-verb-新引进"),
     # paraphrases and colloquial forms
     P("江津2022年一共跑了多少趟班列", 536, "列", D001, 161, id="colloquial-跑了多少趟"),
     P("江津班列2022年跑了多少趟", 536, "列", D001, 161, id="colloquial-year-after-subject"),
