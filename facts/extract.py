@@ -17,6 +17,7 @@ from facts.periods import (
     Period,
     ReportYears,
     find_markers,
+    part_words,
     report_years,
     resolve_context,
     year_of,
@@ -276,6 +277,8 @@ def _fact(doc, repaired, lexicon, tokenizer, ctx, para, prev_para, sentences, s_
     scope = Span(prev_para.start, para.end) if prev_para and CONTINUES.match(text, para.start) else para
     period = _period(ctx, sent, scope, clause, fig)
     period = _change_pair(text, figures, i, period)
+    for word in part_words(period):  # "二季度…" without a year still finds the figure for 2023年第二季度
+        terms[word] = WEIGHTS["seg"]
     subject, explicit = _subject(ctx, scope, sent, clauses, c_index, fig)
     sub_scope = para_sub_scope or bool(SUB_SCOPE.search(text, sent.start, sent.end))
     if not explicit and sub_scope and ctx.top_zone is not None:

@@ -40,6 +40,17 @@ class Period:
         return replace(self, inferred=True)
 
 
+def part_words(period: Period | None) -> list[str]:
+    """What a question says for a fact's part of the year when it names no year: 二季度, 上半年."""
+    if period is None or period.start is None or year_of(period.start) != year_of(period.end):
+        return []
+    first, last = period.start % 12 + 1, period.end % 12 + 1
+    if last - first == 2 and first % 3 == 1:
+        quarter = "一二三四"[first // 3]
+        return [f"{quarter}季度", f"第{quarter}季度"]
+    return {(1, 6): ["上半年"], (7, 12): ["下半年"]}.get((first, last), [])
+
+
 def year_period(year: int, inferred: bool = False) -> Period:
     return Period(ym(year, 1), ym(year, 12), f"{year}年", inferred)
 

@@ -16,6 +16,7 @@ SHARE = re.compile(r"占比|比重|比例|份额|占全|百分之几|覆盖率|[
 RANK = re.compile(r"排名|第几|排第|位列|排在")
 TARGET = re.compile(r"目标|计划|力争|要在|要建|要达|将会|将要|有望|预计|预期|规划|能到|能达|达产")
 BARE_PART = re.compile(r"第?[一二三四1-4]季度|[上下]半年|\d{1,2}月?[-—~至到]\d{1,2}月|\d{1,2}月\d{1,2}日")
+PART_OF_YEAR = re.compile(r"第?([一二三四1-4])季度|([上下])半年")
 CHANGE = re.compile(r"增加了?多少|净增|多了多少|增加额|增量")
 SERIES = re.compile(r"历年|逐年|每年|各年|历史|变化|趋势|走势|这几年|近几年|几年来|多年")
 MEASURE_WORDS = re.compile(r"同比增长|年均增长|增长率|增长|增速|增幅|涨幅|占比|比重|比例|份额|排名|增加了?|净增")
@@ -75,6 +76,10 @@ def parse_question(question: str, lexicon: Lexicon, tokenizer: Tokenizer, names:
         query.period = chosen.period
         for m in markers:
             rest = rest.replace(text[m.start:m.end], " ")
+    else:  # 二季度/上半年 without a year: any year's, but that part of it (facts carry such words of their period)
+        for m in PART_OF_YEAR.finditer(text):
+            query.restrictors.add(f"{'一二三四'['一二三四1234'.index(m.group(1)) % 4]}季度" if m.group(1)
+                                  else f"{m.group(2)}半年")
     query.cumulative = bool(CUMULATIVE.search(text))
     query.series = bool(SERIES.search(text))
     if query.series:
@@ -108,7 +113,7 @@ def parse_question(question: str, lexicon: Lexicon, tokenizer: Tokenizer, names:
         query.unit_family = "money"
     rest = MEASURE_WORDS.sub(" ", rest)
     query.target = bool(TARGET.search(text))
-    query.restrictors = {r for r in lexicon.restrictors if r in text}
+    query.restrictors |= {r for r in lexicon.restrictors if r in text}
     query.required = {s for s in names.services if s in text}
     for m in SERVICE.finditer(text):  # a train service the reports never name must not borrow another's figures
         name = m.group(0)

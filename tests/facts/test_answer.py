@@ -42,6 +42,8 @@ ANSWERS = [
     P("2020年江津引进上市公司多少家", 4, "家", D004, 105, id="regression-上市公司-is-no-company-name"),
     P("2020年江津引进中国500强企业多少家", 3, "家", D004, 105, id="list-head-verb-引进-first-item"),
     P("2020年江津新引进产业项目多少个", 192, "个", D004, 107, id="list-own-verb-新引进"),
+    P("二季度开工竣工的那批项目全部达产后产值能有多少", 230, "亿元", D002, 19, id="bare-二季度-is-the-facts-quarter"),
+    P("上半年江津协议引资多少", 570, "亿元", D002, 67, id="bare-上半年-is-months-1-6"),
     # paraphrases and colloquial forms
     P("江津2022年一共跑了多少趟班列", 536, "列", D001, 161, id="colloquial-跑了多少趟"),
     P("江津班列2022年跑了多少趟", 536, "列", D001, 161, id="colloquial-year-after-subject"),
@@ -175,6 +177,8 @@ ABSTENTIONS = [
     P("2019年璧山高新区进出口额", id="other-zone-璧山高新区"),
     P("2022年江津中欧班列开行多少列", id="other-train-service-中欧班列"),
     P("今天天气怎么样", id="not-about-the-reports"),
+    P("一季度江津进出口", id="bare-quarter-no-figure-for-it"),
+    P("下半年江津班列开行多少列", id="bare-half-year-no-figure-for-it"),
 ]
 
 
