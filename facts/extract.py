@@ -39,6 +39,7 @@ CHANGE_PAIR = re.compile(r"^(提高|提升|增加|增长|上升|下降|降低|�
 INDICATOR_LEAD = re.compile(r"^(亮点[一二三四五六七八九十]+|[一二三四五六七八九十]是|其中|同时|全年|当年|今年|去年|共|累计|实现|完成|达到|达|为|约|超过|超|新增了?|已|年均|分别)+")
 INDICATOR_TAIL = re.compile(r"(分别|累计|实现|达到|达|为|约|超过|超|近|共|共计|合计|已|的|增至|提高到|突破|有望|将|可)+$")
 THIN_WORDS = re.compile(r"同比|增长|同比增长|年均增长|增速|增幅|比重|占比|其中|分别|贡献|实现|达到|提升|提高")
+OBJECT_AFTER = re.compile(r"(完善|建设|建好|打造|依托|提升|推动|推进|发挥|支持|融入|对接|围绕|做强|做大|用好|利用|壮大|优化)$")
 # a list of counted things after one verb: 引进中国500强企业3家，上市公司4家，10亿元项目24个 (each was 引进)
 LIST_HEAD = re.compile(r"(新引进|引进|招引|新增|新培育|培育|新认定|认定|新建|建成|开工|竣工|签约|落地|获批|新开通|开通)")
 WEIGHTS = {"seg": 1.0, "clause": 0.75, "prev_clause": 0.7, "next_clause": 0.4, "sentence_before": 0.5,
@@ -279,7 +280,7 @@ def _fact(doc, repaired, lexicon, tokenizer, ctx, para, prev_para, sentences, s_
     period = _change_pair(text, figures, i, period)
     for word in part_words(period):  # "二季度…" without a year still finds the figure for 2023年第二季度
         terms[word] = WEIGHTS["seg"]
-    subject, explicit = _subject(ctx, scope, sent, clauses, c_index, fig)
+    subject, explicit = _subject(ctx, text, scope, sent, clauses, c_index, fig)
     sub_scope = para_sub_scope or bool(SUB_SCOPE.search(text, sent.start, sent.end))
     if not explicit and sub_scope and ctx.top_zone is not None:
         subject = ctx.top_zone
@@ -363,9 +364,11 @@ def _change_pair(text: str, figures: list[Figure], i: int, period: Period | None
     return period
 
 
-def _topic(mentions: list[Mention], start: int) -> Mention | None:
+def _topic(mentions: list[Mention], start: int, text: str = "") -> Mention | None:
     """The subject of a stretch of text: its first mention when that opens it, else its first place
-    (a company named further in, as in 与A公司签订…, is an object, not the subject)."""
+    (a company named further in, as in 与A公司签订…, is an object, not the subject; so is a place right
+    after a verb, as in 将完善江津综保区口岸功能)."""
+    mentions = [m for m in mentions if not (text and OBJECT_AFTER.search(text, max(start, m.start - 4), m.start))]
     if not mentions:
         return None
     if mentions[0].start - start <= 3:
@@ -373,7 +376,7 @@ def _topic(mentions: list[Mention], start: int) -> Mention | None:
     return next((m for m in mentions if m.subject.kind != "org"), None)
 
 
-def _subject(ctx: ReportContext, scope: Span, sent: Span, clauses: list[Span], c_index: int,
+def _subject(ctx: ReportContext, text: str, scope: Span, sent: Span, clauses: list[Span], c_index: int,
              fig: Figure) -> tuple[Subject | None, bool]:
     clause = clauses[c_index]
     in_clause = [m for m in ctx.mentions if clause.start <= m.start < clause.end]
@@ -382,7 +385,7 @@ def _subject(ctx: ReportContext, scope: Span, sent: Span, clauses: list[Span], c
         return (before[0] if before else in_clause[0]).subject, True
     for earlier_clause in reversed(clauses[:c_index]):
         topic = _topic([m for m in ctx.mentions if earlier_clause.start <= m.start < earlier_clause.end
-                        and not m.quoted], earlier_clause.start)
+                        and not m.quoted], earlier_clause.start, text)
         if topic is not None:
             return topic.subject, True
     earlier = [m for m in ctx.mentions if scope.start <= m.start < sent.start and not m.quoted]

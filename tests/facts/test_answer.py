@@ -44,6 +44,7 @@ ANSWERS = [
     P("2020年江津新引进产业项目多少个", 192, "个", D004, 107, id="list-own-verb-新引进"),
     P("二季度开工竣工的那批项目全部达产后产值能有多少", 230, "亿元", D002, 19, id="bare-二季度-is-the-facts-quarter"),
     P("上半年江津协议引资多少", 570, "亿元", D002, 67, id="bare-上半年-is-months-1-6"),
+    P("十四五期间江津进出口总值目标", 150, "亿美元", D003, 77, id="regression-zone-as-object-not-subject"),
     # paraphrases and colloquial forms
     P("江津2022年一共跑了多少趟班列", 536, "列", D001, 161, id="colloquial-跑了多少趟"),
     P("江津班列2022年跑了多少趟", 536, "列", D001, 161, id="colloquial-year-after-subject"),
