@@ -45,6 +45,8 @@ ANSWERS = [
     P("二季度开工竣工的那批项目全部达产后产值能有多少", 230, "亿元", D002, 19, id="bare-二季度-is-the-facts-quarter"),
     P("上半年江津协议引资多少", 570, "亿元", D002, 67, id="bare-上半年-is-months-1-6"),
     P("十四五期间江津进出口总值目标", 150, "亿美元", D003, 77, id="regression-zone-as-object-not-subject"),
+    P("万达广场展示中心面积", 8000, "平方米", D004, 44, id="面积-asks-for-an-area"),
+    P("珞璜铁路综合物流枢纽占地面积", 1500, "亩", D000, 76, id="占地面积-亩-is-an-area-too"),
     # paraphrases and colloquial forms
     P("江津2022年一共跑了多少趟班列", 536, "列", D001, 161, id="colloquial-跑了多少趟"),
     P("江津班列2022年跑了多少趟", 536, "列", D001, 161, id="colloquial-year-after-subject"),
