@@ -200,6 +200,19 @@ class FactIndex:
         return (self._prefer_plain(query, scored[:RERANK]) + scored[RERANK:])[:limit]
 
 
+    def best_by_words(self, query: Query) -> tuple["FactView | None", float]:
+        """The fact whose context holds most of the question's words, of the unit and measure asked, and
+        its coverage — whatever its period or subject (one pass over the postings, no ranking)."""
+        if not query.terms or not self.facts:
+            return None, 0.0
+        coverage, _ = self.coverage(query.terms, query.parts)
+        if query.unit_family:
+            coverage = np.where(self.family_code == self._codes.get(query.unit_family, -1), coverage, 0.0)
+        if query.measure:
+            coverage = np.where(self.measure_code == self._codes.get(query.measure, -1), coverage, 0.0)
+        i = int(np.argmax(coverage))
+        return (self.facts[i], float(coverage[i])) if coverage[i] > 0 else (None, 0.0)
+
     def _prefer_plain(self, query: Query, scored: list[Scored]) -> list[Scored]:
         """Among close candidates, prefer the fact whose own words the question does not leave out
         (a figure for 消费品工业产值 is a worse answer to 工业产值 than the plain one)."""

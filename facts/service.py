@@ -31,6 +31,7 @@ from facts.text import Tokenizer, cache_dir
 
 log = logging.getLogger(__name__)
 MAX_QUESTION = 500
+ELSEWHERE = 0.3  # how much better another place's fact must fit the words to stop a lesser answer
 CACHE_FORMAT = 2
 
 
@@ -202,6 +203,16 @@ class FactService:
             return None
         return self.build()
 
+    @staticmethod
+    def _asked_elsewhere(index: FactIndex, query, best: Scored) -> bool:
+        """True when the question's words fit another fact of the asked period much better than `best`,
+        and that fact is another place's: 2022年江津工业投资 must not be answered with some project's 投资额
+        because the only 工业投资 of 2022 in the reports is a zone's."""
+        other, coverage = index.best_by_words(query)
+        if other is None or other.id == best.fact.id or coverage < best.coverage + ELSEWHERE:
+            return False
+        return period_fit(query.period, other.period) is not None and subject_fit(query.subject, other) is None
+
     @property
     def loaded_facts(self) -> int:
         """How many facts are being served right now (0 before the first refresh; never loads)."""
@@ -307,6 +318,8 @@ class FactService:
         if not query.terms:
             return Answer(question, False, reason="vague", query=query, titles=self._titles)
         results = index.rank(query, limit=limit)
+        if results and self._asked_elsewhere(index, query, results[0]):
+            results = []  # the figure asked for is there for another period or place: not a lesser one here
         if results:
             series = series_of(index.rank(query, limit=30), results[0]) if query.series else []
             return Answer(question, True, results=results, query=query, titles=self._titles, series=series)

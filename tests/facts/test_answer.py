@@ -46,6 +46,7 @@ ANSWERS = [
     P("上半年江津协议引资多少", 570, "亿元", D002, 67, id="bare-上半年-is-months-1-6"),
     P("十四五期间江津进出口总值目标", 150, "亿美元", D003, 77, id="regression-zone-as-object-not-subject"),
     P("万达广场展示中心面积", 8000, "平方米", D004, 44, id="面积-asks-for-an-area"),
+    P("2022年珞璜临港产业城工业投资多少", 61.05, "亿元", D001, 206, id="the-zones-工业投资-for-the-zone"),
     P("珞璜铁路综合物流枢纽占地面积", 1500, "亩", D000, 76, id="占地面积-亩-is-an-area-too"),
     # paraphrases and colloquial forms
     P("江津2022年一共跑了多少趟班列", 536, "列", D001, 161, id="colloquial-跑了多少趟"),
@@ -181,6 +182,7 @@ ABSTENTIONS = [
     P("2022年江津中欧班列开行多少列", id="other-train-service-中欧班列"),
     P("今天天气怎么样", id="not-about-the-reports"),
     P("一季度江津进出口", id="bare-quarter-no-figure-for-it"),
+    P("2022年江津工业投资多少", id="the-only-工业投资-is-a-zones-not-a-lesser-投资额"),
     P("下半年江津班列开行多少列", id="bare-half-year-no-figure-for-it"),
 ]
 
