@@ -78,12 +78,30 @@ ENGLISH_PERIODS = [
     (re.compile(r"\b(\d{4})\b"), r" \1年 "),
 ]
 MONTHS = {"may": 5, "june": 6}
+# amounts as the reports write them: 1 billion yuan is 10亿元, 500 million yuan 5亿元, 20 million 2000万元
+ENGLISH_AMOUNTS = [
+    (re.compile(r"\b(\d+(?:\.\d+)?)\s*billion\s*(?:us\s*dollars?|usd|dollars?)", re.IGNORECASE), 10, "亿美元"),
+    (re.compile(r"\b(\d+(?:\.\d+)?)\s*billion(?:\s*(?:yuan|rmb|cny))?", re.IGNORECASE), 10, "亿元"),
+    (re.compile(r"\b(\d+(?:\.\d+)?)\s*million(?:\s*(?:yuan|rmb|cny))?", re.IGNORECASE), 100, "万元"),
+]
+
+
+COUNTERS = {"个", "家", "列", "项", "户"}
+
+
+def chinese_amount(value: float, unit: str) -> str:
+    """100 万元 → 1亿元 when it is a whole number of 亿: the reports write the larger unit."""
+    if unit == "万元" and value >= 10000 and value % 10000 == 0:
+        return f"{value / 10000:g}亿元"
+    return f"{value:g}{unit}"
 
 
 def english_to_chinese(text: str, lexicon: Lexicon) -> str:
     """A mostly-English question → Chinese keywords via the glossary (unknown words dropped)."""
     for pattern, part in ENGLISH_PLANS:
         text = pattern.sub(lambda m, part=part: f" {PLAN_NAMES[m.group(1)]}{part} ", text)
+    for pattern, scale, unit in ENGLISH_AMOUNTS:
+        text = pattern.sub(lambda m, scale=scale, unit=unit: f" {chinese_amount(float(m.group(1)) * scale, unit)} ", text)
     for pattern, repl in ENGLISH_PERIODS:
         if repl is None:
             text = pattern.sub(lambda m: f" {m.group(2)}年1-{MONTHS[m.group(1).lower()]}月 ", text)
@@ -94,6 +112,9 @@ def english_to_chinese(text: str, lexicon: Lexicon) -> str:
     for phrase, chinese in lexicon.english:
         out = re.sub(rf"(?<![a-z]){re.escape(phrase)}s?(?![a-z])", f" {chinese} ", out)
     kept = [w for w in re.split(r"\s+", out) if w and (CJK.search(w) or re.search(r"\d", w) or w.upper() in text)]
+    counted = next((w for w in kept if w in COUNTERS), None)
+    if "多少" in kept and counted:  # how many projects → 多少个: the counter says what is counted
+        kept = [("多少" + w if w == counted else w) for w in kept if w != "多少"]
     return " ".join(kept)
 
 

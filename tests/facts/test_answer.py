@@ -47,6 +47,13 @@ ANSWERS = [
     P("十四五期间江津进出口总值目标", 150, "亿美元", D003, 77, id="regression-zone-as-object-not-subject"),
     P("万达广场展示中心面积", 8000, "平方米", D004, 44, id="面积-asks-for-an-area"),
     P("2022年珞璜临港产业城工业投资多少", 61.05, "亿元", D001, 206, id="the-zones-工业投资-for-the-zone"),
+    P("江津2021年工业增加值增长目标", 7, "%", D003, 83, id="增加值-is-a-word-not-a-change"),
+    P("What is Jiangjin's 2021 target for industrial value added growth?", 7, "%", D003, 83, id="english-value-added"),
+    P("How many listed companies did Jiangjin attract in 2020?", 4, "家", D004, 105, id="english-listed-companies"),
+    P("How many 1 billion yuan projects did Jiangjin attract in 2020?", 24, "个", D004, 106,
+      id="english-1-billion-yuan-is-10亿元"),
+    P("How many projects over 5 billion yuan did Jiangjin attract in 2020?", 3, "个", D004, 106,
+      id="english-5-billion-yuan-is-50亿元"),
     P("珞璜铁路综合物流枢纽占地面积", 1500, "亩", D000, 76, id="占地面积-亩-is-an-area-too"),
     # paraphrases and colloquial forms
     P("江津2022年一共跑了多少趟班列", 536, "列", D001, 161, id="colloquial-跑了多少趟"),
