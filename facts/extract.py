@@ -37,7 +37,7 @@ CUMULATIVE = re.compile(r"累计|截至|截止|总量|共计")
 SUB_SCOPE = re.compile(r"(居|位居|位列|排名?|跻身|列)(全区|全县)|全区(第|首|前列|唯一)|(全区|全县)(首家|唯一)")
 CHANGE_PAIR = re.compile(r"^(提高|提升|增加|增长|上升|下降|降低|减少|扩大)(到|至)")
 INDICATOR_LEAD = re.compile(r"^(亮点[一二三四五六七八九十]+|[一二三四五六七八九十]是|其中|同时|全年|当年|今年|去年|共|累计|实现|完成|达到|达|为|约|超过|超|新增了?|已|年均|分别)+")
-INDICATOR_TAIL = re.compile(r"(分别|累计|实现|达到|达|为|约|超过|超|近|共|共计|合计|已|的|增至|提高到|突破|有望|将|可)+$")
+INDICATOR_TAIL = re.compile(r"(分别|累计|实现|达到|达|为|约|超过|超|近|共|共计|合计|已|的|增至|提高到|突破|有望|将|可|从|由)+$")
 THIN_WORDS = re.compile(r"同比|增长|同比增长|年均增长|增速|增幅|比重|占比|其中|分别|贡献|实现|达到|提升|提高")
 OBJECT_AFTER = re.compile(r"(完善|建设|建好|打造|依托|提升|推动|推进|发挥|支持|融入|对接|围绕|做强|做大|用好|利用|壮大|优化)$")
 # a list of counted things after one verb: 引进中国500强企业3家，上市公司4家，10亿元项目24个 (each was 引进)
@@ -260,6 +260,11 @@ def _fact(doc, repaired, lexicon, tokenizer, ctx, para, prev_para, sentences, s_
     if prev_para:  # a paragraph opening with 其中/同时/此外 goes on with the one before
         continues = CONTINUES.match(text, para.start) is not None
         regions.append(("prev_sentence" if continues else "prev_paragraph", prev_para.start, prev_para.end))
+    named_before = None  # 森林覆盖率从46.5%提高到51.8%: both figures are 森林覆盖率
+    if i and figures[i - 1].end > clause.start and text[figures[i - 1].start - 1:figures[i - 1].start] in {"从", "由"} \
+            and CHANGE_PAIR.match(text[figures[i - 1].end:fig.start]):
+        named_before = _segments(text, clause, figures, i - 1)[0]
+        regions.append(("seg", named_before.start, named_before.end))
     modifier = _modifier(text, clause, figures, i)
     if modifier is not None:  # 10亿元项目24个: the 10亿元 says which projects
         regions.append(("seg", modifier.start, modifier.end))
@@ -286,7 +291,8 @@ def _fact(doc, repaired, lexicon, tokenizer, ctx, para, prev_para, sentences, s_
         subject = ctx.top_zone
     kind = _kind(text, lead, clause, fig, period, ctx)
     names = [m.subject.name for m in ctx.mentions if clause.start <= m.start < clause.end]
-    indicator = _indicator(text, seg_before, seg_after, prev_clause, fig, names, tokenizer, lexicon.family(fig.unit))
+    indicator = _indicator(text, named_before or seg_before, seg_after, prev_clause, fig, names, tokenizer,
+                           lexicon.family(fig.unit))
     quote_start = prev_clause.start if prev_clause and fig.start - prev_clause.start <= 60 else clause.start
     quote_end = max(clause.end, fig.end)
     while quote_end > fig.end and text[quote_end - 1] in ",;:，；：、 ":

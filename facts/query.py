@@ -121,6 +121,9 @@ def parse_question(question: str, lexicon: Lexicon, tokenizer: Tokenizer, names:
                 m.group(1)) and not any(ch in QUESTION_CHARS for ch in m.group(1)):
             query.required.add(name)
     query.terms = tokenizer.question_terms(rest, known)
+    if query.measure and all(TARGET.fullmatch(t) for t in query.terms):  # 江津综保区排名目标: the 排名 is the topic
+        query.terms += [w for w in tokenizer.question_terms(" ".join(MEASURE_WORDS.findall(text)), known)
+                        if w not in query.terms]
     query.parts = {t: tokenizer.parts(t, known) for t in query.terms}
     query.all_terms = tokenizer.terms(text)
     return query
