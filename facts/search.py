@@ -287,7 +287,7 @@ def subject_fit(asked: Subject | None, fact: FactView, weight=None) -> float | N
     if asked.kind == "zone":
         if subject.kind == "zone" and asked.fits(subject):
             return 1.0 if row.subject_explicit else 0.9
-        return None if row.subject_explicit else (0.6 if row.sub_scope else None)
+        return None if row.subject_explicit or subject.kind == "zone" else (0.6 if row.sub_scope else None)
     # a district
     if subject.kind == "district":
         return 1.0 if not asked.key or asked.key == subject.key else None

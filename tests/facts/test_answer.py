@@ -193,6 +193,7 @@ ABSTENTIONS = [
     P("今天天气怎么样", id="not-about-the-reports"),
     P("一季度江津进出口", id="bare-quarter-no-figure-for-it"),
     P("2022年江津工业投资多少", id="the-only-工业投资-is-a-zones-not-a-lesser-投资额"),
+    P("2022年江津综保区新增企业多少家", id="the-port-citys-new-firms-are-not-the-bonded-zones"),
     P("下半年江津班列开行多少列", id="bare-half-year-no-figure-for-it"),
 ]
 
