@@ -63,6 +63,7 @@ def parse_question(question: str, lexicon: Lexicon, tokenizer: Tokenizer, names:
     text = clean_question(question)
     if is_english(text):
         text = english_to_chinese(text, lexicon)
+    text = LATIN_WORD.sub(lambda m: latin_spelling(m.group(0), lexicon), text)
     years = ReportYears(this_year, this_year)
     protected = [(m.start, m.end) for m in find_markers(text, years)]  # 2023年第二季度 is no typo for 年底
     text = tokenizer.canonical_text(tokenizer.correct(text, protected))
@@ -127,6 +128,18 @@ def parse_question(question: str, lexicon: Lexicon, tokenizer: Tokenizer, names:
     query.parts = {t: tokenizer.parts(t, known) for t in query.terms}
     query.all_terms = tokenizer.terms(text)
     return query
+
+
+LATIN_WORD = re.compile(r"(?<![A-Za-z])[A-Za-z]{3,}(?![A-Za-z])")
+
+
+def latin_spelling(word: str, lexicon: Lexicon) -> str:
+    """A Latin word the lexicon knows, in its spelling: GPD and gpd are GDP (letters swapped or cased)."""
+    known = [w for w in lexicon.synonyms if w.isascii() and w.isalpha()]
+    if word in known:
+        return word
+    same = [w for w in known if sorted(w.upper()) == sorted(word.upper())]
+    return max(same, key=lambda w: w.isupper()) if same else word
 
 
 def _district(text: str, subject: Subject | None, lexicon: Lexicon, names: KnownNames) -> str | None:

@@ -49,6 +49,7 @@ ANSWERS = [
     P("2022年珞璜临港产业城工业投资多少", 61.05, "亿元", D001, 206, id="the-zones-工业投资-for-the-zone"),
     P("江津2021年工业增加值增长目标", 7, "%", D003, 83, id="增加值-is-a-word-not-a-change"),
     P("江津森林覆盖率", 51.8, "%", D003, 43, id="从A提高到B-both-are-the-indicator-the-later-wins"),
+    P("江津GPD2019年是多少", 1036.7, "亿元", D003, 21, id="latin-typo-GPD-is-GDP"),
     P("十三五初江津森林覆盖率", 46.5, "%", D003, 43, id="从A提高到B-the-start-when-asked"),
     P("2024年江津综保区排名目标", 50, "位", D001, 33, id="排名目标-the-measure-is-the-topic"),
     P("What is Jiangjin's 2021 target for industrial value added growth?", 7, "%", D003, 83, id="english-value-added"),
