@@ -65,6 +65,8 @@ def abstain_text(answer: Answer) -> str:
         head = f"报告中没有关于{query.subject.name}的这项数据。"
     elif answer.reason == "district" and query and query.district:
         head = f"报告中没有关于{query.district}的这项数据。"
+    elif answer.reason == "target_only":
+        head = f"报告中{query.period.label if query and query.period else ''}的这项数据只有目标，没有实际完成数。"
     else:
         head = "报告中没有找到这项数据。"
     if not answer.suggestions:

@@ -15,7 +15,7 @@ class Answer:
     results: list[Scored] = field(default_factory=list)  # best first, when answered
     suggestions: list[Scored] = field(default_factory=list)  # nearest facts, when not
     series: list[Scored] = field(default_factory=list)  # one figure per period, oldest first (历年/变化)
-    reason: str = ""  # empty | too_long | vague | period | subject | no_match
+    reason: str = ""  # empty | too_long | vague | period | subject | district | target_only | no_match
     query: Query | None = None
     titles: dict[str, str] = field(default_factory=dict)  # document name -> title
 

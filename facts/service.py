@@ -320,6 +320,10 @@ class FactService:
         results = index.rank(query, limit=limit)
         if results and self._asked_elsewhere(index, query, results[0]):
             results = []  # the figure asked for is there for another period or place: not a lesser one here
+        if results and not query.target and results[0].fact.row.kind == "target":
+            # "how many in 2023" is not answered by the plan for 2023: the plan is offered, not given as the answer
+            return Answer(question, False, suggestions=results[:3], reason="target_only", query=query,
+                          titles=self._titles)
         if results:
             series = series_of(index.rank(query, limit=30), results[0]) if query.series else []
             return Answer(question, True, results=results, query=query, titles=self._titles, series=series)

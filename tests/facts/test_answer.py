@@ -243,3 +243,13 @@ def test_any_text_gets_a_reply(service, question):
     assert bool(decoded["facts"]) is answer.answered
     for fact in decoded["facts"]:
         assert fact["doc"] and fact["line"] >= 1 and fact["figure"] in fact["sentence"]
+
+
+@pytest.mark.parametrize("question", ["江津班列2023年开行多少列", "2023年江津港口吞吐量"])
+def test_a_plan_is_offered_not_given_as_what_happened(service, question):
+    """No figure of what happened, only the target for it: the target is a suggestion, said to be one."""
+    answer = service.answer(question)
+    assert answer.answered is False and answer.reason == "target_only"
+    assert answer.suggestions[0].fact.row.kind == "target"
+    assert "只有目标" in render_text(answer)
+    assert service.answer(question + "目标").answered is True
