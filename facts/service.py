@@ -31,6 +31,7 @@ from facts.text import Tokenizer, cache_dir
 
 log = logging.getLogger(__name__)
 MAX_QUESTION = 500
+LATEST_SHARE = 0.8  # a later running total this close to the best one replaces it
 ELSEWHERE = 0.3  # how much better another place's fact must fit the words to stop a lesser answer
 CACHE_FORMAT = 2
 
@@ -101,6 +102,21 @@ def series_of(ranked: list[Scored], best: Scored) -> list[Scored]:
     own = head.period is not None and head.period.start is None
     chosen = max((groups[own], groups[not own]), key=len)
     return [chosen[end] for end in sorted(chosen)] if len(chosen) >= 2 else []
+
+
+def latest_total_first(results: list[Scored]) -> list[Scored]:
+    """Asked for a running total without a date (江津班列累计开行多少列), the latest of the close ones:
+    截至2023年5月底 supersedes 截至2019年底."""
+    best = results[0]
+    if best.fact.period is None or best.fact.period.start is not None:
+        return results
+    later = [r for r in results[1:] if r.fact.period is not None and r.fact.period.start is None
+             and r.fact.period.end > best.fact.period.end and r.fact.family == best.fact.family
+             and r.fact.row.measure == best.fact.row.measure and r.score >= LATEST_SHARE * best.score]
+    if not later:
+        return results
+    latest = max(later, key=lambda r: r.fact.period.end)
+    return [latest, *(r for r in results if r is not latest)]
 
 
 class FactService:
@@ -324,6 +340,8 @@ class FactService:
             # "how many in 2023" is not answered by the plan for 2023: the plan is offered, not given as the answer
             return Answer(question, False, suggestions=results[:3], reason="target_only", query=query,
                           titles=self._titles)
+        if results and query.period is None and not query.series:
+            results = latest_total_first(results)
         if results:
             series = series_of(index.rank(query, limit=30), results[0]) if query.series else []
             return Answer(question, True, results=results, query=query, titles=self._titles, series=series)
