@@ -304,7 +304,8 @@ async def restore_schedules(application: Application) -> None:
             note_scheduled(data, name, sub)
     application.job_queue.run_repeating(sync, interval=data.settings.factbot_sync_seconds, name="replica-sync",
                                         job_kwargs={"id": "replica-sync", "replace_existing": True,
-                                                    "max_instances": 1, "coalesce": True})
+                                                    "max_instances": 1, "coalesce": True,
+                                                    "misfire_grace_time": max(1, round(10 * data.settings.factbot_sync_seconds))})
 
 
 async def sync(context: ContextTypes.DEFAULT_TYPE) -> None:
