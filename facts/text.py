@@ -90,7 +90,7 @@ COUNTERS = {"个", "家", "列", "项", "户"}
 
 
 def chinese_amount(value: float, unit: str) -> str:
-    """100 万元 → 1亿元 when it is a whole number of 亿: the reports write the larger unit."""
+    """10000万元 → 1亿元 when it is a whole number of 亿: the reports write the larger unit."""
     if unit == "万元" and value >= 10000 and value % 10000 == 0:
         return f"{value / 10000:g}亿元"
     return f"{value:g}{unit}"
