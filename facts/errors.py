@@ -5,7 +5,9 @@
     │   ├── EmptyDocument
     │   └── UndecodableDocument
     ├── BuildError               a build that produced nothing usable; the old store keeps serving
-    └── QuestionError            a question that cannot be asked (empty, too long)
+    ├── QuestionError            a question that cannot be asked (empty, too long)
+    ├── SchemaError              (facts/db.py) tables this code cannot bring up to date
+    └── ScheduleError            (facts/schedule.py) a /subscribe it cannot read; says how to write it
 """
 
 
