@@ -16,6 +16,7 @@ SHARE = re.compile(r"占比|比重|比例|份额|占全|百分之几|覆盖率|[
 RANK = re.compile(r"排名|第几|排第|位列|排在")
 TARGET = re.compile(r"目标|计划|力争|要在|要建|要达|将会|将要|将达|将突破|将超|将实现|将建成|有望|预计|预期|规划|能到|能达|达产")
 BARE_PART = re.compile(r"第?[一二三四1-4]季度|[上下]半年|\d{1,2}月?[-—~至到]\d{1,2}月|\d{1,2}月\d{1,2}日")
+RUNNING_TOTAL = re.compile(r"累计|共计|合计|一共|总共")
 PART_OF_YEAR = re.compile(r"第?([一二三四1-4])季度|([上下])半年")
 CHANGE = re.compile(r"增加了?多少|净增|多了多少|增加额|增量")
 SERIES = re.compile(r"历年|逐年|每年|各年|历史|变化|趋势|走势|这几年|近几年|几年来|多年")
@@ -82,6 +83,7 @@ def parse_question(question: str, lexicon: Lexicon, tokenizer: Tokenizer, names:
             query.restrictors.add(f"{'一二三四'['一二三四1234'.index(m.group(1)) % 4]}季度" if m.group(1)
                                   else f"{m.group(2)}半年")
     query.cumulative = bool(CUMULATIVE.search(text))
+    rest = RUNNING_TOTAL.sub(" ", rest)  # 累计 is how the figure is counted (query.cumulative), not what it is
     query.series = bool(SERIES.search(text))
     if query.series:
         rest = SERIES.sub(" ", rest)

@@ -51,6 +51,7 @@ ANSWERS = [
     P("江津森林覆盖率", 51.8, "%", D003, 43, id="从A提高到B-both-are-the-indicator-the-later-wins"),
     P("江津GPD2019年是多少", 1036.7, "亿元", D003, 21, id="latin-typo-GPD-is-GDP"),
     P("江津班列累计开行多少列", 1277, "列", D002, 83, id="running-total-without-a-date-is-the-latest"),
+    P("2022年江津综保区进出口额同比增长了百分之多少", 17.97, "%", D001, 193, id="百分之多少-asks-for-a-percentage"),
     P("江津班列截至2019年底累计开行多少列", 21, "列", D000, 98, id="running-total-with-its-date"),
     P("十三五初江津森林覆盖率", 46.5, "%", D003, 43, id="从A提高到B-the-start-when-asked"),
     P("2024年江津综保区排名目标", 50, "位", D001, 33, id="排名目标-the-measure-is-the-topic"),
@@ -197,6 +198,7 @@ ABSTENTIONS = [
     P("一季度江津进出口", id="bare-quarter-no-figure-for-it"),
     P("2022年江津工业投资多少", id="the-only-工业投资-is-a-zones-not-a-lesser-投资额"),
     P("2022年江津综保区新增企业多少家", id="the-port-citys-new-firms-are-not-the-bonded-zones"),
+    P("江津十三五期间累计引进项目", id="累计-alone-is-no-match-for-another-running-total"),
     P("下半年江津班列开行多少列", id="bare-half-year-no-figure-for-it"),
 ]
 
