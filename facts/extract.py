@@ -245,7 +245,8 @@ def _fact(doc, repaired, lexicon, tokenizer, ctx, para, prev_para, sentences, s_
         ("sentence_before", piece.start, clause.start), ("sentence_after", clause.end, piece.end),
         ("paragraph", para.start, para.end),
     ]
-    own_words = [t for t in tokenizer.terms(text[seg_before.start:seg_after.end]) if not THIN_WORDS.fullmatch(t)]
+    own_words = [t for t in tokenizer.terms(text[seg_before.start:fig.start]) + tokenizer.terms(text[fig.end:seg_after.end])
+                 if not THIN_WORDS.fullmatch(t)]  # the figure itself names nothing: 2019年为1036.7亿元
     if prev_clause and not own_words:  # "同比增长8%": what grew is named in the clause before
         regions.append(("seg", prev_clause.start, prev_clause.end))
         earlier = clauses[c_index - 2] if c_index >= 2 else None
