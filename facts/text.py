@@ -126,6 +126,20 @@ def is_english(text: str) -> bool:
 FUNCTION_CHARS = set("的了在和与及等为是从由向到对把被也都而且或之其这那个年月日共达约超近余多以上下中内外前后各每该本全")
 
 
+AMOUNT_SUFFIX = "额量数值"
+
+
+def known_join(tokens: list[str], i: int, known: set[str]) -> tuple[str, int] | None:
+    """The longest run of two or three tokens from `i` that is a known word, or one once a trailing
+    额/量/数/值 is dropped (协议 引资额 → 协议引资); with where the run ends."""
+    for j in range(min(len(tokens), i + 3), i + 1, -1):
+        word = "".join(tokens[i:j])
+        for candidate in (word, word[:-1] if word[-1:] in AMOUNT_SUFFIX else ""):
+            if len(candidate) >= 3 and candidate in known and CJK.search(candidate):
+                return candidate, j
+    return None
+
+
 def unknown_names(tokens: list[str]) -> list[str]:
     """Runs of 2–4 single characters jieba could not join (汽摩 in 汽摩产业): names it does not know."""
     names, run = [], []
@@ -208,8 +222,16 @@ class Tokenizer:
         text = self.canonical_text(text)
         out: list[str] = [f"{m.group(1)}{m.group(2)}" for m in FIGURE_TERM.finditer(text)]
         out += [name for name in unknown_names(self.jieba.lcut(text, HMM=False)) if name in known]
-        for word in self.jieba.cut(text, HMM=False):
-            word = word.strip()
+        tokens = [w.strip() for w in self.jieba.cut(text, HMM=False)]
+        i = 0
+        while i < len(tokens):
+            joined = known_join(tokens, i, known)
+            if joined is not None:  # 协议 + 引资额 → 协议引资: the index knows the word jieba cut apart
+                out.append(joined[0])
+                i = joined[1]
+                continue
+            word = tokens[i]
+            i += 1
             if not self._keep(word):
                 continue
             if word in known or FIGURE_TERM.fullmatch(word):

@@ -51,6 +51,7 @@ ANSWERS = [
     P("江津森林覆盖率", 51.8, "%", D003, 43, id="从A提高到B-both-are-the-indicator-the-later-wins"),
     P("江津GPD2019年是多少", 1036.7, "亿元", D003, 21, id="latin-typo-GPD-is-GDP"),
     P("江津区的GDP", 1036.7, "亿元", D003, 21, id="ellipsis-2019年为X-is-GDP-too-the-latest-wins"),
+    P("2020年江津区协议引资额", 1036, "亿元", D004, 107, id="jieba-cut-协议-引资额-joined-to-协议引资"),
     P("江津班列累计开行多少列", 1277, "列", D002, 83, id="running-total-without-a-date-is-the-latest"),
     P("2022年江津综保区进出口额同比增长了百分之多少", 17.97, "%", D001, 193, id="百分之多少-asks-for-a-percentage"),
     P("江津班列截至2019年底累计开行多少列", 21, "列", D000, 98, id="running-total-with-its-date"),
