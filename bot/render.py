@@ -212,7 +212,7 @@ def _fit_line(line: str, limit: int) -> list[str]:
 
 def digest_html(digest) -> list[str]:
     """The digest's lines (HTML): each indicator's latest figure, the previous one and the change."""
-    lines = [f"<b>{esc(digest.district)}区 关键指标摘要</b>"]
+    lines = [f"<b>{esc(digest.district)} 关键指标摘要</b>"]
     for item in digest.items:
         name = esc(item.indicator.name)
         latest = item.latest

@@ -24,7 +24,8 @@ from facts.periods import (
     year_period,
 )
 from facts.repair import RepairedText
-from facts.subjects import Mention, Subject, find_districts, find_mentions, find_orgs, find_places, org_core
+from facts.places import ReportPlaces, report_places
+from facts.subjects import Mention, Subject, find_mentions, find_orgs, find_places, org_core
 from facts.text import Tokenizer
 
 SENTENCE_END = re.compile(r"[。!?！？]+[”’」』)）]*")
@@ -84,7 +85,7 @@ class ReportContext:
     """What one report says about itself: its years, district, places, companies."""
 
     years: ReportYears
-    home: str | None
+    home: str | None  # the full name of the report's own place: 江津区
     places: set[str]
     orgs: set[str]
     markers: list[Marker]
@@ -106,13 +107,13 @@ def _spans(text: str, start: int, end: int, pattern: re.Pattern) -> list[Span]:
 
 def read_context(text: str, lexicon: Lexicon, tokenizer: Tokenizer) -> ReportContext:
     years = report_years(text)
-    districts = find_districts(text, lexicon)
-    home = districts.most_common(1)[0][0] if districts else None
-    known = {home} if home else set()
+    report = report_places(text)
+    home = report.home.name if report.home else None
+    known = {p.short for p in report.named.values()} | set(report.named)
     places = {p for p in find_places(text, lexicon, known) if p in known or not tokenizer.is_common_word(p)}
     orgs = {o for o in find_orgs(text)
             if not all(len(w) >= 2 and tokenizer.is_common_word(w) for w in tokenizer.words(org_core(o)))}
-    mentions = find_mentions(text, lexicon, known, places, orgs, home)
+    mentions = find_mentions(text, lexicon, report, places, orgs)
     ends = [m.end() for m in SENTENCE_END.finditer(text)] + [m.end() for m in re.finditer("\n", text)]
     ends.sort()
     for mention in mentions:
@@ -133,8 +134,7 @@ def read_context(text: str, lexicon: Lexicon, tokenizer: Tokenizer) -> ReportCon
     words = places | orgs | {m.subject.name for m in mentions} | {org_core(o) for o in orgs}
     words |= {m.group(0) for m in SERVICE.finditer(text) if not tokenizer.is_common_word(m.group(1), 5000)
               or m.group(1) in places}
-    if home:
-        words |= {home, home + "区"}
+    words |= {p.name for p in report.named.values()} | {p.short for p in report.named.values()}
     tokenizer.add_words(words)
     return ReportContext(years, home, places, orgs, markers, mentions, names.get(top) if top else None,
                          names.get(top_zone) if top_zone else None, words)

@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 from facts.figures import BASE_UNITS
 from facts.lexicon import Lexicon
 from facts.periods import Period, ReportYears, find_markers, resolve_context
-from facts.subjects import DISTRICT, ORG, PLACE_PREFIX, ZONE_TYPES, Subject, org_core
+from facts.places import gazetteer, resolve
+from facts.subjects import DISTRICT, ORG, PLACE_PREFIX, ZONE_TYPES, Subject, org_core, place_key
 from facts.text import Tokenizer, clean_question, english_to_chinese, is_english
 
 GROWTH = re.compile(r"增长(?!到|至)|增速|增幅|涨幅")
@@ -53,7 +54,8 @@ class Query:
 class KnownNames:
     """Names the reports use, so questions can be read with the same eyes."""
 
-    districts: frozenset[str] = frozenset()
+    districts: frozenset[str] = frozenset()  # the reports' own places, full names
+    divisions: frozenset[str] = frozenset()  # every division the reports name, full names
     places: frozenset[str] = frozenset()
     orgs: frozenset[str] = frozenset()  # company core names
     services: frozenset[str] = frozenset()  # 江津班列, 中欧班列
@@ -88,8 +90,8 @@ def parse_question(question: str, lexicon: Lexicon, tokenizer: Tokenizer, names:
     if query.series:
         rest = SERIES.sub(" ", rest)
 
-    query.subject, rest = _subject(rest, lexicon, names, tokenizer)
-    query.district = _district(text, query.subject, lexicon, names)
+    query.subject, rest = _subject(rest, lexicon, names, tokenizer, places_asked(rest, names))
+    query.district = _district(query.subject, places_asked(text, names), names)
     asked_unit = ASKED_UNIT.search(rest)  # 多少个标箱 asks for 标箱, 几家 for 家
     if asked_unit and asked_unit.group(2):
         query.unit_family = lexicon.family(asked_unit.group(2))
@@ -144,21 +146,40 @@ def latin_spelling(word: str, lexicon: Lexicon) -> str:
     return max(same, key=lambda w: w.isupper()) if same else word
 
 
-def _district(text: str, subject: Subject | None, lexicon: Lexicon, names: KnownNames) -> str | None:
+def places_asked(text: str, names: "KnownNames") -> list[tuple[int, int, str]]:
+    """The divisions a question names, as (start, end, full name): short forms resolved to the places the
+    reports know first (江津 → 江津区), a place followed by one inside it read as the inner one
+    (重庆江津区 → 江津区). A short form that is a common word counts only for a place the reports know."""
+    found: list[tuple[int, int, str]] = []
+    for m in gazetteer().scan(text):
+        word = text[m.start:m.end]
+        place = resolve(word, names.divisions)
+        if place is None or place.level == "town":
+            continue
+        if place.name not in names.divisions and not gazetteer().trusted(word, place):
+            continue
+        if text[m.start - 1:m.start] in "(（" and text[m.end:m.end + 1] in ")）" and m.start > 1 \
+                and place.name not in names.districts:
+            continue  # 重汽(重庆)…项目: a place in brackets after a name is part of the name
+        if found and found[-1][1] == m.start and found[-1][2] in place.parents:
+            found[-1] = (found[-1][0], m.end, place.name)
+            continue
+        found.append((m.start, m.end, place.name))
+    return found
+
+
+def _district(subject: Subject | None, asked: list[tuple[int, int, str]], names: KnownNames) -> str | None:
     if subject is not None and subject.kind == "district" and subject.key:
         return subject.key
-    if subject is not None and subject.kind == "zone" and subject.place in names.districts:
+    if subject is not None and subject.kind == "zone" and subject.place in names.divisions:
         return subject.place
-    found = [name for name in names.districts if name in text]
-    if found:
-        return max(found, key=len)
-    for m in DISTRICT.finditer(text):
-        if not any(m.group(0).endswith(w) for w in lexicon.not_districts) and m.group(1)[-1] not in "全该本各":
-            return m.group(1)
-    return None
+    if subject is not None and subject.kind == "org":  # 巨湾技研重庆基地: a city in a company's name
+        asked = [a for a in asked if gazetteer().named(a[2]) and gazetteer().named(a[2])[0].level == "county"]
+    return asked[0][2] if asked else None
 
 
-def _subject(text: str, lexicon: Lexicon, names: KnownNames, tokenizer: Tokenizer) -> tuple[Subject | None, str]:
+def _subject(text: str, lexicon: Lexicon, names: KnownNames, tokenizer: Tokenizer,
+             asked: list[tuple[int, int, str]]) -> tuple[Subject | None, str]:
     """The most specific subject a question names (company > zone > district), and the text without it."""
     for core in sorted(names.orgs, key=len, reverse=True):
         short = core if core in text else (core[:4] if len(core) > 4 and core[:4] in text else None)
@@ -174,7 +195,8 @@ def _subject(text: str, lexicon: Lexicon, names: KnownNames, tokenizer: Tokenize
         # the match runs from the first character it can: 江津引进上市公司 starts with a district and a verb.
         # Without the places before it, what is left must be a name, not common words (上市公司, 科技公司).
         words = tokenizer.words(org_core(m.group(0)))
-        while words and (words[0] in names.districts or words[0] in names.places or DISTRICT.fullmatch(words[0])):
+        while words and (place_key(words[0], names.divisions) in names.divisions or words[0] in names.places
+                         or DISTRICT.fullmatch(words[0])):
             words.pop(0)
         core = "".join(words)
         if len(core) >= 2 and not all(len(w) >= 2 and tokenizer.is_common_word(w) for w in words):
@@ -190,24 +212,16 @@ def _subject(text: str, lexicon: Lexicon, names: KnownNames, tokenizer: Tokenize
             if len(before) == 2 and all("\u4e00" <= ch <= "\u9fff" for ch in before) and not any(
                     ch in "的在于和与及了是为年月日" for ch in before) and not tokenizer.is_common_word(before):
                 place = before
-        if suffix == "港" and (place is None or place in names.districts):
+        if suffix == "港" and (place is None or place_key(place, names.divisions) in names.divisions):
             continue
         start = at - len(place) if place else at
         name = text[start:at + len(suffix)]
-        return Subject("zone", name, ZONE_TYPES[suffix], place), text.replace(name, " ")
-    for name in sorted(names.districts, key=len, reverse=True):
-        for suffix in ("区", "县"):
-            if name + suffix in text:
-                return Subject("district", name + suffix, name), text.replace(name + suffix, " ")
-    for m in DISTRICT.finditer(text):
-        if not any(m.group(0).endswith(w) for w in lexicon.not_districts) and m.group(1)[-1] not in "全该本各":
-            return Subject("district", m.group(0), m.group(1)), text.replace(m.group(0), " ")
-    for name in sorted(names.districts, key=len, reverse=True):
-        for m in re.finditer(re.escape(name), text):
-            follow = text[m.end():]
-            if follow.startswith("班列") or any(follow.startswith(s) for s in lexicon.zone_suffixes):
-                continue
-            return Subject("district", name + "区", name), text[:m.start()] + " " + text[m.end():]
+        return Subject("zone", name, ZONE_TYPES[suffix], place_key(place, names.divisions)), text.replace(name, " ")
+    for start, end, name in asked:
+        follow = text[end:]
+        if follow.startswith("班列") or any(follow.startswith(s) for s in lexicon.zone_suffixes):
+            continue
+        return Subject("district", name, name), text[:start] + " " + text[end:]
     if "全区" in text or "全县" in text:
         return Subject("district", "全区", ""), text.replace("全区", " ").replace("全县", " ")
     return None, text

@@ -3,6 +3,9 @@
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import cache
+
+import zhconv
 
 # Full-width ASCII variants and the ideographic space, one char for one char so offsets survive.
 _HALF_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
@@ -15,6 +18,11 @@ _BLOCK_INDENT = " \t\u00a0"
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _HEADING_MARK = re.compile(r"#+[ \t\u00a0]+")
 _SENTENCE_END = re.compile(r"[。!?;…][”’」』)\"']*$")
+
+# A pinyin gloss after a character, as some traditional-script pages print them: 綿陽(yáng), 萬(wàn)頭.
+_GLOSS = re.compile(r"(?<=[\u3400-\u9fff])\((?:[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*\d?)\)")
+# Lost characters a page shows as question marks (????): never part of a figure or a word.
+_LOST = re.compile(r"\?{3,}")
 
 _DOUBLED_MIN_CHARS = 8
 _DOUBLED_MIN_SHARE = 0.6
@@ -47,8 +55,9 @@ class RepairedText:
 
 
 def repair(original: str) -> RepairedText:
-    """Undo OCR damage: full-width ASCII, doubled phrases, stray spaces, broken lines."""
-    narrow = original.translate(_HALF_WIDTH)
+    """Undo OCR damage: full-width ASCII, traditional script, pinyin glosses, doubled phrases, stray
+    spaces, broken lines."""
+    narrow, first = normalise_script(original.translate(_HALF_WIDTH))
     out: list[str] = []
     origin: list[int] = []
     previous: tuple[str, int] | None = None  # last kept line and the offset of its line break
@@ -66,7 +75,27 @@ def repair(original: str) -> RepairedText:
             origin.extend(kept)
             previous = (line, end)
         start = next_start
-    return RepairedText(original=original, text="".join(out), origin=tuple(origin))
+    return RepairedText(original=original, text="".join(out), origin=tuple(first[o] for o in origin))
+
+
+def normalise_script(text: str) -> tuple[str, list[int]]:
+    """Simplified script, without pinyin glosses and ???? runs, and for each kept character its offset
+    in `text`. Characters are converted one by one (億→亿, 區→区) so every offset survives; phrase-level
+    conversion could change lengths and is not needed for figures and names."""
+    drop = [False] * len(text)
+    for pattern in (_GLOSS, _LOST):
+        for m in pattern.finditer(text):
+            drop[m.start():m.end()] = [True] * (m.end() - m.start())
+    kept = [i for i in range(len(text)) if not drop[i]]
+    return "".join(_simplified(text[i]) for i in kept), kept
+
+
+@cache
+def _simplified(ch: str) -> str:
+    if ch < "\u3400":
+        return ch
+    converted = zhconv.convert(ch, "zh-cn")
+    return converted if len(converted) == 1 else ch
 
 
 def _line_bounds(text: str) -> list[tuple[int, int]]:

@@ -100,6 +100,9 @@ class FactIndex:
         self.measure_code = np.array([codes.setdefault(f.row.measure, len(codes)) for f in self.facts], dtype=np.int32)
         self.district_code = np.array([codes.setdefault(f.row.district or "", len(codes)) for f in self.facts],
                                       dtype=np.int32)
+        # a figure a report gives explicitly for another place (a city's report on its counties) is that place's
+        self.place_code = np.array([codes.setdefault(_own_place(f.row), len(codes)) for f in self.facts],
+                                   dtype=np.int32)
         postings: dict[str, tuple[list[int], list[float]]] = {}
         for i, fact in enumerate(self.facts):
             for term, weight in fact.row.terms.items():
@@ -183,7 +186,8 @@ class FactIndex:
         if query.measure:
             mask &= self.measure_code == self._codes.get(query.measure, -1)
         if strict and query.district:
-            mask &= (self.district_code == self._codes.get(query.district, -1)) | (
+            asked = self._codes.get(query.district, -1)
+            mask &= (self.district_code == asked) | (self.place_code == asked) | (
                 self.district_code == self._codes.get("", -1))
         candidates = np.nonzero(mask)[0]
         if len(candidates) > CANDIDATES:
@@ -256,7 +260,7 @@ def fit_of(query: Query, fact: FactView, strict: bool = True, weight=None) -> fl
         fit *= 1.0 if row.kind == "cumulative" or (fact.period and fact.period.start is None) else 0.8
     if not strict:
         return fit
-    if query.district and row.district and query.district != row.district:
+    if query.district and row.district and query.district not in (row.district, _own_place(row)):
         return None
     period = period_fit(query.period, fact.period)
     if period is None:
@@ -267,6 +271,13 @@ def fit_of(query: Query, fact: FactView, strict: bool = True, weight=None) -> fl
     if query.period is not None and fact.period is not None and fact.period.inferred:
         period *= 0.9
     return fit * period * subject
+
+
+def _own_place(row: FactRow) -> str:
+    """The division a fact is explicitly about, when the report names it (else "")."""
+    if row.subject_explicit and row.subject_kind == "district":
+        return row.subject_name or ""
+    return ""
 
 
 def subject_fit(asked: Subject | None, fact: FactView, weight=None) -> float | None:

@@ -284,6 +284,8 @@ class FactService:
         self.tokenizer.learn(index.vocabulary | words)
         names = KnownNames(
             districts=frozenset(d.district for d in documents if d.district),
+            divisions=frozenset(d.district for d in documents if d.district)
+            | frozenset(r.subject_name for r in rows if r.subject_kind == "district" and r.subject_name),
             places=frozenset(w for w in words if len(w) == 2),
             orgs=frozenset(core for r in rows for core in r.orgs),
             services=frozenset(w for w in words if w.endswith("班列") and len(w) > 2),
@@ -305,7 +307,8 @@ class FactService:
         for indicator in load_indicators():
             if not indicator.wanted(topics or []):
                 continue
-            query = parse_question(indicator.query.format(district=district), self.lexicon, self.tokenizer,
+            short = district[:-1] if len(district) > 2 and district[-1] in "区县市" else district
+            query = parse_question(indicator.query.format(district=district, short=short), self.lexicon, self.tokenizer,
                                    self._names, self.today().year, index.idf)
             query.unit_family = indicator.unit
             ranked = index.rank(query, limit=30)

@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from facts.lexicon import Lexicon
+from facts.places import Place, ReportPlaces, resolve
 
 ZONE_TYPES = {
     "综合保税区": "综保区", "综保区": "综保区", "保税港区": "综保区", "临港产业城": "产业城", "产业城": "产业城",
@@ -21,6 +22,7 @@ ORG = re.compile(r"([\u4e00-\u9fffA-Za-z]{2,12}?)(股份有限公司|有限责�
 ALIAS = re.compile(r"以下简称[“\"]([^”\"]{2,8})[”\"]")
 PLACE_PREFIX = re.compile(r"^(四川|重庆|广州|北京|上海|深圳|天津|浙江|江苏|福建|湖北|湖南|广东|贵州|云南|陕西|马来西亚|香港|珠海)")
 DISTRICT = re.compile(r"([\u4e00-\u9fff]{2})(区|县)")
+SELF_WORDS = re.compile(r"全区|全县|全市|本区|本县|本市|我区|我县|我市")
 
 
 @dataclass(frozen=True)
@@ -55,34 +57,58 @@ def org_core(name: str) -> str:
     return PLACE_PREFIX.sub("", core) or core
 
 
-def find_districts(text: str, lexicon: Lexicon) -> Counter[str]:
-    """District names a text uses (江津 for 江津区, 九龙坡 for 九龙坡区, 忠 for 忠县), scored by mentions.
-
-    A name is scored by its full mentions (X区) and, when it has two characters or more, its bare ones;
-    of two overlapping names (龙坡, 九龙坡) the longer wins when it is nearly as frequent.
-    """
-    full: Counter[str] = Counter()
-    for size in (1, 2, 3):
-        for m in re.finditer(rf"([\u4e00-\u9fff]{{{size}}})(区|县)", text):
-            name, whole = m.group(1), m.group(0)
-            if any(whole.endswith(word) for word in lexicon.not_districts) or name[-1] in "全该本各":
-                continue
-            if size == 1 and (whole[-1] != "县" or name in "各该本全每一两三四五六七八九十"):
-                continue
-            full[name] += 1
-    scores = Counter({name: 3 * n + (text.count(name) - n if len(name) >= 2 else 0) for name, n in full.items()})
-    for name in list(scores):
-        for longer in scores:
-            if longer != name and longer.endswith(name) and full[longer] >= 0.8 * full[name]:
-                scores[name] = 0
-    return Counter({name: score for name, score in scores.items() if score > 0})
+def place_mentions(text: str, report: ReportPlaces) -> list[tuple[int, int, Place]]:
+    """The report's places as subjects: a division followed by one inside it (重庆市江津区, 湖南省宁远县)
+    is one mention of the inner one; a short form right before 班列 names a train service, not the place."""
+    merged: list[tuple[int, int, Place]] = []
+    for m in report.mentions:
+        if merged and merged[-1][1] == m.start and merged[-1][2].name in m.place.parents:
+            merged[-1] = (merged[-1][0], m.end, m.place)
+            continue
+        if not m.full and text.startswith("班", m.end):
+            continue
+        merged.append((m.start, m.end, m.place))
+    return merged
 
 
-def district_name(name: str, text: str = "") -> str:
-    """江津 → 江津区, 忠 → 忠县 (as the text writes it when it does)."""
-    if len(name) == 1 or (text and f"{name}县" in text and f"{name}区" not in text):
-        return name + "县"
-    return name + "区"
+CLAUSE_START = re.compile(r"[,，。;；:：!！?？\n]")
+# Words that may stand before a clause's topic: 2022年，绵阳实现… / 其中，仁怀市… / 全年绵阳…
+LEAD_WORDS = re.compile(r"((19|20)\d{2}年|[一二三四上下前]季度|[上下]半年|\d{1,2}[-—至]?\d{0,2}月(份)?|全年|其中|同期|"
+                        r"今年|去年|上年|当年|在|据|从|\d+|[(（][^)）]*[)）]|\s)+")
+
+
+def opens_clause(text: str, start: int) -> bool:
+    """Whether a name stands at the head of its clause (after a date or 其中 at most): the topic."""
+    lo = max(0, start - 30)
+    cut = max((m.end() for m in CLAUSE_START.finditer(text, lo, start)), default=lo if lo else 0)
+    lead = text[cut:start]
+    return not lead or LEAD_WORDS.fullmatch(lead) is not None
+
+
+def place_subject(place: Place, home: Place | None) -> Subject:
+    """A county, city or province is a "district" subject (keyed by full name); a town is a part of its
+    county, like a zone."""
+    if place.level == "town":
+        return Subject("zone", place.name, place.name, home.name if home else None)
+    return Subject("district", place.name, place.name)
+
+
+def self_place(word: str, home: Place, named: dict[str, Place]) -> Place:
+    """全县 in a county's report is the county; 全市 there is the city it belongs to."""
+    if home.name.endswith(word[-1]) or not home.parents:
+        return home
+    parent = next((p for p in reversed(home.parents) if p.endswith(word[-1])), None)
+    if parent is None:
+        return home
+    return named.get(parent) or Place(parent, parent[:-1], "city", ())
+
+
+def place_key(word: str | None, known: dict[str, Place] | None = None) -> str | None:
+    """A place word as the store keys it: 江津 → 江津区 (its full name) when it names a division."""
+    if not word:
+        return word
+    place = resolve(word, known)
+    return place.name if place is not None else word
 
 
 def find_orgs(text: str) -> set[str]:
@@ -113,9 +139,8 @@ def find_places(text: str, lexicon: Lexicon, districts: set[str]) -> set[str]:
     return {p for p, n in seen.items() if n >= 2} | districts
 
 
-def find_mentions(text: str, lexicon: Lexicon, districts: set[str], places: set[str], orgs: set[str],
-                  home: str | None) -> list[Mention]:
-    """Subject mentions in order; `home` is the report's district (全区 means it)."""
+def find_mentions(text: str, lexicon: Lexicon, report: ReportPlaces, places: set[str], orgs: set[str]) -> list[Mention]:
+    """Subject mentions in order; the report's own place is what 全区/全县/全市 mean."""
     mentions: list[Mention] = []
     taken = [False] * (len(text) + 1)
 
@@ -134,24 +159,27 @@ def find_mentions(text: str, lexicon: Lexicon, districts: set[str], places: set[
     for suffix in lexicon.zone_suffixes:
         for m in re.finditer(re.escape(suffix), text):
             place = next((p for p in places if text.endswith(p, 0, m.start())), None)
-            if suffix == "港" and (place is None or place in districts):
+            if suffix == "港" and (place is None or place_key(place, report.named) in report.named):
                 continue
             start = m.start() - len(place) if place else m.start()
             name = text[start:m.end()]
-            add(start, m.end(), Subject("zone", name, ZONE_TYPES[suffix], place))
-    for name in districts:
-        for m in re.finditer(re.escape(name) + "(区|县)?", text):
-            follow = text[m.end():m.end() + 2]
-            if not m.group(1) and (follow.startswith("班") or any(s.startswith(follow[:1]) and follow and
-                                                                  text.startswith(s, m.end()) for s in lexicon.zone_suffixes)):
-                continue
-            if len(name) == 1 and not m.group(1):
-                continue
-            add(m.start(), m.end(), Subject("district", m.group(1) and m.group(0) or district_name(name, text), name))
-    if home:
-        for m in re.finditer("全区|全县", text):
+            add(start, m.end(), Subject("zone", name, ZONE_TYPES[suffix], place_key(place, report.named)))
+    for start, end, place in place_mentions(text, report):
+        follow = text[end:end + 6]
+        if any(follow.startswith(s) for s in lexicon.zone_suffixes):
+            continue  # 江津综保区: the zone's own mention
+        if place != report.home and not opens_clause(text, start):
+            continue  # 与北京XX公司签约, 来自广东的企业: another place named in passing is no subject
+        if place != report.home and any(text.startswith(org_core(o)[:2], end) for o in orgs):
+            continue  # 重庆明峰医学影像…: the place opens a company's name
+        add(start, end, place_subject(place, report.home))
+    if report.home is not None:
+        for m in SELF_WORDS.finditer(text):
             if m.start() > 0 and text[m.start() - 1] in NOT_SUBJECT_BEFORE:
                 continue
-            add(m.start(), m.end(), Subject("district", district_name(home, text), home))
+            place = self_place(m.group(0), report.home, report.named)
+            if place != report.home and not opens_clause(text, m.start()):
+                continue  # 打造全市重要的开放高地: the city named in passing
+            add(m.start(), m.end(), place_subject(place, None))
     mentions.sort(key=lambda x: x.start)
     return mentions

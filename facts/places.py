@@ -1,0 +1,302 @@
+"""Places: China's administrative divisions, found in text with their level and their short forms.
+
+The gazetteer is jionlp's list of divisions (province, city, county-level, town), read from the file
+the package ships; no list of ours. A report's own place (`home`) is the county- or city-level
+division it names most, so 全县/全区/全市 mean it. Levels are kept apart: 广安市 is not 广安区, and a
+bare 广安 is the one the text names in full (else the higher level).
+"""
+import importlib.metadata
+import importlib.util
+import json
+import logging
+import os
+import re
+import zipfile
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+LEVELS = ("province", "city", "county", "town")
+# Levels a report or a question is "about": figures of a county or a city, not of a town or a province.
+HOME_LEVELS = ("county", "city")
+# Short forms this short are too often parts of other words (东区, 城区): only full names count.
+MIN_SHORT = 2
+# How many characters a name may have (新疆维吾尔自治区 is the longest full name of interest).
+MAX_NAME = 12
+# A town is matched only by its full name and only inside the report's own county: the same town
+# names recur all over China.
+TOWN_SUFFIXES = ("镇", "乡", "街道")
+# Words that say "this place" in a report: the report's own division at that level.
+SELF_WORDS = {"全区": "区", "全县": "县", "全市": "市", "本区": "区", "本县": "县", "本市": "市",
+              "我区": "区", "我县": "县", "我市": "市", "全州": "州", "全旗": "旗"}
+CACHE_FORMAT = 5
+# Development zones the gazetteer lists as county-level (长春经济技术开发区, short 经开区) are zones:
+# subjects.py finds them with their place; as divisions their short forms would match everywhere.
+ZONE_NAME = re.compile(r"(开发区|园区|产业园|示范区|试验区|保税区|合作区)$")
+# A short form jieba counts this often is an ordinary word too (通道, 合作, 港口, 长寿): the same
+# threshold as the tokenizer's "common word".
+COMMON_FREQ = 200
+# A full name whose last character starts a common word is the short form and that word: 义乌市场 is
+# Yiwu's market, 县城 the county town, 区域 a region.
+SPLIT_WORDS = ("市场", "市民", "区域", "区间", "区位", "县域", "县城")
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str  # as written in full: 宁远县, 绵阳市, 彭水苗族土家族自治县
+    short: str  # 宁远, 绵阳, 彭水 (the name itself when it has no shorter form)
+    level: str  # province | city | county | town
+    parents: tuple[str, ...] = ()  # full names, outermost first: (湖南省, 永州市)
+
+    @property
+    def suffix(self) -> str:
+        return self.name[len(self.short):] if self.name.startswith(self.short) else ""
+
+
+@dataclass(frozen=True)
+class PlaceMention:
+    start: int
+    end: int
+    place: Place
+    full: bool  # written in full (宁远县), not as its short form (宁远)
+
+
+class Gazetteer:
+    """Every division by full name and by short form, and how jieba knows its two-character names."""
+
+    def __init__(self, places: list[Place], words: dict[str, tuple[int, str]] | None = None):
+        self.places = places
+        self.words = words or {}  # name or short form -> (jieba frequency, jieba tag)
+        self.by_name: dict[str, list[Place]] = {}
+        self.by_short: dict[str, list[Place]] = {}
+        for place in places:
+            self.by_name.setdefault(place.name, []).append(place)
+            if place.level != "town" and len(place.short) >= MIN_SHORT and place.short != place.name:
+                self.by_short.setdefault(place.short, []).append(place)
+        self.longest = max((len(n) for n in self.by_name), default=0)
+
+    def trusted(self, word: str, place: Place) -> bool:
+        """Whether `word` alone is enough to say `place` is meant. A full name of three characters or
+        more is; a county's or town's short form is not (reports name a county in full before they
+        shorten it: 宁远 is also a person's name, 双城 a word, 惠民 a policy); a city's or province's
+        short form is when jieba does not know it as another kind of word (西安 and 绵阳, not 通道)."""
+        if len(word) >= 3 and word == place.name:
+            return True
+        if place.level not in ("province", "city") and not place.name.endswith("市"):
+            return False  # county-level cities (义乌市, 仁怀市) are written short like cities
+        freq, tag = self.words.get(word, (0, ""))
+        return tag == "ns" or freq < COMMON_FREQ
+
+    def named(self, name: str) -> list[Place]:
+        return self.by_name.get(name, [])
+
+    def scan(self, text: str, towns_of: str | None = None, prefer: frozenset[str] = frozenset()) -> list[PlaceMention]:
+        """Every place written in `text`, longest match first, left to right. Towns only of the county
+        `towns_of`; a short form wherever it stands (the caller decides which to believe)."""
+        found: list[PlaceMention] = []
+        i, n = 0, len(text)
+        while i < n:
+            hit = self._match_at(text, i, towns_of)
+            # 美丽江津: the 丽江 at 丽 gives way to an overlapping match reaching further that is a full
+            # name, longer, or a place the text names in full elsewhere (`prefer`) when 丽江 is not
+            if hit is not None and any((later := self._match_at(text, j, towns_of)) is not None
+                                       and later.end > hit.end and _stronger(later, hit, prefer)
+                                       for j in range(i + 1, hit.end)):
+                hit = None
+            if hit is None:
+                i += 1
+                continue
+            found.append(hit)
+            i = hit.end
+        return found
+
+    def _match_at(self, text: str, i: int, towns_of: str | None) -> PlaceMention | None:
+        for size in range(min(MAX_NAME, len(text) - i), MIN_SHORT - 1, -1):
+            word = text[i:i + size]
+            full = [p for p in self.by_name.get(word, ()) if p.level != "town"
+                    or (towns_of is not None and towns_of in p.parents)]
+            if full and text[i + size - 1:i + size + 1] in SPLIT_WORDS:
+                shorts = self.by_short.get(word[:-1], [])
+                if shorts:
+                    return PlaceMention(i, i + size - 1, _pick(shorts, text), False)
+                continue
+            if full:
+                return PlaceMention(i, i + size, _pick(full, text), True)
+            if word in self.by_short:
+                return PlaceMention(i, i + size, _pick(self.by_short[word], text), False)
+        return None
+
+
+def _stronger(later: PlaceMention, hit: PlaceMention, prefer: frozenset[str]) -> bool:
+    if later.full != hit.full:
+        return later.full
+    if later.end - later.start != hit.end - hit.start:
+        return later.end - later.start > hit.end - hit.start
+    return later.place.name in prefer and hit.place.name not in prefer
+
+
+def _pick(candidates: list[Place], text: str) -> Place:
+    """Of places sharing a name, the one whose parents the text names, else the higher level."""
+    def score(place: Place) -> tuple[int, int]:
+        named = sum(1 for parent in place.parents if parent in text or parent[:2] in text)
+        return named, -LEVELS.index(place.level)
+    return max(candidates, key=score)
+
+
+def _jionlp_file() -> Path | None:
+    spec = importlib.util.find_spec("jionlp")  # finds the package without importing it (slow, noisy)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / "dictionary" / "china_location.zip"
+    return path if path.exists() else None
+
+
+def _parse(lines: list[str]) -> list[Place]:
+    """jionlp's file: one division a line, its depth in tabs, `name<TAB>code<TAB>short`."""
+    places: list[Place] = []
+    chain: list[str] = []
+    for line in lines:
+        depth = len(line) - len(line.lstrip("\t"))
+        if depth >= len(LEVELS) or not line.strip():
+            continue
+        cells = line.strip().split("\t")
+        name = cells[0]
+        short = cells[2] if len(cells) > 2 and cells[2] else _town_short(name)
+        del chain[depth:]
+        parents = tuple(dict.fromkeys(p for p in chain if p != name))  # 上海市 is province and city at once
+        chain.append(name)
+        if depth == 1 and name == (chain[0] if chain else ""):
+            continue  # the municipality's city level repeats the province
+        places.append(Place(name, short, LEVELS[depth], parents))
+    return places
+
+
+def _town_short(name: str) -> str:
+    for suffix in TOWN_SUFFIXES:
+        if name.endswith(suffix) and len(name) - len(suffix) >= MIN_SHORT:
+            return name[: -len(suffix)]
+    return name
+
+
+def _cache_file() -> Path:
+    from facts.text import cache_dir  # the one cache folder of the project
+
+    try:
+        version = importlib.metadata.version("jionlp")
+    except importlib.metadata.PackageNotFoundError:
+        version = "none"
+    return cache_dir() / f"places-{CACHE_FORMAT}-{version}.json"
+
+
+@cache
+def gazetteer() -> Gazetteer:
+    """The national gazetteer (cached on disk as JSON, a format that cannot run code)."""
+    path = _cache_file()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return Gazetteer([Place(n, s, lv, tuple(ps)) for n, s, lv, ps in data["places"]],
+                         {w: (f, t) for w, (f, t) in data["words"].items()})
+    except (OSError, ValueError, TypeError):
+        pass
+    source = _jionlp_file()
+    if source is None:
+        log.warning("jionlp's gazetteer is not installed: places are not recognised")
+        return Gazetteer([])
+    with zipfile.ZipFile(source) as archive:
+        text = archive.read(archive.namelist()[0]).decode("utf-8")
+    places = [p for p in _parse(text.splitlines()) if not ZONE_NAME.search(p.name)]
+    words = _jieba_words({w for p in places if p.level != "town" for w in (p.name, p.short) if len(w) == 2})
+    try:
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        payload = {"places": [[p.name, p.short, p.level, list(p.parents)] for p in places], "words": words}
+        partial.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+        partial.replace(path)
+    except OSError as err:
+        log.warning("could not write the gazetteer cache %s: %s", path, err)
+    return Gazetteer(places, words)
+
+
+def _jieba_words(wanted: set[str]) -> dict[str, tuple[int, str]]:
+    """Frequency and tag of the wanted words in jieba's own dictionary."""
+    import jieba
+
+    found: dict[str, tuple[int, str]] = {}
+    with open(jieba.get_dict_file().name, encoding="utf-8") as handle:
+        for line in handle:
+            parts = line.split()
+            if len(parts) >= 3 and parts[0] in wanted:
+                found[parts[0]] = (int(parts[1]), parts[2])
+    return found
+
+
+SELF = re.compile("|".join(SELF_WORDS))
+
+
+@dataclass(frozen=True)
+class ReportPlaces:
+    """The places one report names, and which one it is about."""
+
+    home: Place | None
+    named: dict[str, Place]  # every place the report names, by full name
+    mentions: tuple[PlaceMention, ...]
+
+
+def report_places(text: str) -> ReportPlaces:
+    """The places a report names, and its own (the county- or city-level place it names most; its
+    title and first lines count double). A name that is also a common word counts only when the
+    report names the place in full somewhere (长寿 alone is a word, not 长寿区)."""
+    gaz = gazetteer()
+    first = gaz.scan(text)
+    full_names = {m.place.name for m in first if m.full and gaz.trusted(m.place.name, m.place)}
+    first = gaz.scan(text, prefer=frozenset(full_names))
+
+    def believed(m: PlaceMention) -> bool:
+        return m.place.name in full_names or gaz.trusted(text[m.start:m.end], m.place)
+
+    doubtful = [m for m in first if not believed(m)]
+    first = [m for m in first if believed(m)]
+    counts: Counter[str] = Counter()
+    head = min(len(text), 200)
+    for m in first:
+        if m.place.level in HOME_LEVELS:
+            counts[m.place.name] += 2 if m.start < head else 1
+    selfs = Counter(SELF_WORDS[w] for w in SELF.findall(text))
+    if not counts and selfs:
+        # 全县 in a report that names its county only by its short form (宁远发展史): that county
+        level = selfs.most_common(1)[0][0]
+        alike = Counter(m.place.name for m in doubtful if m.place.name.endswith(level) and m.place.level == "county")
+        if alike:
+            name = alike.most_common(1)[0][0]
+            counts[name] = alike[name]
+            full_names.add(name)
+            first += [m for m in doubtful if m.place.name == name]
+    by_name = {m.place.name: m.place for m in first}
+    home = None
+    if counts:
+        # a county inside the city the report names most is its subject (全县 in a county's report)
+        county = [(n, c) for n, c in counts.most_common() if by_name[n].level == "county"]
+        best_name, best = counts.most_common(1)[0]
+        if county and (by_name[best_name].level == "city" and selfs and selfs.most_common(1)[0][0] in "区县"
+                       and county[0][1] >= 1):
+            best_name = county[0][0]
+        home = by_name[best_name]
+    mentions = gaz.scan(text, towns_of=home.name if home and home.level == "county" else None,
+                        prefer=frozenset(full_names))
+    kept = tuple(m for m in mentions if believed(m) or (m.place.level == "town" and m.full))
+    return ReportPlaces(home, {m.place.name: m.place for m in kept}, kept)
+
+
+def resolve(word: str, known: dict[str, Place] | None = None) -> Place | None:
+    """The place a word names (full name or short form), preferring places the store knows."""
+    gaz = gazetteer()
+    candidates = gaz.named(word) or gaz.by_short.get(word, [])
+    if not candidates:
+        return None
+    if known:
+        inside = [p for p in candidates if p.name in known]
+        if inside:
+            return min(inside, key=lambda p: LEVELS.index(p.level))
+    return min(candidates, key=lambda p: LEVELS.index(p.level))

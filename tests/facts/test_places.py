@@ -1,0 +1,41 @@
+"""Places from the national gazetteer: full names, short forms, levels, a report's own place."""
+import pytest
+
+from facts.places import gazetteer, report_places
+from facts.repair import repair
+
+
+def names(text: str) -> list[str]:
+    return [m.place.name for m in gazetteer().scan(text)]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("重庆市永川区一季度地区生产总值增长", ["重庆市", "永川区"]),
+    ("宁远县和长寿区", ["宁远县", "长寿区"]),
+    ("义乌市场采购贸易方式出口", ["义乌市"]),  # 义乌 + 市场, not 义乌市 + 场
+    ("彭水苗族土家族自治县", ["彭水苗族土家族自治县"]),
+    ("广安市和广安区", ["广安市", "广安区"]),
+], ids=["city-then-district", "two-counties", "market-is-no-city", "autonomous-county", "levels-apart"])
+def test_scan(text, expected):
+    assert names(text) == expected
+
+
+def test_a_later_place_named_in_full_wins_an_overlap():
+    mentions = gazetteer().scan("建设美丽江津", prefer=frozenset({"江津区"}))
+    assert [m.place.name for m in mentions] == ["江津区"]
+
+
+@pytest.mark.parametrize(("text", "home"), [
+    ("2023年,宁远发展极不平凡。\n经初步核算,全县实现地区生产总值2616611万元。", "宁远县"),
+    ("2022年上半年綿陽(yáng)實現地區生產總值1617.72億元。", "绵阳市"),
+    ("西部陆海新通道班列开行量创新高,钦州港集装箱吞吐量增长。", "钦州市"),
+    ("重庆市长寿区统计局:上半年长寿区地区生产总值453.7亿元,增长6.1%。", "长寿区"),
+], ids=["county-by-short-name-and-全县", "traditional-with-glosses", "通道-is-no-county", "district-of-municipality"])
+def test_report_home(text, home):
+    found = report_places(repair(text).text).home
+    assert (found.name if found else None) == home
+
+
+def test_common_words_are_no_places():
+    text = "加强合作,建设通道,港口吞吐量增长,振兴乡村"
+    assert report_places(text).named == {}
