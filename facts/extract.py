@@ -25,6 +25,7 @@ from facts.periods import (
 )
 from facts.repair import RepairedText
 from facts.places import ReportPlaces, report_places
+from facts.tables import NUMBER, UNIT_COLUMN, Table, column_name, column_unit, find_tables
 from facts.subjects import Mention, Subject, find_mentions, find_orgs, find_places, org_core
 from facts.text import Tokenizer
 
@@ -160,6 +161,55 @@ def extract_facts(doc: str, repaired: RepairedText, lexicon: Lexicon, tokenizer:
             for f_index, fig in enumerate(figures):
                 facts.append(_fact(doc, repaired, lexicon, tokenizer, ctx, para, prev_para, sentences, s_index,
                                    clauses, figures, f_index, para_sub_scope))
+    for table in find_tables(text):
+        facts.extend(_table_facts(doc, repaired, tokenizer, ctx, table))
+    return facts
+
+
+GROWTH_COLUMN = re.compile(r"增减|增长|增速|增幅|下降|比上年|同比")
+SHARE_COLUMN = re.compile(r"比重|占比|构成")
+
+
+def _table_facts(doc: str, repaired: RepairedText, tokenizer: Tokenizer, ctx: ReportContext,
+                 table: Table) -> list[FactRecord]:
+    """Row label × column header: each figure of a table as a fact, its unit and measure from the header
+    (播种面积(亩), 同比增减(%)) or the row's unit column (万头), its period from the text above the table."""
+    text = repaired.text
+    caption_start = text.rfind("\n", 0, max(0, table.start - 1)) + 1
+    caption = Span(caption_start, table.start)
+    period = _period(ctx, caption, Span(max(0, caption_start - 1), table.start), caption, None)
+    unit_column = next((k for k, h in enumerate(table.header) if UNIT_COLUMN.match(h)), None)
+    facts = []
+    for row in table.rows:
+        named = ""  # the last figure column's name: 同比增减(%) after 产量(吨) is the 产量's growth
+        for k, cell in enumerate(row.cells):
+            header = table.header[k] if k < len(table.header) else ""
+            name = column_name(header)
+            if not NUMBER.match(cell.text) or k == unit_column:
+                continue
+            unit = column_unit(header) or (row.cells[unit_column].text if unit_column is not None
+                                           and unit_column < len(row.cells) else "")
+            if not unit:
+                continue
+            measure = "amount"
+            if unit == "%":
+                measure = "share" if SHARE_COLUMN.search(name) else "growth" if GROWTH_COLUMN.search(name) else "share"
+            topic = named if measure == "growth" and named else name
+            if measure != "growth":
+                named = name
+            indicator = f"{row.label}{topic}" + ("增速" if measure == "growth" else "")
+            terms = {t: WEIGHTS["paragraph"] for t in tokenizer.terms(text[caption.start:caption.end])}
+            for t in tokenizer.terms(row.group):
+                terms[t] = WEIGHTS["sentence_before"]
+            for t in tokenizer.terms(row.label) + tokenizer.terms(topic if topic != "数量" else ""):
+                terms[t] = WEIGHTS["seg"]
+            value_text = cell.text.replace("−", "-")
+            facts.append(FactRecord(
+                doc=doc, line=repaired.line_of(cell.start), value=float(value_text.replace(",", "")),
+                value_text=value_text, value_max=None, unit=unit, qualifier="", figure=value_text + unit,
+                kind="actual", measure=measure, period=period, subject=ctx.top_subject, subject_explicit=False,
+                sub_scope=False, indicator=indicator[-16:], quote=repaired.original_span(row.start, row.end),
+                sentence=text[row.start:row.end], terms=terms, district=ctx.home))
     return facts
 
 
@@ -340,9 +390,10 @@ def _nearest(items, start: int, end: int, pos: int):
     return after[0] if after else None
 
 
-def _period(ctx: ReportContext, sent: Span, para: Span, clause: Span, fig: Figure) -> Period | None:
-    markers = [m for m in ctx.markers if m.period is not None and (not m.compared or 0 <= fig.start - m.end <= 1)]
-    marker = _nearest(markers, clause.start, clause.end, fig.start)
+def _period(ctx: ReportContext, sent: Span, para: Span, clause: Span, fig: Figure | None) -> Period | None:
+    at = fig.start if fig is not None else clause.end
+    markers = [m for m in ctx.markers if m.period is not None and (not m.compared or 0 <= at - m.end <= 1)]
+    marker = _nearest(markers, clause.start, clause.end, at)
     if marker is None:
         marker = next((m for m in reversed(markers) if sent.start <= m.start < clause.start), None)
     if marker is not None:

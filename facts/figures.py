@@ -28,6 +28,7 @@ CHANGE_WORDS = re.compile(r"(增加|净增|减少|增长|下降|多出|增收)(�
 NOT_QUALIFIER = re.compile(r"(签约|合约|节约|预约|履约|特约|制约|赶超|最近|附近|临近|就近)$")
 GROWTH_WORDS = re.compile(r"(增长|增速|增幅|下降|降低|减少|增加|回落|提高|上升)(了|为|达到|达|约|超|预计达|预计)?$")
 FUTURE_LIKE = re.compile(r"[年月日号强期届次]")
+MINUS = {"-", "−", "－"}  # a figure written as a negative growth: 同比增长-0.5%
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,9 @@ def find_figures(text: str) -> list[Figure]:
             continue
         if m["unit"] == "位" and text[max(0, start - 1):start] not in {"第", "前"}:
             continue
+        negative = prev in MINUS and not text[start - 2:start - 1].isdigit()  # 同比增长-0.5%, not 5-8%
+        if negative:
+            start -= 1
         qualifier = ""
         before = text[max(0, start - 3):start]
         for word in PRE_QUALIFIERS:
@@ -103,8 +107,8 @@ def find_figures(text: str) -> list[Figure]:
             Figure(
                 start=start,
                 end=end,
-                value=_number(m["num"]),
-                value_text=m["num"],
+                value=-_number(m["num"]) if negative else _number(m["num"]),
+                value_text=("-" if negative else "") + m["num"],
                 value_max=_number(m["num2"]) if m["num2"] else None,
                 unit=unit,
                 qualifier=qualifier,

@@ -275,9 +275,10 @@ def period_fit(asked: Period | None, fact: Period | None) -> float | None:
     if (qs, qe) == (fs, fe):
         return 1.0
     if qs <= fs and fe <= qe:
-        return None if asked.is_span and not fact.is_span else 0.75
+        # part of the asked time is not the answer for all of it: 2022年一季度 is not 2022年 (nor 前三季度)
+        return None
     if fs <= qs and qe <= fe:
-        if fact.is_span and not asked.is_span:
-            return None
-        return 0.6 if fact.inferred else 0.5
+        # the whole is not the answer for a part (上半年 for 一季度), unless the fact's period was only
+        # guessed from the report's year
+        return 0.6 if fact.inferred and not fact.is_span else None
     return None

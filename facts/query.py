@@ -9,7 +9,8 @@ from facts.places import gazetteer, resolve
 from facts.subjects import DISTRICT, ORG, PLACE_PREFIX, ZONE_TYPES, Subject, org_core, place_key
 from facts.text import Tokenizer, clean_question, english_to_chinese, is_english
 
-GROWTH = re.compile(r"增长(?!到|至)|增速|增幅|涨幅")
+# a fall is asked as a growth too (下降了多少, 同比增减): the figure is the rate, whichever its direction
+GROWTH = re.compile(r"增长(?!到|至)|增速|增幅|涨幅|下降|降低|降幅|减少|回落|增减|下滑")
 ASKED_UNIT = re.compile(r"(多少|几)(" + "|".join(re.escape(u) for u in BASE_UNITS if u not in {"%", "‰"}) + ")")
 QUESTION_CHARS = set("多少几趟列个次家的了吗呢是有开跑行这那些年月日共总")
 SERVICE = re.compile(r"([\u4e00-\u9fff]{2})班列")

@@ -8,7 +8,7 @@ from functools import cache
 import zhconv
 
 # Full-width ASCII variants and the ideographic space, one char for one char so offsets survive.
-_HALF_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+_HALF_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20, 0xFE59: 0x28, 0xFE5A: 0x29}
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _SPACE = " \t\u00a0\f\v"
@@ -180,6 +180,8 @@ def _longest_double(line: str, i: int) -> int:
 def _separator(line: str, following: str, following_indented: bool) -> str:
     """What goes between two kept lines: "\n" between paragraphs, else "" (or " " between words)."""
     if following_indented or line.startswith("#") or following.startswith("#") or _SENTENCE_END.search(line):
+        return "\n"
+    if "|" in line or "|" in following:  # a table row stays a line of its own
         return "\n"
     return " " if _is_letter(line[-1]) and _is_letter(following[0]) else ""
 

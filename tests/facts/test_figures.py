@@ -75,6 +75,9 @@ FIGURES = [
       id="second-of-分别-list-is-share"),
     P("珞璜港是我市规划的“1+3”枢纽型港口之一,设计年吞吐量2000万吨,一期设计年吞吐量1100万吨。", "1100万吨", 1100,
       None, "万吨", "", "amount", id="万吨-after-a-code"),
+    P("全年实现地区生产总值300.5亿元,同比增长-1.2%。", "-1.2%", -1.2, None, "%", "", "growth",
+      id="negative-growth-as-written"),
+    P("工业投资增长5-8%", "5-8%", 5, 8, "%", "", "growth", id="a-range-is-no-negative"),
 ]
 
 

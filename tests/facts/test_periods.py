@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 
 from facts.periods import (
+    months_period,
     Period,
     ReportYears,
     find_markers,
@@ -143,8 +144,11 @@ PERIOD_FITS = [
     P(upto_period(2023, 5), Period(ym(2023, 1), ym(2023, 5), "2023年1-5月"), "partial",
       id="1-5月-roughly-answers-截至5月底"),
     P(plan_period("十三五", "末"), upto_period(2020), 1.0, id="十三五末-is-截至2020年底"),
-    P(year_period(2023), Period(ym(2023, 1), ym(2023, 5), "2023年1-5月"), "partial", id="part-of-the-year"),
-    P(Period(ym(2023, 1), ym(2023, 6), "2023年1-6月"), year_period(2023), "partial", id="the-year-for-a-half"),
+    P(year_period(2023), Period(ym(2023, 1), ym(2023, 5), "2023年1-5月"), None, id="part-of-the-year-is-not-the-year"),
+    P(months_period(2022, 1, 9), months_period(2022, 1, 3), None, id="一季度-is-not-前三季度"),
+    P(months_period(2023, 1, 3), months_period(2023, 1, 6), None, id="上半年-is-not-一季度"),
+    P(months_period(2023, 1, 3), year_period(2023, inferred=True), "partial", id="a-guessed-year-may-hold-a-quarter"),
+    P(Period(ym(2023, 1), ym(2023, 6), "2023年1-6月"), year_period(2023), None, id="the-year-is-not-a-half"),
     P(Period(ym(2023, 1), ym(2023, 6), "2023年1-6月"), year_period(2022), None, id="half-of-another-year"),
     P(plan_period("十三五"), plan_period("十三五"), 1.0, id="same-plan"),
     P(plan_period("十三五"), plan_period("十四五"), None, id="another-plan"),
@@ -166,4 +170,4 @@ def test_exact_period_beats_partial_ones():
     asked = year_period(2019)
     exact = period_fit(asked, year_period(2019))
     assert exact > period_fit(asked, upto_period(2019)) > 0
-    assert exact > period_fit(asked, Period(ym(2019, 1), ym(2019, 5), "2019年1-5月")) > 0
+    assert period_fit(asked, Period(ym(2019, 1), ym(2019, 5), "2019年1-5月")) is None
