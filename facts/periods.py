@@ -83,6 +83,13 @@ class ReportYears:
 
 
 YEAR_IN_TEXT = re.compile(r"(?<!\d)((?:19|20)\d{2})年")
+# A news item's date line near its top: 2023-08-29, 2023年08月29日 16:09, 2023/8/29.
+# A date inside a sentence (2013年11月28日首趟开行) is no date line: it needs numeric form, a time after
+# it, or a label before it.
+DATE_LINE = re.compile(r"(?:(?:时间|日期|发布|发表|来源)[:：]?\s*)((?:19|20)\d{2})[-/.年]\d{1,2}[-/.月]\d{1,2}日?"
+                       r"|(?<![\d年])((?:19|20)\d{2})[-/.]\d{1,2}[-/.]\d{1,2}(?!\d)"
+                       r"|(?<!\d)((?:19|20)\d{2})年\d{1,2}月\d{1,2}日\s*\d{1,2}:\d{2}")
+DATE_LINE_REACH = 300
 
 
 def report_years(text: str) -> ReportYears:
@@ -94,10 +101,19 @@ def report_years(text: str) -> ReportYears:
         counts.update(int(y) for y in YEAR_IN_TEXT.findall(sentence))
     if not counts:
         counts.update(int(y) for y in YEAR_IN_TEXT.findall(text))
+    dated = DATE_LINE.search(text[:DATE_LINE_REACH])
+    dated_year = int(next(g for g in dated.groups() if g)) if dated else None
     if not counts:
-        return ReportYears(None, None)
+        return ReportYears(dated_year, dated_year)
     top = max(counts.values())
     default = max(y for y, c in counts.items() if c == top)
+    if dated_year and "今年" in text:  # a dated news item: 今年 is the year of its date line
+        return ReportYears(default, dated_year)
+    latest = max(counts)
+    if latest > default and "今年" in text and "去年" in text:
+        # 今年以来…较去年… in a text whose latest year is a finished one (2022年…开行4639列): it is written
+        # the year after
+        return ReportYears(default, latest + 1)
     looking_back = re.search(
         rf"(截至|截止|到){default}年(底|末)|{default}年12月|过去的{default}年|{default}年全年|{default}年是", text
     )
@@ -122,6 +138,7 @@ MARKER = re.compile(
         [
             r"(?P<upto>截至|截止|到|至)(?:(?P<uy>(?:19|20)\d{2})年|(?P<urel>今年|去年|上年|本年|当年))?(?:(?P<um>\d{1,2})月)?(?P<uend>底|末|为止|止)",
             r"(?P<now>截至|截止)(?:目前|现在|当前|今天)",
+            r"(?P<upday>截至|截止)(?:(?P<dy>(?:19|20)\d{2})年)?(?P<dm>\d{1,2})月(?P<dd>\d{1,2})日",
             r"[“\"]?(?P<plan>十[一二三四五]五)[”\"]?(?P<ppart>末期|期末|末|初期|之初|初|开始时|伊始|开局)?",
             r"(?P<ry>(?:19|20)\d{2})年(?P<rm1>\d{1,2})月?[-—~至到](?P<rm2>\d{1,2})月",
             r"(?P<rrel>今年|去年)?(?P<bm1>\d{1,2})月?[-—~至到](?P<bm2>\d{1,2})月",
@@ -158,6 +175,13 @@ def find_markers(text: str, years: ReportYears) -> list[Marker]:
             if year is None:
                 continue
             period, cumulative, explicit = upto_period(year, int(g["um"]) if g["um"] else 12), True, bool(g["uy"])
+        elif g["upday"]:  # 截至2023年11月28日: a running total to that day (counted to its month)
+            year = int(g["dy"]) if g["dy"] else report
+            if year is None:
+                continue
+            month = int(g["dm"])
+            period = Period(None, ym(year, month), f"截至{year}年{month}月{int(g['dd'])}日")
+            cumulative, explicit = True, bool(g["dy"])
         elif g["now"]:
             if report is None:
                 continue
@@ -280,5 +304,5 @@ def period_fit(asked: Period | None, fact: Period | None) -> float | None:
     if fs <= qs and qe <= fe:
         # the whole is not the answer for a part (上半年 for 一季度), unless the fact's period was only
         # guessed from the report's year
-        return 0.6 if fact.inferred and not fact.is_span else None
+        return 0.6 if fact.inferred and fe - fs == 11 else None
     return None

@@ -171,3 +171,17 @@ def test_exact_period_beats_partial_ones():
     exact = period_fit(asked, year_period(2019))
     assert exact > period_fit(asked, upto_period(2019)) > 0
     assert period_fit(asked, Period(ym(2019, 1), ym(2019, 5), "2019年1-5月")) is None
+
+
+@pytest.mark.parametrize(("text", "report"), [
+    ("前7月外贸进出口突破3000亿元时间:2023-08-29 12:16:08\n今年1—7月,进出口总值达3211.0亿元。", 2023),
+    ("2013年11月28日首趟班列开行。2022年开行4639列。今年以来已开行4843列,已超去年全年。", 2023),
+    ("2022年全县地区生产总值420.77亿元,增长4.1%。", 2022),
+], ids=["date-line-anchors-今年", "今年-after-the-latest-finished-year", "a-bulletin-is-its-year"])
+def test_report_year(text, report):
+    assert report_years(text).report == report
+
+
+def test_running_total_to_a_day():
+    [marker] = find_markers("截至2023年11月28日", ReportYears(2023, 2023))
+    assert marker.period.start is None and marker.period.end == ym(2023, 11) and marker.cumulative
