@@ -175,7 +175,7 @@ def test_exact_period_beats_partial_ones():
 
 @pytest.mark.parametrize(("text", "report"), [
     ("前7月外贸进出口突破3000亿元时间:2023-08-29 12:16:08\n今年1—7月,进出口总值达3211.0亿元。", 2023),
-    ("2013年11月28日首趟班列开行。2022年开行4639列。今年以来已开行4843列,已超去年全年。", 2023),
+    ("2013年11月28日首趟班列开行,2013年开行1列。2022年开行4639列。今年以来已开行4843列,已超去年全年。", 2023),
     ("2022年全县地区生产总值420.77亿元,增长4.1%。", 2022),
 ], ids=["date-line-anchors-今年", "今年-after-the-latest-finished-year", "a-bulletin-is-its-year"])
 def test_report_year(text, report):
