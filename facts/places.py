@@ -77,6 +77,7 @@ class Gazetteer:
             if place.level != "town" and len(place.short) >= MIN_SHORT and place.short != place.name:
                 self.by_short.setdefault(place.short, []).append(place)
         self.longest = max((len(n) for n in self.by_name), default=0)
+        self.spellings: dict[str, list[Place]] | None = None  # by pinyin, made on first use
 
     def trusted(self, word: str, place: Place) -> bool:
         """Whether `word` alone is enough to say `place` is meant. A full name of three characters or
@@ -300,3 +301,51 @@ def resolve(word: str, known: dict[str, Place] | None = None) -> Place | None:
         if inside:
             return min(inside, key=lambda p: LEVELS.index(p.level))
     return min(candidates, key=lambda p: LEVELS.index(p.level))
+
+
+# English names of divisions: "Yizhang County", "Mianyang City", "Jiangjin District", "Guang'an".
+LATIN_PLACE = re.compile(r"\b([A-Z][a-z]+(?:['’\-](?!s\b)[a-z]+)*)(?:['’]s)?(?:\s+(County|District|City|Municipality|Province))?\b")
+LEVEL_WORDS = {"County": "县", "District": "区", "City": "市", "Municipality": "市", "Province": "省"}
+
+
+def latin_places(text: str, known: frozenset[str]) -> str:
+    """English place names in pinyin → the Chinese names. Places the store knows come first;
+    "County"/"District" pick the level."""
+    gaz = gazetteer()
+
+    def replace(m: re.Match) -> str:
+        key = re.sub(r"[^a-z]", "", m.group(1).lower())
+        suffix = LEVEL_WORDS.get(m.group(2) or "", "")
+        candidates = [p for p in _by_spelling(gaz).get(key, ())
+                      if not suffix or p.name.endswith(suffix) or p.suffix.endswith(suffix)]
+        if not candidates:
+            return m.group(0)
+        inside = [p for p in candidates if p.name in known]
+        best = min(inside or candidates, key=lambda p: LEVELS.index(p.level))
+        return f" {best.name} "
+
+    return LATIN_PLACE.sub(replace, text)
+
+
+def _by_spelling(gaz: Gazetteer) -> dict[str, list[Place]]:
+    """Divisions by the pinyin of their short form, read as phrases (长寿 is changshou, not zhangshou);
+    built on the first English question, kept as JSON in the cache folder."""
+    if gaz.spellings is None:
+        path = _cache_file().with_name(_cache_file().stem + "-pinyin.json")
+        try:
+            spelled = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            from pypinyin import Style, lazy_pinyin
+
+            spelled = {p.short: "".join(lazy_pinyin(p.short, style=Style.NORMAL)) for p in gaz.places
+                       if p.level != "town" and len(p.short) >= MIN_SHORT}
+            try:
+                path.write_text(json.dumps(spelled, ensure_ascii=False), encoding="utf-8")
+            except OSError as err:
+                log.warning("could not write %s: %s", path, err)
+        table: dict[str, list[Place]] = {}
+        for place in gaz.places:
+            if place.short in spelled and place.level != "town":
+                table.setdefault(spelled[place.short], []).append(place)
+        gaz.spellings = table
+    return gaz.spellings

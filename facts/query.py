@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from facts.figures import BASE_UNITS
 from facts.lexicon import Lexicon
 from facts.periods import Period, ReportYears, find_markers, resolve_context
-from facts.places import gazetteer, resolve
+from facts.places import gazetteer, latin_places, resolve
 from facts.subjects import DISTRICT, ORG, PLACE_PREFIX, ZONE_TYPES, Subject, org_core, place_key
 from facts.text import Tokenizer, clean_question, english_to_chinese, is_english
 
@@ -66,6 +66,7 @@ def parse_question(question: str, lexicon: Lexicon, tokenizer: Tokenizer, names:
                    this_year: int, known: set[str] = frozenset()) -> Query:
     text = clean_question(question)
     if is_english(text):
+        text = latin_places(text, names.divisions)
         text = english_to_chinese(text, lexicon)
     text = LATIN_WORD.sub(lambda m: latin_spelling(m.group(0), lexicon), text)
     years = ReportYears(this_year, this_year)

@@ -39,3 +39,20 @@ def test_report_home(text, home):
 def test_common_words_are_no_places():
     text = "加强合作,建设通道,港口吞吐量增长,振兴乡村"
     assert report_places(text).named == {}
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("What was Mianyang's GDP in 2022?", "绵阳市"),
+    ("How many jobs did Ningyuan County add?", "宁远县"),
+    ("Changshou District output in the first half", "长寿区"),  # 长寿 read as a phrase: chang, not zhang
+], ids=["possessive", "county-word", "polyphonic-character"])
+def test_english_place_names(question, expected):
+    from facts.places import latin_places
+
+    assert expected in latin_places(question, frozenset())
+
+
+def test_english_words_are_no_places():
+    from facts.places import latin_places
+
+    assert latin_places("What was the GDP growth rate?", frozenset()) == "What was the GDP growth rate?"
