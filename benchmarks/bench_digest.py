@@ -1,6 +1,6 @@
 """Measure the digest fan-out to many subscribed chats and print one JSON object to stdout.
 
-N private chats are subscribed in the database directly (``facts.subscriptions.subscribe``, daily
+N private chats are subscribed in the database directly (``bot.state.subscriptions.subscribe``, daily
 09:00 Asia/Shanghai), the clock of the real ``Application`` (``bot.app.build_application`` with the
 production ``RetryingRateLimiter`` (bot/limiter.py): 29.9 messages/s, evenly paced) is
 injected so that every chat's slot falls due at the same moment, and the app is started against the
@@ -56,9 +56,9 @@ from telegram import Update
 from bot.app import build_application
 from bot.limiter import RetryingRateLimiter
 from bot.subscribe import job_name
-from facts import subscriptions as subs
-from facts.schedule import Schedule
-from facts.settings import Settings
+from bot.state import subscriptions as subs
+from bot.state.schedule import Schedule
+from bot.state.settings import Settings
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 HEADER = "关键指标摘要"  # in the first text chunk of every digest

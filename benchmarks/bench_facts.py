@@ -175,10 +175,10 @@ def bench_in_process(questions: list[str], database_url: str) -> dict:
     with contextlib.redirect_stdout(sys.stderr):
         started = time.perf_counter()
         try:
-            from facts.service import FactService
-            from facts.settings import Settings
+            from facts.store.service import FactService
+            from bot.state.settings import Settings
         except Exception as error:
-            raise StepFailed(f"cannot import facts.service / facts.settings: {error!r}") from error
+            raise StepFailed(f"cannot import facts.store.service / bot.state.settings: {error!r}") from error
         imported = time.perf_counter()
         try:
             service = FactService.from_settings(Settings(database_url=database_url))

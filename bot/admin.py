@@ -9,8 +9,8 @@ from telegram.constants import ParseMode
 
 from bot.handlers import markup
 from bot.render import Button, esc, split_html
-from bot.state import Context
-from facts.admin import (
+from bot.state.context import Context
+from facts.store.changes import (
     ReloadDiff,
     UploadRefused,
     check_upload,

@@ -21,10 +21,10 @@ from bot import admin, handlers, subscribe
 from bot.errors import on_error
 from bot.limiter import RetryingRateLimiter
 from bot.metrics import CountingRequest, Metrics
-from bot.state import BotData
+from bot.state.context import BotData
 from bot.web import Health, make_web_app, serve
-from facts.service import FactService
-from facts.settings import Settings
+from facts.store.service import FactService
+from bot.state.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from facts.search import Scored
+from facts.answering.search import Scored
 
 
 def period_tick(label: str | None) -> str:

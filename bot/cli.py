@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from facts.errors import FactbotError
-from facts.settings import Settings
+from bot.state.settings import Settings
 
 FACT_FIELDS = ("id", "doc", "line", "value", "value_max", "unit", "qualifier", "figure", "kind", "measure",
                "period_label", "subject_name", "indicator", "quote")
@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     settings = Settings()
-    from facts.service import FactService
+    from facts.store.service import FactService
 
     service = FactService.from_settings(settings)
     try:

@@ -16,8 +16,8 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest
 
 from bot.render import EXAMPLES, Button, Reply, esc, fact_html, render_html
-from bot.state import Context
-from facts.answer import Answer
+from bot.state.context import Context
+from facts.answering.answer import Answer
 
 log = logging.getLogger(__name__)
 GREETING = ("您好！我是 factbot：回答关于江津区经济数据的问题，每个数字都注明报告、行号和原文。"

@@ -8,8 +8,8 @@ from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from telegram.error import NetworkError, TimedOut
 from telegram.request import HTTPXRequest
 
-from facts.answer import Answer
-from facts.service import FactService
+from facts.answering.answer import Answer
+from facts.store.service import FactService
 
 ANSWER_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.02, 0.035, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 1.0, 2.5)
 

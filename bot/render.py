@@ -6,8 +6,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from facts.answer import KIND_NAMES, MEASURE_NAMES, Answer
-from facts.search import Scored
+from facts.answering.answer import KIND_NAMES, MEASURE_NAMES, Answer
+from facts.answering.search import Scored
 
 EXAMPLES = ("2022年江津班列开行了多少列？", "江津综保区2022年进出口额是多少？", "2019年江津区GDP是多少？")
 

@@ -14,11 +14,11 @@ from telegram.ext import Application, ContextTypes
 
 from bot.render import digest_html, split_html
 from bot.render import same_spans as alike
-from bot.state import BotData, Context
-from facts import subscriptions as subs
-from facts.digest import load_indicators
-from facts.models import Subscription
-from facts.schedule import ScheduleError, check_topics, parse_subscribe, parse_words
+from bot.state.context import BotData, Context
+from bot.state import subscriptions as subs
+from facts.answering.digest import load_indicators
+from facts.store.models import Subscription
+from bot.state.schedule import ScheduleError, check_topics, parse_subscribe, parse_words
 
 log = logging.getLogger(__name__)
 ADMIN_ONLY = "抱歉，在群里只有管理员可以修改摘要订阅。"

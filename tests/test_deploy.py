@@ -3,7 +3,7 @@
 compose.yaml against the Compose Specification's JSON schema (the copy check-jsonschema ships) plus
 what the schema cannot say (two replicas, shared volumes, health); the systemd unit with
 `systemd-analyze verify`; the Caddyfile with `caddy validate` when caddy is installed; .env.example
-against facts.settings.Settings; the Dockerfile's stages, user, health check and its cache-warming
+against bot.state.settings.Settings; the Dockerfile's stages, user, health check and its cache-warming
 step, which is run here twice to show that a start after it writes nothing into the cache."""
 import http.server
 import json
@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from facts.settings import Settings
+from bot.state.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 DEPLOY = REPO / "deploy"

@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 
 from bot.logs import make_handler
-from facts.settings import Settings
+from bot.state.settings import Settings
 
 TOKEN = "123456:AAH-secret_Token"
 SECRET = "hook-Secret_42"

@@ -28,10 +28,10 @@ from telegram.ext import Application
 from test_bot import assert_html_reply, callback_data, ok_calls, start_polling, stop_polling, to
 
 from bot.app import build_application
-from facts.db import make_engine
-from facts.models import DailyCount
-from facts.service import FactService
-from facts.settings import Settings
+from facts.store.db import make_engine
+from facts.store.models import DailyCount
+from facts.store.service import FactService
+from bot.state.settings import Settings
 
 pytestmark = pytest.mark.asyncio
 P = pytest.param

@@ -34,10 +34,10 @@ from test_bot import eventually, ok_calls, start_polling, stop_polling, to
 
 from bot.app import build_application
 from bot.subscribe import job_name
-from facts import subscriptions as subs
-from facts.db import make_engine
-from facts.service import FactService
-from facts.settings import Settings
+from bot.state import subscriptions as subs
+from facts.store.db import make_engine
+from facts.store.service import FactService
+from bot.state.settings import Settings
 
 pytestmark = pytest.mark.asyncio
 P = pytest.param

@@ -25,9 +25,9 @@ from prometheus_client.parser import text_string_to_metric_families
 from test_admin import edit
 from test_webhook import FACTBOT, HEADER, SECRET, SEEDS, Bot, bot_env, free_port
 
-from facts import subscriptions as subs
-from facts.db import make_engine, upgrade_schema
-from facts.schedule import Schedule
+from bot.state import subscriptions as subs
+from facts.store.db import make_engine, upgrade_schema
+from bot.state.schedule import Schedule
 
 pytestmark = pytest.mark.asyncio
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"

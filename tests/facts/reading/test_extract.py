@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from facts.periods import ym
-from facts.subjects import org_core
+from facts.reading.periods import ym
+from facts.reading.subjects import org_core
 
 P = pytest.param
 

@@ -1,8 +1,8 @@
 """What the engine says to a question: the facts that answer it, or why it abstains."""
 from dataclasses import dataclass, field
 
-from facts.query import Query
-from facts.search import Scored
+from facts.answering.query import Query
+from facts.answering.search import Scored
 
 KIND_NAMES = {"actual": "实际", "target": "目标", "forecast": "预计", "cumulative": "累计"}
 MEASURE_NAMES = {"growth": "增速", "share": "占比", "rank": "排名", "amount": ""}

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from facts.repair import repair
+from facts.reading.repair import repair
 
-SEEDS = Path(__file__).parents[2] / "seeds"
+SEEDS = Path(__file__).parents[3] / "seeds"
 
 
 @cache

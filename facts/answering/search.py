@@ -10,9 +10,9 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from facts.lexicon import Lexicon
-from facts.periods import Period, period_fit
-from facts.query import Query
-from facts.subjects import Subject
+from facts.reading.periods import Period, period_fit
+from facts.answering.query import Query
+from facts.reading.subjects import Subject
 
 MIN_COVERAGE = 0.4
 MIN_SCORE = 0.3

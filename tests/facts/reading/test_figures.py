@@ -3,7 +3,7 @@ from itertools import pairwise
 
 import pytest
 
-from facts.figures import find_figures
+from facts.reading.figures import find_figures
 
 P = pytest.param
 GDP_2019 = "2019年为1036.7亿元,为全市第6个GDP突破千亿元的区县,2020年预计GDP超过1100亿元。"

@@ -14,15 +14,15 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlmodel import Session, select
 
-import facts.subscriptions as subs
-from facts.answer import Answer
-from facts.db import make_engine, upgrade_schema
-from facts.models import AuditEntry
-from facts.schedule import schedule_from_text
-from facts.service import FactService
-from facts.settings import Settings
+import bot.state.subscriptions as subs
+from facts.answering.answer import Answer
+from facts.store.db import make_engine, upgrade_schema
+from facts.store.models import AuditEntry
+from bot.state.schedule import schedule_from_text
+from facts.store.service import FactService
+from bot.state.settings import Settings
 
-SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+SEEDS = Path(__file__).resolve().parents[3] / "seeds"
 TRAINS = "2022年江津班列开了多少列？"
 SUPERGROUP = -1001234567890  # a supergroup's chat id: more than 32 bits
 USER = 7_123_456_789  # user ids passed 2**31 long ago

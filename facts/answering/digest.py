@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from facts.search import Scored
+from facts.answering.search import Scored
 
-INDICATORS_FILE = Path(__file__).parent / "data" / "indicators.toml"
+INDICATORS_FILE = Path(__file__).parents[1] / "data" / "indicators.toml"
 SCALE = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3, "百": 1e2}
 
 

@@ -2,10 +2,10 @@
 import re
 from dataclasses import dataclass, field
 
-from facts.figures import BASE_UNITS
+from facts.reading.figures import BASE_UNITS
 from facts.lexicon import Lexicon
-from facts.periods import Period, ReportYears, find_markers, resolve_context
-from facts.subjects import DISTRICT, ORG, PLACE_PREFIX, ZONE_TYPES, Subject, org_core
+from facts.reading.periods import Period, ReportYears, find_markers, resolve_context
+from facts.reading.subjects import DISTRICT, ORG, PLACE_PREFIX, ZONE_TYPES, Subject, org_core
 from facts.text import Tokenizer, clean_question, english_to_chinese, is_english
 
 GROWTH = re.compile(r"增长(?!到|至)|增速|增幅|涨幅")

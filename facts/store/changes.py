@@ -4,9 +4,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from facts.build import REPORT_SUFFIXES
+from facts.store.build import REPORT_SUFFIXES
 from facts.errors import DocumentError, FactbotError
-from facts.readers import decode_report
+from facts.reading.readers import decode_report
 
 DEFAULT_MAX_UPLOAD = 5 * 1024 * 1024
 SAFE_NAME = re.compile(r"[^\w\u4e00-\u9fff.\-]+")

@@ -1,6 +1,6 @@
 """Alembic's environment for factbot's schema.
 
-At run time facts.db builds the Config in code and hands over its connection, already inside the
+At run time facts.store.db builds the Config in code and hands over its connection, already inside the
 transaction that holds the migration lock (config.attributes["connection"]). A developer making a
 new revision uses the root alembic.ini instead, and this file connects to DATABASE_URL (or the ini's
 sqlalchemy.url) itself."""
@@ -9,9 +9,9 @@ import os
 from alembic import context
 from sqlmodel import SQLModel
 
-import facts.models  # noqa: F401  (registers the tables on SQLModel.metadata)
-from facts.db import make_engine
-from facts.models import UTCDateTime
+import facts.store.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from facts.store.db import make_engine
+from facts.store.models import UTCDateTime
 
 
 def render_item(kind, obj, autogen_context):

@@ -10,9 +10,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from facts.figures import Figure, find_figures
+from facts.reading.figures import Figure, find_figures
 from facts.lexicon import Lexicon
-from facts.periods import (
+from facts.reading.periods import (
     Marker,
     Period,
     ReportYears,
@@ -23,8 +23,8 @@ from facts.periods import (
     year_of,
     year_period,
 )
-from facts.repair import RepairedText
-from facts.subjects import Mention, Subject, find_districts, find_mentions, find_orgs, find_places, org_core
+from facts.reading.repair import RepairedText
+from facts.reading.subjects import Mention, Subject, find_districts, find_mentions, find_orgs, find_places, org_core
 from facts.text import Tokenizer
 
 SENTENCE_END = re.compile(r"[。!?！？]+[”’」』)）]*")

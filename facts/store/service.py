@@ -15,18 +15,18 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from facts.admin import ReloadDiff, diff_facts
-from facts.answer import Answer
-from facts.build import BuildReport, build_store
-from facts.db import make_engine, upgrade_schema
-from facts.digest import Digest, DigestItem, load_indicators, main_district
+from facts.store.changes import ReloadDiff, diff_facts
+from facts.answering.answer import Answer
+from facts.store.build import BuildReport, build_store
+from facts.store.db import make_engine, upgrade_schema
+from facts.answering.digest import Digest, DigestItem, load_indicators, main_district
 from facts.lexicon import Lexicon, load_lexicon
-from facts.models import AuditEntry, DailyCount, Document, Fact, StoreInfo, Subscription
-from facts.periods import period_fit
-from facts.query import KnownNames, parse_question
-from facts.search import FactIndex, FactRow, Scored, subject_fit
-from facts.settings import Settings
-from facts.subscriptions import changes_since, record_changes
+from facts.store.models import AuditEntry, DailyCount, Document, Fact, StoreInfo, Subscription
+from facts.reading.periods import period_fit
+from facts.answering.query import KnownNames, parse_question
+from facts.answering.search import FactIndex, FactRow, Scored, subject_fit
+from bot.state.settings import Settings
+from bot.state.subscriptions import changes_since, record_changes
 from facts.text import Tokenizer, cache_dir
 
 log = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 """Baseline: the tables as commit ce26c7f made them, with every Telegram id BIGINT.
 
 SQLite stores any INTEGER in 64 bits, so databases the old code made (SQLModel create_all, no
-alembic_version) are adopted by stamping this revision; on PostgreSQL, facts.db widens their id
+alembic_version) are adopted by stamping this revision; on PostgreSQL, facts.store.db widens their id
 columns first. Supergroup chat ids like -1001234567890 overflow a PostgreSQL INTEGER.
 
 Revision ID: 0001

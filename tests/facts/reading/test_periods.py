@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from facts.periods import (
+from facts.reading.periods import (
     Period,
     ReportYears,
     find_markers,
@@ -15,11 +15,11 @@ from facts.periods import (
     year_period,
     ym,
 )
-from facts.readers import read_report
-from facts.repair import repair
+from facts.reading.readers import read_report
+from facts.reading.repair import repair
 
 P = pytest.param
-SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+SEEDS = Path(__file__).resolve().parents[3] / "seeds"
 ABOUT_2019 = ReportYears(2019, 2020)  # seeds/000: about 2019, written in 2020
 ABOUT_2020 = ReportYears(2020, 2020)
 ABOUT_2022 = ReportYears(2022, 2023)

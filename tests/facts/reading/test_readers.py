@@ -4,7 +4,7 @@ import random
 import pytest
 
 from facts.errors import EmptyDocument, UndecodableDocument
-from facts.readers import decode_report, read_report
+from facts.reading.readers import decode_report, read_report
 
 # From seeds/000 and seeds/001: CJK, full-width punctuation, 〔〕 and a rare name (鑫赟准).
 EXCERPT = "2019 年 1月，国务院印发《国务\n院关于促进综合保税区高水平开放\n高 质 量 发 展 的 若 干 意 见》（国 发\n〔2019〕3 号）"

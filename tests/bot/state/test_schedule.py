@@ -3,7 +3,7 @@ from datetime import UTC, datetime, time
 
 import pytest
 
-from facts.schedule import Schedule, ScheduleError, parse_subscribe
+from bot.state.schedule import Schedule, ScheduleError, parse_subscribe
 
 TOPICS = {"江津班列开行量", "班列", "外贸", "GDP", "招商"}
 

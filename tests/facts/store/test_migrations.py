@@ -14,9 +14,9 @@ from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import SQLModel
 
-import facts.subscriptions as subs
-from facts.db import MIGRATION_LOCK, alembic_config, head_revision, schema_revision, upgrade_schema
-from facts.models import AuditEntry
+import bot.state.subscriptions as subs
+from facts.store.db import MIGRATION_LOCK, alembic_config, head_revision, schema_revision, upgrade_schema
+from facts.store.models import AuditEntry
 
 
 def old_metadata(commit: str) -> sa.MetaData:

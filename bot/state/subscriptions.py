@@ -12,8 +12,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from facts.models import Delivery, FactChange, Subscription
-from facts.schedule import Schedule, schedule_from_text
+from facts.store.models import Delivery, FactChange, Subscription
+from bot.state.schedule import Schedule, schedule_from_text
 
 
 def now() -> datetime:
