@@ -145,7 +145,3 @@ def schedule_from_text(text: str) -> Schedule:
     if parts[0] == "weekly":
         return Schedule("weekly", at, WEEKDAYS[parts[1]])
     return Schedule(parts[0], at)
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)

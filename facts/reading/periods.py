@@ -114,8 +114,6 @@ class Marker:
     compared: bool = False  # 较2021年: dates only the figure right after it (较2021年11家), not the sentence
 
 
-_Y = r"((?:19|20)\d{2})年"
-_M = r"(\d{1,2})月"
 _CN = "一二三四"
 MARKER = re.compile(
     "|".join(
