@@ -41,9 +41,9 @@ from fake_telegram import FakeTelegram
 from telegram.ext import Application, BaseRateLimiter
 
 from bot.app import build_application
+from bot.state.settings import Settings
 from facts.store.db import make_engine
 from facts.store.service import FactService
-from bot.state.settings import Settings
 
 SEEDS_DIR = ROOT / "seeds"
 # Answers, paging, an abstention with suggestions, a two-point series (no chart), other scripts.

@@ -55,10 +55,10 @@ from telegram import Update
 
 from bot.app import build_application
 from bot.limiter import RetryingRateLimiter
-from bot.subscribe import job_name
 from bot.state import subscriptions as subs
 from bot.state.schedule import Schedule
 from bot.state.settings import Settings
+from bot.subscribe import job_name
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 HEADER = "关键指标摘要"  # in the first text chunk of every digest

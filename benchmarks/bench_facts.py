@@ -175,8 +175,8 @@ def bench_in_process(questions: list[str], database_url: str) -> dict:
     with contextlib.redirect_stdout(sys.stderr):
         started = time.perf_counter()
         try:
-            from facts.store.service import FactService
             from bot.state.settings import Settings
+            from facts.store.service import FactService
         except Exception as error:
             raise StepFailed(f"cannot import facts.store.service / bot.state.settings: {error!r}") from error
         imported = time.perf_counter()

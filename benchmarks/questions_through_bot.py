@@ -21,9 +21,9 @@ from fake_telegram import FakeTelegram
 from telegram import Update
 
 from bot.app import build_application
+from bot.state.settings import Settings
 from facts.store.db import make_engine
 from facts.store.service import FactService
-from bot.state.settings import Settings
 
 SCALES = [("万亿", 1e12), ("亿", 1e8), ("万", 1e4), ("千", 1e3), ("百", 1e2)]
 

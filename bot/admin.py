@@ -9,17 +9,12 @@ from telegram.constants import ParseMode
 
 from bot.handlers import markup
 from bot.render import Button, esc, split_html
+from bot.state import counters
+from bot.state.audit import log_action
 from bot.state.context import Context
-from facts.store.changes import (
-    ReloadDiff,
-    UploadRefused,
-    check_upload,
-    reason_zh,
-    refuse_size,
-    safe_report_name,
-    save_report,
-)
+from bot.uploads import UploadRefused, check_upload, reason_zh, refuse_size, safe_report_name, save_report
 from facts.errors import FactbotError
+from facts.store.changes import ReloadDiff
 
 log = logging.getLogger(__name__)
 REFUSED = "抱歉，这个操作只对管理员开放。"
@@ -33,9 +28,8 @@ def is_admin(update: Update, context: Context) -> bool:
 
 def audit(update: Update, context: Context, action: str, detail: str = "", outcome: str = "ok") -> None:
     user = update.effective_user
-    context.bot_data.service.audit(action, user_id=user.id if user else None,
-                                   username=(user.username or user.full_name) if user else "",
-                                   detail=detail, outcome=outcome)
+    log_action(context.bot_data.service.engine, action, user_id=user.id if user else None,
+               username=(user.username or user.full_name) if user else "", detail=detail, outcome=outcome)
 
 
 async def refuse(update: Update, context: Context, action: str) -> bool:
@@ -174,7 +168,8 @@ async def stats(update: Update, context: Context) -> None:
     """/stats: documents, facts, questions answered and abstained, the last reload."""
     if await refuse(update, context, "stats"):
         return
-    s = context.bot_data.service.stats()
+    service = context.bot_data.service
+    s = counters.stats(service.engine, service.store_info(), service.settings.factbot_timezone)
     last = s["last_reload"]
     lines = [
         f"报告 {s['documents']} 份，数据 {s['facts']} 条（构建于 {s['built_at'] or '—'}）",

@@ -22,9 +22,9 @@ from bot.errors import on_error
 from bot.limiter import RetryingRateLimiter
 from bot.metrics import CountingRequest, Metrics
 from bot.state.context import BotData
+from bot.state.settings import Settings
 from bot.web import Health, make_web_app, serve
 from facts.store.service import FactService
-from bot.state.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -6,8 +6,14 @@ import logging
 import sys
 from pathlib import Path
 
-from facts.errors import FactbotError
+from sqlalchemy.engine import Engine
+
+from bot.state import counters
+from bot.state.audit import audit_log, log_action
 from bot.state.settings import Settings
+from bot.state.subscriptions import subscription_rows
+from facts.errors import FactbotError
+from facts.store.db import make_engine, upgrade_schema
 
 FACT_FIELDS = ("id", "doc", "line", "value", "value_max", "unit", "qualifier", "figure", "kind", "measure",
                "period_label", "subject_name", "indicator", "quote")
@@ -37,10 +43,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     settings = Settings()
-    from facts.store.service import FactService
-
-    service = FactService.from_settings(settings)
     try:
+        if args.command in ("subscriptions", "audit"):  # the bot's state only: no fact service, no Telegram
+            engine = make_engine(settings.database_url)
+            upgrade_schema(engine)
+            if args.command == "audit":
+                return cmd_audit(engine, args.limit, args.json)
+            return cmd_subscriptions(engine, args.json)
+        from facts.store.service import FactService
+
+        service = FactService.from_settings(settings)
         if args.command == "build":
             return cmd_build(service, args.seeds)
         if args.command == "ask":
@@ -49,10 +61,6 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_facts(service, args.doc, args.format)
         if args.command == "stats":
             return cmd_stats(service, args.json)
-        if args.command == "audit":
-            return cmd_audit(service, args.limit, args.json)
-        if args.command == "subscriptions":
-            return cmd_subscriptions(service, args.json)
         return cmd_run(service, settings, args.webhook)
     except FactbotError as err:
         print(f"factbot: {err}", file=sys.stderr)
@@ -66,9 +74,9 @@ def cmd_build(service, folder: Path | None) -> int:
     try:
         report = service.build(folder)
     except FactbotError as err:
-        service.audit("build", username="cli", detail=str(folder or ""), outcome=f"failed: {err}")
+        log_action(service.engine, "build", username="cli", detail=str(folder or ""), outcome=f"failed: {err}")
         raise
-    service.audit("build", username="cli", detail=f"{report.documents} documents, {report.facts} facts")
+    log_action(service.engine, "build", username="cli", detail=f"{report.documents} documents, {report.facts} facts")
     print(f"documents: {report.documents}")
     print(f"facts: {report.facts}")
     for name, reason in report.skipped:
@@ -119,7 +127,7 @@ def cmd_facts(service, doc: str | None, fmt: str) -> int:
 
 
 def cmd_stats(service, as_json: bool) -> int:
-    stats = service.stats()
+    stats = counters.stats(service.engine, service.store_info(), service.settings.factbot_timezone)
     if as_json:
         print(json.dumps(stats, ensure_ascii=False))
         return 0
@@ -128,10 +136,8 @@ def cmd_stats(service, as_json: bool) -> int:
     return 0
 
 
-def cmd_subscriptions(service, as_json: bool) -> int:
-    from bot.subscribe import subscription_rows
-
-    for row in subscription_rows(service.engine):
+def cmd_subscriptions(engine: Engine, as_json: bool) -> int:
+    for row in subscription_rows(engine):
         if as_json:
             print(json.dumps(row, ensure_ascii=False))
         else:
@@ -141,8 +147,8 @@ def cmd_subscriptions(service, as_json: bool) -> int:
     return 0
 
 
-def cmd_audit(service, limit: int, as_json: bool) -> int:
-    for entry in service.audit_log(limit):
+def cmd_audit(engine: Engine, limit: int, as_json: bool) -> int:
+    for entry in audit_log(engine, limit):
         row = {"at": entry.at.isoformat(timespec="seconds"), "user_id": entry.user_id, "username": entry.username,
                "action": entry.action, "detail": entry.detail, "outcome": entry.outcome}
         if as_json:

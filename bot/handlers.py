@@ -17,6 +17,7 @@ from telegram.error import BadRequest
 
 from bot.render import EXAMPLES, Button, Reply, esc, fact_html, render_html
 from bot.state.context import Context
+from bot.state.counters import count_question
 from facts.answering.answer import Answer
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,8 @@ def render(answer: Answer, context: Context, page: int = 0) -> Reply:
 
 async def answer_question(message: Message, context: Context, question: str) -> None:
     answer = context.bot_data.metrics.answer(context.bot_data.service, question)
-    context.bot_data.service.record(answer)
+    service = context.bot_data.service
+    count_question(service.engine, answer.answered, service.today())
     sent = await send_reply(message, context, render(answer, context))
     context.bot_data.replies[(message.chat_id, message.message_id)] = sent.message_id
 

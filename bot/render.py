@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from facts.kinds import Reason
 from facts.answering.answer import KIND_NAMES, MEASURE_NAMES, Answer
 from facts.answering.search import Scored
 
@@ -52,20 +53,20 @@ def render_text(answer: Answer) -> str:
 
 
 def abstain_text(answer: Answer) -> str:
-    if answer.reason == "empty":
+    if answer.reason == Reason.EMPTY:
         return f"请输入一个问题，例如：{EXAMPLES[0]}"
-    if answer.reason == "too_long":
+    if answer.reason == Reason.TOO_LONG:
         return "问题太长了，请精简到500字以内再问。"
-    if answer.reason == "vague":
+    if answer.reason == Reason.VAGUE:
         return f"没看懂要问哪一项数据。可以这样问：{EXAMPLES[0]}"
     query = answer.query
-    if answer.reason == "period" and query and query.period:
+    if answer.reason == Reason.PERIOD and query and query.period:
         head = f"报告中没有{query.period.label}的这项数据。"
-    elif answer.reason == "subject" and query and query.subject:
+    elif answer.reason == Reason.SUBJECT and query and query.subject:
         head = f"报告中没有关于{query.subject.name}的这项数据。"
-    elif answer.reason == "district" and query and query.district:
+    elif answer.reason == Reason.DISTRICT and query and query.district:
         head = f"报告中没有关于{query.district}的这项数据。"
-    elif answer.reason == "target_only":
+    elif answer.reason == Reason.TARGET_ONLY:
         head = f"报告中{query.period.label if query and query.period else ''}的这项数据只有目标，没有实际完成数。"
     else:
         head = "报告中没有找到这项数据。"
@@ -77,7 +78,6 @@ def abstain_text(answer: Answer) -> str:
 # Telegram HTML. Every tag opens and closes on one line, so a reply can be split between lines.
 TELEGRAM_LIMIT = 4096
 CALLBACK_LIMIT = 64
-ENTITY = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[a-z]+);")
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 import asyncio
 import contextlib
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.jobstores.base import JobLookupError
@@ -14,11 +14,11 @@ from telegram.ext import Application, ContextTypes
 
 from bot.render import digest_html, split_html
 from bot.render import same_spans as alike
-from bot.state.context import BotData, Context
 from bot.state import subscriptions as subs
-from facts.answering.digest import load_indicators
-from facts.store.models import Subscription
+from bot.state.context import BotData, Context
+from bot.state.models import DeliveryStatus, Subscription
 from bot.state.schedule import ScheduleError, check_topics, parse_subscribe, parse_words
+from facts.answering.digest import load_indicators
 
 log = logging.getLogger(__name__)
 ADMIN_ONLY = "抱歉，在群里只有管理员可以修改摘要订阅。"
@@ -111,7 +111,7 @@ async def digest_now(update: Update, context: Context) -> None:
     topics = list(asked) if asked is not None else (sub.topics if sub else [])
     outcome = await send_digest(context.application, chat_id, thread_id, topics,
                                 sub.last_digest_version if own else None, slot=None)
-    if own and outcome == "sent":
+    if own and outcome == DeliveryStatus.SENT:
         subs.mark_digest(data.service.engine, chat_id, thread_id, data.service.store_info().version)
 
 
@@ -226,16 +226,16 @@ async def send_digest(application: Application, chat_id: int, thread_id: int, to
         remove_job(application, job_name(chat_id, thread_id))
         log.warning("digest to %s refused (%s): subscription deactivated", chat_id, err)
         if slot is not None:
-            subs.finish(engine, chat_id, thread_id, slot, "failed", error=f"forbidden: {err}", parts=done)
+            subs.finish(engine, chat_id, thread_id, slot, DeliveryStatus.FAILED, error=f"forbidden: {err}", parts=done)
         return "deactivated"
     except Exception as err:  # the rate limiter already waited out 429s and retried 5xx; anything else too
         log.error("digest to %s failed: %s", chat_id, err, exc_info=not isinstance(err, TelegramError))
         if slot is not None:
-            subs.finish(engine, chat_id, thread_id, slot, "failed", error=str(err), parts=done)
-        return "failed"
+            subs.finish(engine, chat_id, thread_id, slot, DeliveryStatus.FAILED, error=str(err), parts=done)
+        return DeliveryStatus.FAILED
     if slot is not None:
-        subs.finish(engine, chat_id, thread_id, slot, "sent", version=version, parts=done)
-    return "sent"
+        subs.finish(engine, chat_id, thread_id, slot, DeliveryStatus.SENT, version=version, parts=done)
+    return DeliveryStatus.SENT
 
 
 def follow_migration(application: Application, old_chat_id: int, new_chat_id: int, thread_id: int,
@@ -340,15 +340,3 @@ async def sync(context: ContextTypes.DEFAULT_TYPE) -> None:
             data.taking_over.add(key)
             task = application.create_task(deliver(application, sub, key[2]), name="digest-takeover")
             task.add_done_callback(lambda _, key=key: data.taking_over.discard(key))
-
-
-def subscription_rows(engine, clock=lambda: datetime.now(UTC)) -> list[dict]:
-    """For `factbot subscriptions`: one dict per subscription."""
-    rows = []
-    for sub in subs.all_subscriptions(engine):
-        rows.append({"chat_id": sub.chat_id, "thread_id": sub.thread_id, "schedule": sub.schedule,
-                     "timezone": sub.timezone, "topics": sub.topics, "active": sub.active,
-                     "next_run": subs.next_run(sub, clock()).isoformat() if sub.active else None,
-                     "note": sub.note})
-    return rows
-

@@ -24,11 +24,6 @@ log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
-def loaded_facts(service: FactService) -> int:
-    """How many facts the service answers from right now (a probe must not trigger a load)."""
-    return service.loaded_facts
-
-
 def _in_daemon_thread(function: Callable[[], object]) -> asyncio.Future:
     """Run `function` in a thread that never holds up the process's exit (a stuck database
     connection would keep a ThreadPoolExecutor worker, and so the process, alive)."""
@@ -109,7 +104,7 @@ class Health:
 
     async def report(self) -> dict:
         database, telegram = await asyncio.gather(self.database(), self.telegram())
-        return {"database": database, "facts": loaded_facts(self.service), "telegram": telegram}
+        return {"database": database, "facts": self.service.loaded_facts, "telegram": telegram}
 
 
 def webhook_handler(application: Application, secret: str):

@@ -16,9 +16,9 @@ import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine, make_url
 
+from bot.state.settings import Settings
 from facts.store.db import make_engine
 from facts.store.service import FactService
-from bot.state.settings import Settings
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 from telegram.ext import CallbackContext, ExtBot
 
 from bot.metrics import Metrics
+from bot.state.settings import Settings
 from facts.answering.answer import Answer
 from facts.store.service import FactService
-from bot.state.settings import Settings
 
 
 class Recent(OrderedDict):

@@ -1,16 +1,11 @@
-"""One settings object, read from the environment (and `.env`), built in main() and passed down."""
-from pathlib import Path
-
+"""One settings object, read from the environment (and `.env`), built in main() and passed down: the
+fact store's (database, seeds, time zone) and the bot's own (Telegram, admins, digests, webhook, metrics)."""
 from pydantic import SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from facts.store.settings import FactSettings
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
-
-    database_url: str = "sqlite:///data/factbot.db"
-    factbot_seeds_dir: Path = Path("seeds")
-    factbot_timezone: str = "Asia/Shanghai"
+class Settings(FactSettings):
     factbot_admin_ids: str = ""
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str = "https://api.telegram.org/bot"

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from facts.store.models import Delivery, FactChange, Subscription
+from bot.state.models import Delivery, DeliveryStatus, Subscription
 from bot.state.schedule import Schedule, schedule_from_text
 
 
@@ -83,7 +83,7 @@ def migrate(engine: Engine, old_chat_id: int, new_chat_id: int) -> set[tuple[int
         for delivery in session.exec(select(Delivery).where(Delivery.chat_id == old_chat_id)):
             if (delivery.thread_id, stored(delivery.slot)) in slots:
                 clashes.add((delivery.thread_id, stored(delivery.slot)))
-                delivery.status, delivery.error = "skipped", f"{new_chat_id} had this slot"
+                delivery.status, delivery.error = DeliveryStatus.SKIPPED, f"{new_chat_id} had this slot"
             else:
                 delivery.chat_id = new_chat_id
             session.add(delivery)
@@ -143,7 +143,7 @@ def take_over(engine: Engine, chat_id: int, thread_id: int, slot: datetime, *, o
         taken = session.execute(
             update(Delivery)
             .where(Delivery.chat_id == chat_id, Delivery.thread_id == thread_id, Delivery.slot == stored(slot),
-                   Delivery.status == "sending", Delivery.lease_until.is_not(None), Delivery.lease_until < at,
+                   Delivery.status == DeliveryStatus.SENDING, Delivery.lease_until.is_not(None), Delivery.lease_until < at,
                    Delivery.owner != owner)
             .values(owner=owner, lease_until=at + lease, attempts=Delivery.attempts + 1, updated_at=at)
         ).rowcount
@@ -162,7 +162,7 @@ def sent_part(engine: Engine, chat_id: int, thread_id: int, slot: datetime, *, o
         return session.execute(
             update(Delivery)
             .where(Delivery.chat_id == chat_id, Delivery.thread_id == thread_id, Delivery.slot == stored(slot),
-                   Delivery.owner == owner, Delivery.status == "sending")
+                   Delivery.owner == owner, Delivery.status == DeliveryStatus.SENDING)
             .values(parts=parts, lease_until=at + lease, updated_at=at)
         ).rowcount == 1
 
@@ -172,7 +172,7 @@ def renew_leases(engine: Engine, owner: str, lease: timedelta, at: datetime | No
     at = at or now()
     with Session(engine) as session, session.begin():
         return session.execute(
-            update(Delivery).where(Delivery.owner == owner, Delivery.status == "sending")
+            update(Delivery).where(Delivery.owner == owner, Delivery.status == DeliveryStatus.SENDING)
             .values(lease_until=at + lease)
         ).rowcount
 
@@ -181,7 +181,7 @@ def orphaned(engine: Engine, owner: str, at: datetime, since: datetime) -> list[
     """Slots another sender claimed and left (lease run out), scheduled after `since`."""
     with Session(engine) as session:
         return list(session.exec(
-            select(Delivery).where(Delivery.status == "sending", Delivery.lease_until.is_not(None),
+            select(Delivery).where(Delivery.status == DeliveryStatus.SENDING, Delivery.lease_until.is_not(None),
                                    Delivery.lease_until < at, Delivery.owner != owner, Delivery.slot >= stored(since))
             .order_by(Delivery.slot, Delivery.id)))
 
@@ -198,7 +198,7 @@ def finish(engine: Engine, chat_id: int, thread_id: int, slot: datetime, status:
             if parts is not None:
                 delivery.parts = parts
             session.add(delivery)
-        if status == "sent" and version is not None:
+        if status == DeliveryStatus.SENT and version is not None:
             sub = session.exec(select(Subscription).where(Subscription.chat_id == chat_id,
                                                           Subscription.thread_id == thread_id)).first()
             if sub is not None:
@@ -222,13 +222,12 @@ def missed_slot(sub: Subscription, at: datetime, grace: timedelta) -> datetime |
     return slot
 
 
-def record_changes(engine: Engine, version: int, added: list[str], removed: list[str], changed: list[str]) -> None:
-    with Session(engine) as session, session.begin():
-        for kind, texts in (("added", added), ("removed", removed), ("changed", changed)):
-            session.add_all(FactChange(version=version, at=now(), change=kind, text=t) for t in texts)
-
-
-def changes_since(engine: Engine, version: int) -> list[FactChange]:
-    with Session(engine) as session:
-        return list(session.exec(select(FactChange).where(FactChange.version > version)
-                                 .order_by(FactChange.version, FactChange.id)))
+def subscription_rows(engine, clock=lambda: datetime.now(UTC)) -> list[dict]:
+    """For `factbot subscriptions`: one dict per subscription."""
+    rows = []
+    for sub in all_subscriptions(engine):
+        rows.append({"chat_id": sub.chat_id, "thread_id": sub.thread_id, "schedule": sub.schedule,
+                     "timezone": sub.timezone, "topics": sub.topics, "active": sub.active,
+                     "next_run": next_run(sub, clock()).isoformat() if sub.active else None,
+                     "note": sub.note})
+    return rows

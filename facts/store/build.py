@@ -10,11 +10,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from facts.errors import BuildError, DocumentError
-from facts.reading.extract import FactRecord, extract_facts, read_context
 from facts.lexicon import Lexicon
-from facts.store.models import Document, Fact, StoreInfo
+from facts.reading.extract import FactRecord, extract_facts, read_context
 from facts.reading.readers import read_report
 from facts.reading.repair import repair
+from facts.store.models import Document, Fact, StoreInfo
 from facts.text import Tokenizer
 
 REPORT_SUFFIXES = {".txt", ".md", ".text"}

@@ -1,19 +1,13 @@
-"""What operators do to the store: reload with a diff of what changed, accept uploaded reports."""
-import re
+"""What a reload changed: the diff of two builds, and the changes kept per store version so a digest
+can say what is new since the last one."""
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
+from datetime import UTC, datetime
 
-from facts.store.build import REPORT_SUFFIXES
-from facts.errors import DocumentError, FactbotError
-from facts.reading.readers import decode_report
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
 
-DEFAULT_MAX_UPLOAD = 5 * 1024 * 1024
-SAFE_NAME = re.compile(r"[^\w\u4e00-\u9fff.\-]+")
-
-
-class UploadRefused(FactbotError):
-    """An uploaded file we will not save; the message says why."""
+from facts.store.models import FactChange
 
 
 @dataclass
@@ -67,47 +61,14 @@ def diff_facts(old: list, new: list, old_docs: set[str], new_docs: set[str]) -> 
     return diff
 
 
-REASONS_ZH = {"binary file, not text": "二进制文件，不是文本", "empty file (no text)": "空文件，没有文字",
-              "not UTF-8 or GB18030 text": "不是 UTF-8 或 GB18030 编码的文本"}
+def record_changes(engine: Engine, version: int, added: list[str], removed: list[str], changed: list[str]) -> None:
+    at = datetime.now(UTC)
+    with Session(engine) as session, session.begin():
+        for kind, texts in (("added", added), ("removed", removed), ("changed", changed)):
+            session.add_all(FactChange(version=version, at=at, change=kind, text=t) for t in texts)
 
 
-def reason_zh(reason: str) -> str:
-    return REASONS_ZH.get(reason, reason)
-
-
-def size_text(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f} MB" if size >= 1024 * 1024 else (f"{size / 1024:.1f} KB" if size >= 1024
-                                                                        else f"{size} 字节")
-
-
-def refuse_size(size: int, max_bytes: int) -> None:
-    if size > max_bytes:
-        raise UploadRefused(f"文件太大（{size_text(size)}），上限是 {size_text(max_bytes)}。")
-
-
-def safe_report_name(name: str) -> str:
-    """A file name that stays inside the seeds folder and has a report suffix."""
-    base = SAFE_NAME.sub("_", Path(name or "").name).strip("._") or "report.txt"
-    if Path(base).suffix.lower() not in REPORT_SUFFIXES:
-        raise UploadRefused(f"只接受 .txt 或 .md 报告文件（收到的是 {Path(base).suffix or '无扩展名'}）。")
-    return base
-
-
-def check_upload(name: str, data: bytes, max_bytes: int = DEFAULT_MAX_UPLOAD) -> str:
-    """The decoded text of an acceptable upload; UploadRefused (with a reason for the user) otherwise."""
-    safe_report_name(name)
-    refuse_size(len(data), max_bytes)
-    try:
-        return decode_report(data, name)
-    except DocumentError as err:
-        raise UploadRefused(f"无法使用这个文件：{reason_zh(err.reason)}。") from err
-
-
-def save_report(folder: Path, name: str, data: bytes) -> Path:
-    """Write the report into the seeds folder atomically (a half-written file is never read)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / safe_report_name(name)
-    partial = folder / f".{target.name}.part"
-    partial.write_bytes(data)
-    partial.replace(target)
-    return target
+def changes_since(engine: Engine, version: int) -> list[FactChange]:
+    with Session(engine) as session:
+        return list(session.exec(select(FactChange).where(FactChange.version > version)
+                                 .order_by(FactChange.version, FactChange.id)))

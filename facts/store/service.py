@@ -1,79 +1,32 @@
-"""The one facade the bot and the command line call: build the store, answer questions, list facts."""
-import hashlib
-import logging
-import os
-import pickle
+"""The one object the bot and the command line ask about facts: build the store, answer questions,
+list facts, make digests. The bot's own state (subscriptions, audit, counters) is in bot/state."""
 import threading
-import time
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from facts.store.changes import ReloadDiff, diff_facts
 from facts.answering.answer import Answer
-from facts.store.build import BuildReport, build_store
-from facts.store.db import make_engine, upgrade_schema
 from facts.answering.digest import Digest, DigestItem, load_indicators, main_district
-from facts.lexicon import Lexicon, load_lexicon
-from facts.store.models import AuditEntry, DailyCount, Document, Fact, StoreInfo, Subscription
-from facts.reading.periods import period_fit
 from facts.answering.query import KnownNames, parse_question
-from facts.answering.search import FactIndex, FactRow, Scored, subject_fit
-from bot.state.settings import Settings
-from bot.state.subscriptions import changes_since, record_changes
-from facts.text import Tokenizer, cache_dir
+from facts.answering.search import FactIndex, Scored, subject_fit
+from facts.kinds import Kind, Reason
+from facts.lexicon import Lexicon, load_lexicon
+from facts.reading.periods import period_fit
+from facts.store.build import BuildReport, build_store
+from facts.store.changes import ReloadDiff, changes_since, diff_facts, record_changes
+from facts.store.db import make_engine, upgrade_schema
+from facts.store.index import index_cache_path, load_index_state, read_index_cache, write_index_cache
+from facts.store.models import Document, Fact, StoreInfo
+from facts.store.settings import FactSettings
+from facts.text import Tokenizer
 
-log = logging.getLogger(__name__)
 MAX_QUESTION = 500
 LATEST_SHARE = 0.8  # a later running total this close to the best one replaces it
 ELSEWHERE = 0.3  # how much better another place's fact must fit the words to stop a lesser answer
-CACHE_FORMAT = 2
-
-
-@dataclass
-class IndexState:
-    """Everything answering needs that is derived from one build of the store."""
-
-    index: FactIndex
-    words: set[str]
-    names: KnownNames
-    titles: dict[str, str]
-    sounds: tuple
-
-
-def index_cache_path(url: str, info: StoreInfo) -> Path:
-    stamp = info.built_at.isoformat() if info.built_at else "never"
-    key = hashlib.sha1(f"{CACHE_FORMAT}|{url}|{info.version}|{stamp}".encode()).hexdigest()[:20]
-    return cache_dir() / f"index-{key}.pickle"
-
-
-def read_index_cache(path: Path) -> IndexState | None:
-    try:
-        with path.open("rb") as handle:
-            state = pickle.load(handle)
-        return state if isinstance(state, IndexState) else None
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
-        return None
-
-
-def write_index_cache(path: Path, state: IndexState) -> None:
-    """Best effort: a cache that cannot be written only costs time."""
-    try:
-        partial = path.with_suffix(f".{os.getpid()}.tmp")
-        with partial.open("wb") as handle:
-            pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        partial.replace(path)
-        for old in path.parent.glob("index-*.pickle"):
-            if old != path and time.time() - old.stat().st_mtime > 3600:
-                old.unlink(missing_ok=True)
-    except OSError as err:
-        log.warning("could not write the index cache %s: %s", path, err)
 
 
 def series_of(ranked: list[Scored], best: Scored) -> list[Scored]:
@@ -83,13 +36,13 @@ def series_of(ranked: list[Scored], best: Scored) -> list[Scored]:
     may join, targets only a series of targets; running totals (截至…) and period figures are not
     mixed: the larger of the two groups is kept."""
     head = best.fact
-    planned = head.row.kind == "target"
+    planned = head.row.kind == Kind.TARGET
     groups: dict[bool, dict[int, Scored]] = {True: {}, False: {}}
     for scored in ranked:
         fact, row = scored.fact, scored.fact.row
         if fact.period is None or fact.family != head.family or row.measure != head.row.measure:
             continue
-        if scored.coverage < 0.6 * best.coverage or (row.kind == "target") != planned:
+        if scored.coverage < 0.6 * best.coverage or (row.kind == Kind.TARGET) != planned:
             continue
         if row.subject_explicit and head.row.subject_explicit and row.subject_name != head.row.subject_name:
             continue
@@ -120,7 +73,7 @@ def latest_total_first(results: list[Scored]) -> list[Scored]:
 
 
 class FactService:
-    def __init__(self, engine: Engine, settings: Settings, lexicon: Lexicon | None = None):
+    def __init__(self, engine: Engine, settings: FactSettings, lexicon: Lexicon | None = None):
         self.engine = engine
         self.settings = settings
         self.lexicon = lexicon or load_lexicon()
@@ -133,7 +86,7 @@ class FactService:
         upgrade_schema(engine)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "FactService":
+    def from_settings(cls, settings: FactSettings) -> "FactService":
         return cls(make_engine(settings.database_url), settings)
 
     # the store
@@ -157,61 +110,8 @@ class FactService:
         record_changes(self.engine, report.version, diff.facts_added, diff.facts_removed, diff.facts_changed)
         return diff
 
-    # counters and the audit log
-    def record(self, answer: Answer) -> None:
-        """Count a question a user asked (answered or abstained) for today. One upsert that adds 1 in
-        the database, so replicas (or threads) counting at once never lose a count."""
-        table = DailyCount.__table__
-        column = "answered" if answer.answered else "abstained"
-        insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
-        statement = insert(table).values(day=self.today().isoformat(), answered=int(answer.answered),
-                                         abstained=int(not answer.answered))
-        statement = statement.on_conflict_do_update(index_elements=[table.c.day],
-                                                    set_={column: table.c[column] + 1})
-        with self.engine.begin() as connection:
-            connection.execute(statement)
-
     def today(self) -> date:
         return datetime.now(ZoneInfo(self.settings.factbot_timezone)).date()
-
-    def stats(self) -> dict:
-        """Documents, facts, questions (today, 7 days), the last reload."""
-        today = self.today()
-        week = {(today - timedelta(days=n)).isoformat() for n in range(7)}
-        with Session(self.engine) as session:
-            counts = list(session.exec(select(DailyCount).where(DailyCount.day.in_(week))))
-            active = [s.active for s in session.exec(select(Subscription))]
-            last = session.exec(select(AuditEntry).where(AuditEntry.action.in_(("reload", "upload", "build")),
-                                                         ~AuditEntry.outcome.startswith("refused"))
-                                .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())).first()
-        info = self.store_info()
-        zone = ZoneInfo(self.settings.factbot_timezone)
-
-        def local(moment: datetime | None) -> str | None:
-            return moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(zone).isoformat(timespec="seconds") \
-                if moment else None
-
-        todays = next((c for c in counts if c.day == today.isoformat()), DailyCount(day=today.isoformat()))
-        return {
-            "documents": info.documents, "facts": info.facts,
-            "answered_today": todays.answered, "abstained_today": todays.abstained,
-            "answered_7d": sum(c.answered for c in counts), "abstained_7d": sum(c.abstained for c in counts),
-            "subscriptions_active": sum(active), "subscriptions_inactive": len(active) - sum(active),
-            "built_at": local(info.built_at),
-            "last_reload": None if last is None else {"at": local(last.at), "action": last.action,
-                                                      "outcome": last.outcome},
-        }
-
-    def audit(self, action: str, *, user_id: int | None = None, username: str = "", detail: str = "",
-              outcome: str = "ok") -> None:
-        with Session(self.engine) as session, session.begin():
-            session.add(AuditEntry(at=datetime.now(UTC), user_id=user_id, username=username or "",
-                                   action=action, detail=detail[:4000], outcome=outcome[:500]))
-
-    def audit_log(self, limit: int = 100) -> list[AuditEntry]:
-        with Session(self.engine) as session:
-            return list(session.exec(select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-                                     .limit(limit)))
 
     def ensure_built(self) -> BuildReport | None:
         """Build from the default seeds when the store is empty."""
@@ -264,31 +164,13 @@ class FactService:
             cache = index_cache_path(self.settings.database_url, info)
             state = read_index_cache(cache)
             if state is None:
-                state = self._load_state()
+                state = load_index_state(self.engine, self.lexicon, self.tokenizer)
                 write_index_cache(cache, state)
             self.tokenizer.add_words(state.words)
             self.tokenizer.restore_sounds(state.sounds)
             self._names, self._titles = state.names, state.titles
             self._index, self._version = state.index, info.version
             return self._index
-
-    def _load_state(self) -> "IndexState":
-        with self.engine.connect() as connection:
-            result = connection.execute(select(*(getattr(Fact.__table__.c, c) for c in FactRow.columns())))
-            rows = [FactRow(*row) for row in result]
-        with Session(self.engine) as session:
-            documents = list(session.exec(select(Document)))
-        words = {w for d in documents for w in d.words}
-        self.tokenizer.add_words(words)
-        index = FactIndex(rows, self.lexicon)
-        self.tokenizer.learn(index.vocabulary | words)
-        names = KnownNames(
-            districts=frozenset(d.district for d in documents if d.district),
-            places=frozenset(w for w in words if len(w) == 2),
-            orgs=frozenset(core for r in rows for core in r.orgs),
-            services=frozenset(w for w in words if w.endswith("班列") and len(w) > 2),
-        )
-        return IndexState(index, words, names, {d.name: d.title for d in documents}, self.tokenizer.sounds())
 
     def fact(self, fact_id: int) -> Scored | None:
         """One stored fact by id (for a button that shows it)."""
@@ -309,9 +191,9 @@ class FactService:
                                    self._names, self.today().year, index.idf)
             query.unit_family = indicator.unit
             ranked = index.rank(query, limit=30)
-            series = [s for s in ranked if s.fact.row.kind != "target"]
+            series = [s for s in ranked if s.fact.row.kind != Kind.TARGET]
             item = DigestItem(indicator, (series_of(series, series[0]) or series[:1]) if series else [])
-            targets = [s for s in ranked if s.fact.row.kind == "target" and s.fact.period is not None]
+            targets = [s for s in ranked if s.fact.row.kind == Kind.TARGET and s.fact.period is not None]
             if targets and item.latest is not None and item.latest.fact.period is not None:
                 best = max(targets, key=lambda s: (s.score >= 0.6 * targets[0].score, s.fact.period.end))
                 if best.fact.period.end >= item.latest.fact.period.end:
@@ -325,20 +207,20 @@ class FactService:
         """The facts that answer `question`, or an abstention with the nearest facts."""
         question = question if isinstance(question, str) else str(question)
         if not question.strip():
-            return Answer(question, False, reason="empty")
+            return Answer(question, False, reason=Reason.EMPTY)
         if len(question) > MAX_QUESTION:
-            return Answer(question, False, reason="too_long")
+            return Answer(question, False, reason=Reason.TOO_LONG)
         index = self._index or self.refresh()
         this_year = datetime.now(ZoneInfo(self.settings.factbot_timezone)).year
         query = parse_question(question, self.lexicon, self.tokenizer, self._names, this_year, index.idf)
         if not query.terms:
-            return Answer(question, False, reason="vague", query=query, titles=self._titles)
+            return Answer(question, False, reason=Reason.VAGUE, query=query, titles=self._titles)
         results = index.rank(query, limit=limit)
         if results and self._asked_elsewhere(index, query, results[0]):
             results = []  # the figure asked for is there for another period or place: not a lesser one here
-        if results and not query.target and results[0].fact.row.kind == "target":
+        if results and not query.target and results[0].fact.row.kind == Kind.TARGET:
             # "how many in 2023" is not answered by the plan for 2023: the plan is offered, not given as the answer
-            return Answer(question, False, suggestions=results[:3], reason="target_only", query=query,
+            return Answer(question, False, suggestions=results[:3], reason=Reason.TARGET_ONLY, query=query,
                           titles=self._titles)
         if results and query.period is None and not query.series:
             results = latest_total_first(results)
@@ -346,12 +228,12 @@ class FactService:
             series = series_of(index.rank(query, limit=30), results[0]) if query.series else []
             return Answer(question, True, results=results, query=query, titles=self._titles, series=series)
         suggestions = index.rank(query, limit=3, strict=False)
-        reason = "no_match"
+        reason = Reason.NO_MATCH
         if suggestions:
             if query.district and all(s.fact.row.district != query.district for s in suggestions):
-                reason = "district"
+                reason = Reason.DISTRICT
             elif query.period and all(period_fit(query.period, s.fact.period) is None for s in suggestions):
-                reason = "period"
+                reason = Reason.PERIOD
             elif query.subject and all(subject_fit(query.subject, s.fact) is None for s in suggestions):
-                reason = "subject"
+                reason = Reason.SUBJECT
         return Answer(question, False, suggestions=suggestions, reason=reason, query=query, titles=self._titles)

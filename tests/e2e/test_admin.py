@@ -28,10 +28,12 @@ from telegram.ext import Application
 from test_bot import assert_html_reply, callback_data, ok_calls, start_polling, stop_polling, to
 
 from bot.app import build_application
-from facts.store.db import make_engine
-from facts.store.models import DailyCount
-from facts.store.service import FactService
+from bot.state import counters
+from bot.state.audit import audit_log
+from bot.state.models import DailyCount
 from bot.state.settings import Settings
+from facts.store.db import make_engine
+from facts.store.service import FactService
 
 pytestmark = pytest.mark.asyncio
 P = pytest.param
@@ -146,7 +148,7 @@ def folder(path: Path) -> dict[str, bytes]:
 
 def audited(store: FactService) -> list[tuple[str, int | None, str]]:
     """(action, user id, outcome), oldest first."""
-    return [(e.action, e.user_id, e.outcome) for e in reversed(store.audit_log())]
+    return [(e.action, e.user_id, e.outcome) for e in reversed(audit_log(store.engine))]
 
 
 # ---- non-admins --------------------------------------------------------------------------------
@@ -360,7 +362,8 @@ async def test_stats_counts_questions_today_and_this_week_and_they_persist(fake_
     assert f"报告 {info.documents} 份，数据 {info.facts} 条" in text, text
     assert "今天：回答 3，未找到 2" in text and "近 7 天：回答 7，未找到 3" in text, text
     assert re.search(r"上次重新加载：\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\S* reload（ok）", text), text
-    again = FactService(make_engine(store.settings.database_url), store.settings).stats()  # a restart
+    restarted = FactService(make_engine(store.settings.database_url), store.settings)
+    again = counters.stats(restarted.engine, restarted.store_info(), store.settings.factbot_timezone)
     assert {k: again[k] for k in ("answered_today", "abstained_today", "answered_7d", "abstained_7d")} == {
         "answered_today": 3, "abstained_today": 2, "answered_7d": 7, "abstained_7d": 3}
     assert (again["last_reload"]["action"], again["last_reload"]["outcome"]) == ("reload", "ok")

@@ -22,8 +22,8 @@ from telegram.ext import Application
 from bot.app import build_application
 from bot.handlers import send_reply
 from bot.render import TELEGRAM_LIMIT, Button, Reply, split_html
-from facts.store.service import FactService
 from bot.state.settings import Settings
+from facts.store.service import FactService
 
 pytestmark = pytest.mark.asyncio
 P = pytest.param

@@ -33,11 +33,11 @@ from test_admin import edit, factbot
 from test_bot import eventually, ok_calls, start_polling, stop_polling, to
 
 from bot.app import build_application
-from bot.subscribe import job_name
 from bot.state import subscriptions as subs
+from bot.state.settings import Settings
+from bot.subscribe import job_name
 from facts.store.db import make_engine
 from facts.store.service import FactService
-from bot.state.settings import Settings
 
 pytestmark = pytest.mark.asyncio
 P = pytest.param

@@ -26,8 +26,8 @@ from test_admin import edit
 from test_webhook import FACTBOT, HEADER, SECRET, SEEDS, Bot, bot_env, free_port
 
 from bot.state import subscriptions as subs
-from facts.store.db import make_engine, upgrade_schema
 from bot.state.schedule import Schedule
+from facts.store.db import make_engine, upgrade_schema
 
 pytestmark = pytest.mark.asyncio
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from facts.reading.extract import FactRecord, extract_facts
 from facts.lexicon import load_lexicon
+from facts.reading.extract import FactRecord, extract_facts
 from facts.reading.readers import read_report
 from facts.reading.repair import repair
 from facts.text import Tokenizer

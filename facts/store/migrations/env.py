@@ -1,4 +1,6 @@
-"""Alembic's environment for factbot's schema.
+"""Alembic's environment for factbot's schema: one migration history for the fact store's tables
+(facts/store/models.py) and the bot's own (bot/state/models.py), so existing databases upgrade in place.
+This file runs only under Alembic (at start-up or for a developer), never when `facts` is imported.
 
 At run time facts.store.db builds the Config in code and hands over its connection, already inside the
 transaction that holds the migration lock (config.attributes["connection"]). A developer making a
@@ -9,7 +11,8 @@ import os
 from alembic import context
 from sqlmodel import SQLModel
 
-import facts.store.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+import bot.state.models  # noqa: F401  (registers the bot's tables on SQLModel.metadata)
+import facts.store.models  # noqa: F401  (registers the store's tables)
 from facts.store.db import make_engine
 from facts.store.models import UTCDateTime
 

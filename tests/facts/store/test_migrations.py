@@ -15,8 +15,8 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import SQLModel
 
 import bot.state.subscriptions as subs
+from bot.state.models import AuditEntry
 from facts.store.db import MIGRATION_LOCK, alembic_config, head_revision, schema_revision, upgrade_schema
-from facts.store.models import AuditEntry
 
 
 def old_metadata(commit: str) -> sa.MetaData:
