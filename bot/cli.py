@@ -1,4 +1,5 @@
 """`factbot`: build the store, ask questions, list facts, run the bot (or a console chat)."""
+
 import argparse
 import csv
 import json
@@ -15,8 +16,22 @@ from bot.state.subscriptions import subscription_rows
 from facts.errors import FactbotError
 from facts.store.db import make_engine, upgrade_schema
 
-FACT_FIELDS = ("id", "doc", "line", "value", "value_max", "unit", "qualifier", "figure", "kind", "measure",
-               "period_label", "subject_name", "indicator", "quote")
+FACT_FIELDS = (
+    "id",
+    "doc",
+    "line",
+    "value",
+    "value_max",
+    "unit",
+    "qualifier",
+    "figure",
+    "kind",
+    "measure",
+    "period_label",
+    "subject_name",
+    "indicator",
+    "quote",
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,9 +46,14 @@ def main(argv: list[str] | None = None) -> int:
     facts.add_argument("--doc", help="only the facts of this document (file name)")
     facts.add_argument("--format", choices=("csv", "json"), default="csv")
     run = commands.add_parser("run", help="run the Telegram bot, or a console chat when no token is set")
-    run.add_argument("--webhook", action="store_true",
-                     help="receive updates on WEBHOOK_PORT instead of long polling (needs WEBHOOK_URL, WEBHOOK_SECRET)")
-    stats = commands.add_parser("stats", help="documents, facts, questions answered and abstained, last reload")
+    run.add_argument(
+        "--webhook",
+        action="store_true",
+        help="receive updates on WEBHOOK_PORT instead of long polling (needs WEBHOOK_URL, WEBHOOK_SECRET)",
+    )
+    stats = commands.add_parser(
+        "stats", help="documents, facts, questions answered and abstained, last reload"
+    )
     stats.add_argument("--json", action="store_true")
     listing = commands.add_parser("subscriptions", help="the digest subscriptions, with their next run")
     listing.add_argument("--json", action="store_true", help="one JSON object per line")
@@ -74,9 +94,13 @@ def cmd_build(service, folder: Path | None) -> int:
     try:
         report = service.build(folder)
     except FactbotError as err:
-        log_action(service.engine, "build", username="cli", detail=str(folder or ""), outcome=f"failed: {err}")
+        log_action(
+            service.engine, "build", username="cli", detail=str(folder or ""), outcome=f"failed: {err}"
+        )
         raise
-    log_action(service.engine, "build", username="cli", detail=f"{report.documents} documents, {report.facts} facts")
+    log_action(
+        service.engine, "build", username="cli", detail=f"{report.documents} documents, {report.facts} facts"
+    )
     print(f"documents: {report.documents}")
     print(f"facts: {report.facts}")
     for name, reason in report.skipped:
@@ -87,7 +111,10 @@ def cmd_build(service, folder: Path | None) -> int:
 def _ensure_store(service) -> None:
     built = service.ensure_built()
     if built:
-        print(f"factbot: built the store first ({built.documents} documents, {built.facts} facts)", file=sys.stderr)
+        print(
+            f"factbot: built the store first ({built.documents} documents, {built.facts} facts)",
+            file=sys.stderr,
+        )
 
 
 def cmd_ask(service, words: list[str], as_json: bool) -> int:
@@ -101,10 +128,19 @@ def cmd_ask(service, words: list[str], as_json: bool) -> int:
             answer = service.answer(question)
             text = render_text(answer)
             payload = answer.to_json(text)
-        except Exception as err:  # noqa: BLE001 — any input, however odd, gets an answer line
+        except Exception as err:
             text = "抱歉，处理这个问题时出错了。"
-            payload = {"question": question, "answered": False, "text": text, "facts": [], "error": type(err).__name__}
-        print(json.dumps(payload, ensure_ascii=False) if as_json else text + ("\n" if words == ["-"] else ""), flush=True)
+            payload = {
+                "question": question,
+                "answered": False,
+                "text": text,
+                "facts": [],
+                "error": type(err).__name__,
+            }
+        print(
+            json.dumps(payload, ensure_ascii=False) if as_json else text + ("\n" if words == ["-"] else ""),
+            flush=True,
+        )
     return 0
 
 
@@ -142,19 +178,29 @@ def cmd_subscriptions(engine: Engine, as_json: bool) -> int:
             print(json.dumps(row, ensure_ascii=False))
         else:
             state = "active" if row["active"] else f"inactive ({row['note']})"
-            print(f"{row['chat_id']}:{row['thread_id']}  {row['schedule']}  {row['timezone']}  "
-                  f"{','.join(row['topics']) or '-'}  {state}  next {row['next_run'] or '-'}")
+            print(
+                f"{row['chat_id']}:{row['thread_id']}  {row['schedule']}  {row['timezone']}  "
+                f"{','.join(row['topics']) or '-'}  {state}  next {row['next_run'] or '-'}"
+            )
     return 0
 
 
 def cmd_audit(engine: Engine, limit: int, as_json: bool) -> int:
     for entry in audit_log(engine, limit):
-        row = {"at": entry.at.isoformat(timespec="seconds"), "user_id": entry.user_id, "username": entry.username,
-               "action": entry.action, "detail": entry.detail, "outcome": entry.outcome}
+        row = {
+            "at": entry.at.isoformat(timespec="seconds"),
+            "user_id": entry.user_id,
+            "username": entry.username,
+            "action": entry.action,
+            "detail": entry.detail,
+            "outcome": entry.outcome,
+        }
         if as_json:
             print(json.dumps(row, ensure_ascii=False))
         else:
-            print(f"{row['at']}  {entry.username or entry.user_id or '-'}  {entry.action}  {entry.outcome}  {entry.detail}")
+            print(
+                f"{row['at']}  {entry.username or entry.user_id or '-'}  {entry.action}  {entry.outcome}  {entry.detail}"
+            )
     return 0
 
 

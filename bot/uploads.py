@@ -1,4 +1,5 @@
 """Reports uploaded by an admin: checked (name, size, text) before they are saved into the seeds folder."""
+
 import re
 from pathlib import Path
 
@@ -14,8 +15,11 @@ class UploadRefused(FactbotError):
     """An uploaded file we will not save; the message says why."""
 
 
-REASONS_ZH = {"binary file, not text": "二进制文件，不是文本", "empty file (no text)": "空文件，没有文字",
-              "not UTF-8 or GB18030 text": "不是 UTF-8 或 GB18030 编码的文本"}
+REASONS_ZH = {
+    "binary file, not text": "二进制文件，不是文本",
+    "empty file (no text)": "空文件，没有文字",
+    "not UTF-8 or GB18030 text": "不是 UTF-8 或 GB18030 编码的文本",
+}
 
 
 def reason_zh(reason: str) -> str:
@@ -23,8 +27,11 @@ def reason_zh(reason: str) -> str:
 
 
 def size_text(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f} MB" if size >= 1024 * 1024 else (f"{size / 1024:.1f} KB" if size >= 1024
-                                                                        else f"{size} 字节")
+    return (
+        f"{size / 1024 / 1024:.1f} MB"
+        if size >= 1024 * 1024
+        else (f"{size / 1024:.1f} KB" if size >= 1024 else f"{size} 字节")
+    )
 
 
 def refuse_size(size: int, max_bytes: int) -> None:

@@ -1,13 +1,13 @@
 """Errors a user or an operator can cause, each with a message fit to show them.
 
-    FactbotError
-    ├── DocumentError            a report that cannot be used (the build skips it)
-    │   ├── EmptyDocument
-    │   └── UndecodableDocument
-    ├── BuildError               a build that produced nothing usable; the old store keeps serving
-    ├── SchemaError              (facts/store/db.py) tables this code cannot bring up to date
-    ├── ScheduleError            (bot/state/schedule.py) a /subscribe it cannot read; says how to write it
-    └── UploadRefused            (bot/uploads.py) an uploaded report the bot will not save
+FactbotError
+├── DocumentError            a report that cannot be used (the build skips it)
+│   ├── EmptyDocument
+│   └── UndecodableDocument
+├── BuildError               a build that produced nothing usable; the old store keeps serving
+├── SchemaError              (facts/store/db.py) tables this code cannot bring up to date
+├── ScheduleError            (bot/state/schedule.py) a /subscribe it cannot read; says how to write it
+└── UploadRefused            (bot/uploads.py) an uploaded report the bot will not save
 """
 
 

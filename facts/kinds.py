@@ -2,6 +2,7 @@
 stored columns, JSON output and comparisons with plain strings stay exactly as they were.
 
 The reading and answering modules still spell these as strings; they can adopt the enums one by one."""
+
 from enum import StrEnum
 
 

@@ -1,4 +1,5 @@
 """Questions answered and abstained per day, and the /stats summary built from them."""
+
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,7 +18,9 @@ def count_question(engine: Engine, answered: bool, day: date) -> None:
     column = "answered" if answered else "abstained"
     insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
     statement = insert(table).values(day=day.isoformat(), answered=int(answered), abstained=int(not answered))
-    statement = statement.on_conflict_do_update(index_elements=[table.c.day], set_={column: table.c[column] + 1})
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.day], set_={column: table.c[column] + 1}
+    )
     with engine.begin() as connection:
         connection.execute(statement)
 
@@ -30,21 +33,34 @@ def stats(engine: Engine, info: StoreInfo, timezone: str) -> dict:
     with Session(engine) as session:
         counts = list(session.exec(select(DailyCount).where(DailyCount.day.in_(week))))
         active = [s.active for s in session.exec(select(Subscription))]
-        last = session.exec(select(AuditEntry).where(AuditEntry.action.in_(("reload", "upload", "build")),
-                                                     ~AuditEntry.outcome.startswith("refused"))
-                            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())).first()
+        last = session.exec(
+            select(AuditEntry)
+            .where(
+                AuditEntry.action.in_(("reload", "upload", "build")),
+                ~AuditEntry.outcome.startswith("refused"),
+            )
+            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        ).first()
 
     def local(moment: datetime | None) -> str | None:
-        return moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(zone).isoformat(timespec="seconds") \
-            if moment else None
+        return (
+            moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(zone).isoformat(timespec="seconds")
+            if moment
+            else None
+        )
 
     todays = next((c for c in counts if c.day == today.isoformat()), DailyCount(day=today.isoformat()))
     return {
-        "documents": info.documents, "facts": info.facts,
-        "answered_today": todays.answered, "abstained_today": todays.abstained,
-        "answered_7d": sum(c.answered for c in counts), "abstained_7d": sum(c.abstained for c in counts),
-        "subscriptions_active": sum(active), "subscriptions_inactive": len(active) - sum(active),
+        "documents": info.documents,
+        "facts": info.facts,
+        "answered_today": todays.answered,
+        "abstained_today": todays.abstained,
+        "answered_7d": sum(c.answered for c in counts),
+        "abstained_7d": sum(c.abstained for c in counts),
+        "subscriptions_active": sum(active),
+        "subscriptions_inactive": len(active) - sum(active),
         "built_at": local(info.built_at),
-        "last_reload": None if last is None else {"at": local(last.at), "action": last.action,
-                                                  "outcome": last.outcome},
+        "last_reload": None
+        if last is None
+        else {"at": local(last.at), "action": last.action, "outcome": last.outcome},
     }

@@ -2,6 +2,7 @@
 
 They live in the same database and the same migration history as the fact store's tables
 (facts/store/migrations/versions); the schema changes only through a new revision there."""
+
 from datetime import datetime
 from enum import StrEnum
 

@@ -2,6 +2,7 @@
 
 A slot is the scheduled local time as an aware UTC datetime; (chat, slot) is what the delivery
 log records, so each slot is delivered at most once."""
+
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -9,8 +10,23 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from facts.errors import FactbotError
 
-WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6,
-            "周一": 0, "周二": 1, "周三": 2, "周四": 3, "周五": 4, "周六": 5, "周日": 6, "周天": 6}
+WEEKDAYS = {
+    "mon": 0,
+    "tue": 1,
+    "wed": 2,
+    "thu": 3,
+    "fri": 4,
+    "sat": 5,
+    "sun": 6,
+    "周一": 0,
+    "周二": 1,
+    "周三": 2,
+    "周四": 3,
+    "周五": 4,
+    "周六": 5,
+    "周日": 6,
+    "周天": 6,
+}
 WEEKDAY_NAMES = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 HHMM = re.compile(r"^([01]?\d|2[0-3])[:：]([0-5]\d)$")
 
@@ -133,8 +149,10 @@ def check_topics(words: list[str], known_topics: set[str] | None) -> tuple[str, 
     unknown = [t for t in topics if known_topics is not None and not any(t.casefold() in k for k in spelled)]
     if unknown:
         listed = "、".join(sorted(known_topics)) if known_topics else ""
-        raise ScheduleError(f"看不懂：{' '.join(unknown)}。用法：/subscribe [daily HH:MM | weekly mon HH:MM | "
-                            f"workdays HH:MM] [主题…| all]，主题可选：{listed}")
+        raise ScheduleError(
+            f"看不懂：{' '.join(unknown)}。用法：/subscribe [daily HH:MM | weekly mon HH:MM | "
+            f"workdays HH:MM] [主题…| all]，主题可选：{listed}"
+        )
     return topics
 
 

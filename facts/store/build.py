@@ -1,4 +1,5 @@
 """A folder of reports → the store, in one transaction: a failed build leaves the old facts serving."""
+
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -29,8 +30,11 @@ class BuildReport:
 
 
 def report_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES
-                  and not p.name.startswith("."))
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES and not p.name.startswith(".")
+    )
 
 
 def title_of(text: str) -> str:
@@ -45,16 +49,32 @@ def title_of(text: str) -> str:
 def fact_row(record: FactRecord) -> Fact:
     period, subject = record.period, record.subject
     return Fact(
-        doc=record.doc, line=record.line, value=record.value, value_text=record.value_text,
-        value_max=record.value_max, unit=record.unit, qualifier=record.qualifier, figure=record.figure,
-        kind=record.kind, measure=record.measure,
-        period_label=period.label if period else None, period_start=period.start if period else None,
-        period_end=period.end if period else None, period_inferred=bool(period and period.inferred),
-        subject_kind=subject.kind if subject else None, subject_name=subject.name if subject else None,
-        subject_key=subject.key if subject else None, subject_place=subject.place if subject else None,
-        subject_explicit=record.subject_explicit, sub_scope=record.sub_scope, district=record.district,
+        doc=record.doc,
+        line=record.line,
+        value=record.value,
+        value_text=record.value_text,
+        value_max=record.value_max,
+        unit=record.unit,
+        qualifier=record.qualifier,
+        figure=record.figure,
+        kind=record.kind,
+        measure=record.measure,
+        period_label=period.label if period else None,
+        period_start=period.start if period else None,
+        period_end=period.end if period else None,
+        period_inferred=bool(period and period.inferred),
+        subject_kind=subject.kind if subject else None,
+        subject_name=subject.name if subject else None,
+        subject_key=subject.key if subject else None,
+        subject_place=subject.place if subject else None,
+        subject_explicit=record.subject_explicit,
+        sub_scope=record.sub_scope,
+        district=record.district,
         indicator=record.indicator,
-        quote=record.quote, sentence=record.sentence, terms=record.terms, orgs=list(record.orgs),
+        quote=record.quote,
+        sentence=record.sentence,
+        terms=record.terms,
+        orgs=list(record.orgs),
     )
 
 
@@ -73,12 +93,27 @@ def build_store(engine: Engine, folder: Path, lexicon: Lexicon, tokenizer: Token
         repaired = repair(text)
         ctx = read_context(repaired.text, lexicon, tokenizer)
         records = extract_facts(path.name, repaired, lexicon, tokenizer, ctx)
-        documents.append((Document(
-            name=path.name, title=title_of(repaired.text), sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
-            report_year=ctx.years.report, main_year=ctx.years.default, district=ctx.home,
-            lines=text.count("\n") + 1, facts=len(records), words=sorted(ctx.words)), records))
+        documents.append(
+            (
+                Document(
+                    name=path.name,
+                    title=title_of(repaired.text),
+                    sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+                    report_year=ctx.years.report,
+                    main_year=ctx.years.default,
+                    district=ctx.home,
+                    lines=text.count("\n") + 1,
+                    facts=len(records),
+                    words=sorted(ctx.words),
+                ),
+                records,
+            )
+        )
     if not documents:
-        raise BuildError(f"no readable reports in {folder}" + (f" (skipped {len(report.skipped)})" if report.skipped else ""))
+        raise BuildError(
+            f"no readable reports in {folder}"
+            + (f" (skipped {len(report.skipped)})" if report.skipped else "")
+        )
     with Session(engine) as session, session.begin():
         if engine.dialect.name == "postgresql":
             # one build at a time (SQLite's write lock does this there): a second build waits, then

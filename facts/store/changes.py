@@ -1,5 +1,6 @@
 """What a reload changed: the diff of two builds, and the changes kept per store version so a digest
 can say what is new since the last one."""
+
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,8 +24,13 @@ class ReloadDiff:
 
     @property
     def unchanged(self) -> bool:
-        return not (self.documents_added or self.documents_removed or self.facts_added or self.facts_removed
-                    or self.facts_changed)
+        return not (
+            self.documents_added
+            or self.documents_removed
+            or self.facts_added
+            or self.facts_removed
+            or self.facts_changed
+        )
 
 
 def _key(fact) -> tuple:
@@ -48,7 +54,7 @@ def diff_facts(old: list, new: list, old_docs: set[str], new_docs: set[str]) -> 
         after[_key(fact)].append(fact)
     for key in sorted(set(before) | set(after), key=str):
         olds, news = before.get(key, []), after.get(key, [])
-        for was, now in zip(olds, news):
+        for was, now in zip(olds, news, strict=False):
             changes = []
             if (was.value, was.value_max, was.qualifier) != (now.value, now.value_max, now.qualifier):
                 changes.append(f"{was.figure} → {now.figure}")
@@ -56,12 +62,14 @@ def diff_facts(old: list, new: list, old_docs: set[str], new_docs: set[str]) -> 
                 changes.append(f"{was.period_label or '时间不详'} → {now.period_label or '时间不详'}")
             if changes:
                 diff.facts_changed.append(f"{now.doc}: {now.indicator} " + "，".join(changes))
-        diff.facts_removed += [_label(f) for f in olds[len(news):]]
-        diff.facts_added += [_label(f) for f in news[len(olds):]]
+        diff.facts_removed += [_label(f) for f in olds[len(news) :]]
+        diff.facts_added += [_label(f) for f in news[len(olds) :]]
     return diff
 
 
-def record_changes(engine: Engine, version: int, added: list[str], removed: list[str], changed: list[str]) -> None:
+def record_changes(
+    engine: Engine, version: int, added: list[str], removed: list[str], changed: list[str]
+) -> None:
     at = datetime.now(UTC)
     with Session(engine) as session, session.begin():
         for kind, texts in (("added", added), ("removed", removed), ("changed", changed)):
@@ -70,5 +78,10 @@ def record_changes(engine: Engine, version: int, added: list[str], removed: list
 
 def changes_since(engine: Engine, version: int) -> list[FactChange]:
     with Session(engine) as session:
-        return list(session.exec(select(FactChange).where(FactChange.version > version)
-                                 .order_by(FactChange.version, FactChange.id)))
+        return list(
+            session.exec(
+                select(FactChange)
+                .where(FactChange.version > version)
+                .order_by(FactChange.version, FactChange.id)
+            )
+        )

@@ -3,6 +3,7 @@
 The schema is Alembic's (facts/migrations, shipped inside the package, one revision per change).
 `upgrade_schema` runs on every start: an up-to-date database costs one small query; a database the
 old code made with create_all (tables, no alembic_version) is adopted by stamping it first."""
+
 from functools import cache
 from pathlib import Path
 
@@ -19,8 +20,11 @@ from facts.errors import FactbotError
 MIGRATIONS = Path(__file__).parent / "migrations"
 # pg_advisory_xact_lock key for schema changes ("factbot"); any two starters on one database wait for each other
 MIGRATION_LOCK = 0x66616374626F74
-TELEGRAM_IDS = {"subscription": ("chat_id", "thread_id"), "delivery": ("chat_id", "thread_id"),
-                "auditentry": ("user_id",)}
+TELEGRAM_IDS = {
+    "subscription": ("chat_id", "thread_id"),
+    "delivery": ("chat_id", "thread_id"),
+    "auditentry": ("user_id",),
+}
 
 
 class SchemaError(FactbotError):
@@ -49,8 +53,9 @@ def make_engine(url: str) -> Engine:
         # questions and digests are answered), 30 s to wait for one as the digest fan-out does;
         # connections are checked before use and renewed after 30 min, so a restarted server or a
         # proxy closing idle ones costs a reconnect, not an error.
-        engine = create_engine(parsed, pool_pre_ping=True, pool_size=5, max_overflow=10, pool_timeout=30,
-                               pool_recycle=1800)
+        engine = create_engine(
+            parsed, pool_pre_ping=True, pool_size=5, max_overflow=10, pool_timeout=30, pool_recycle=1800
+        )
     return engine
 
 
@@ -100,10 +105,21 @@ def legacy_revision(connection: Connection) -> str | None:
     tables = set(inspect(connection).get_table_names())
     if not tables & {"document", "fact", "storeinfo", "subscription", "delivery"}:
         return None
-    wanted = {"document", "fact", "storeinfo", "dailycount", "auditentry", "subscription", "delivery", "factchange"}
+    wanted = {
+        "document",
+        "fact",
+        "storeinfo",
+        "dailycount",
+        "auditentry",
+        "subscription",
+        "delivery",
+        "factchange",
+    }
     if missing := sorted(wanted - tables):
-        raise SchemaError(f"the database has factbot tables from before the digests but not {', '.join(missing)}: "
-                          "start from an empty database and rebuild the facts")
+        raise SchemaError(
+            f"the database has factbot tables from before the digests but not {', '.join(missing)}: "
+            "start from an empty database and rebuild the facts"
+        )
     delivery = {c["name"] for c in inspect(connection).get_columns("delivery")}
     return "0002" if {"owner", "lease_until", "parts"} <= delivery else "0001"
 

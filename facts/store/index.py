@@ -1,5 +1,6 @@
 """The search index of one build of the store, and its on-disk cache (loading and indexing 20 000
 facts is the slow part of serving a new build; a cache keyed by the build skips it)."""
+
 import hashlib
 import logging
 import os

@@ -2,6 +2,7 @@
 
 The schema changes only through a migration (facts/store/migrations/versions), one per change; the
 bot's own tables (bot/state/models.py) share that one migration history."""
+
 from datetime import UTC, datetime
 
 from sqlalchemy import JSON, Column, DateTime, Text, TypeDecorator

@@ -1,5 +1,6 @@
 """The one object the bot and the command line ask about facts: build the store, answer questions,
 list facts, make digests. The bot's own state (subscriptions, audit, counters) is in bot/state."""
+
 import threading
 from datetime import date, datetime
 from pathlib import Path
@@ -63,9 +64,16 @@ def latest_total_first(results: list[Scored]) -> list[Scored]:
     best = results[0]
     if best.fact.period is None or best.fact.period.start is not None:
         return results
-    later = [r for r in results[1:] if r.fact.period is not None and r.fact.period.start is None
-             and r.fact.period.end > best.fact.period.end and r.fact.family == best.fact.family
-             and r.fact.row.measure == best.fact.row.measure and r.score >= LATEST_SHARE * best.score]
+    later = [
+        r
+        for r in results[1:]
+        if r.fact.period is not None
+        and r.fact.period.start is None
+        and r.fact.period.end > best.fact.period.end
+        and r.fact.family == best.fact.family
+        and r.fact.row.measure == best.fact.row.measure
+        and r.score >= LATEST_SHARE * best.score
+    ]
     if not later:
         return results
     latest = max(later, key=lambda r: r.fact.period.end)
@@ -127,7 +135,9 @@ class FactService:
         other, coverage = index.best_by_words(query)
         if other is None or other.id == best.fact.id or coverage < best.coverage + ELSEWHERE:
             return False
-        return period_fit(query.period, other.period) is not None and subject_fit(query.subject, other) is None
+        return (
+            period_fit(query.period, other.period) is not None and subject_fit(query.subject, other) is None
+        )
 
     @property
     def loaded_facts(self) -> int:
@@ -187,8 +197,14 @@ class FactService:
         for indicator in load_indicators():
             if not indicator.wanted(topics or []):
                 continue
-            query = parse_question(indicator.query.format(district=district), self.lexicon, self.tokenizer,
-                                   self._names, self.today().year, index.idf)
+            query = parse_question(
+                indicator.query.format(district=district),
+                self.lexicon,
+                self.tokenizer,
+                self._names,
+                self.today().year,
+                index.idf,
+            )
             query.unit_family = indicator.unit
             ranked = index.rank(query, limit=30)
             series = [s for s in ranked if s.fact.row.kind != Kind.TARGET]
@@ -199,7 +215,11 @@ class FactService:
                 if best.fact.period.end >= item.latest.fact.period.end:
                     item.target = best
             items.append(item)
-        changes = [] if since_version is None else [(c.change, c.text) for c in changes_since(self.engine, since_version)]
+        changes = (
+            []
+            if since_version is None
+            else [(c.change, c.text) for c in changes_since(self.engine, since_version)]
+        )
         return Digest(district, self._version, items, changes, self._titles)
 
     # questions
@@ -220,8 +240,14 @@ class FactService:
             results = []  # the figure asked for is there for another period or place: not a lesser one here
         if results and not query.target and results[0].fact.row.kind == Kind.TARGET:
             # "how many in 2023" is not answered by the plan for 2023: the plan is offered, not given as the answer
-            return Answer(question, False, suggestions=results[:3], reason=Reason.TARGET_ONLY, query=query,
-                          titles=self._titles)
+            return Answer(
+                question,
+                False,
+                suggestions=results[:3],
+                reason=Reason.TARGET_ONLY,
+                query=query,
+                titles=self._titles,
+            )
         if results and query.period is None and not query.series:
             results = latest_total_first(results)
         if results:
@@ -236,4 +262,6 @@ class FactService:
                 reason = Reason.PERIOD
             elif query.subject and all(subject_fit(query.subject, s.fact) is None for s in suggestions):
                 reason = Reason.SUBJECT
-        return Answer(question, False, suggestions=suggestions, reason=reason, query=query, titles=self._titles)
+        return Answer(
+            question, False, suggestions=suggestions, reason=reason, query=query, titles=self._titles
+        )

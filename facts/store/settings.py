@@ -1,6 +1,7 @@
 """What the fact store reads from the environment (and `.env`): its database, seeds and time zone.
 
 The bot's settings (bot/state/settings.py) extend these; one object is built in main() and passed down."""
+
 from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict

@@ -1,4 +1,5 @@
 """Real things built once per session: the seeds' facts, and a store built from seeds/."""
+
 from dataclasses import dataclass
 from pathlib import Path
 

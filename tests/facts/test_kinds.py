@@ -1,4 +1,5 @@
 """The enums are the strings the engine writes and the bot renders: nothing stored or shown changes."""
+
 from facts.answering.answer import KIND_NAMES, MEASURE_NAMES
 from facts.kinds import Kind, Measure, Reason
 

@@ -1,5 +1,6 @@
 """Dependencies point down only: `facts` imports neither Telegram nor `bot`, and the command line's
 `factbot subscriptions` reads the bot's state without importing Telegram."""
+
 import subprocess
 import sys
 
@@ -20,8 +21,9 @@ print("telegram" in sys.modules)
 
 
 def run(code: str, **env: str) -> str:
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                          env={"PATH": "", **env})
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env={"PATH": "", **env}
+    )
     return done.stdout.strip().splitlines()[-1]
 
 

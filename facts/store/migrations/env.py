@@ -6,6 +6,7 @@ At run time facts.store.db builds the Config in code and hands over its connecti
 transaction that holds the migration lock (config.attributes["connection"]). A developer making a
 new revision uses the root alembic.ini instead, and this file connects to DATABASE_URL (or the ini's
 sqlalchemy.url) itself."""
+
 import os
 
 from alembic import context
@@ -27,8 +28,13 @@ def render_item(kind, obj, autogen_context):
 
 
 def run_migrations(connection) -> None:
-    context.configure(connection=connection, target_metadata=SQLModel.metadata, render_as_batch=True,
-                      compare_type=True, render_item=render_item)
+    context.configure(
+        connection=connection,
+        target_metadata=SQLModel.metadata,
+        render_as_batch=True,
+        compare_type=True,
+        render_item=render_item,
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -1,5 +1,6 @@
 """The schema's migrations, on SQLite and on PostgreSQL: from empty, from a database the old code made,
 twice, and from two starters at once."""
+
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -23,66 +24,131 @@ def old_metadata(commit: str) -> sa.MetaData:
     """The tables SQLModel's create_all made before migrations: at ce26c7f, or at 1cb0697 (which added
     Delivery's lease columns). Telegram ids were INTEGER then."""
     metadata = sa.MetaData()
-    sa.Table("document", metadata,
-             sa.Column("id", sa.Integer, primary_key=True), sa.Column("name", sa.String, nullable=False),
-             sa.Column("title", sa.String, nullable=False), sa.Column("sha256", sa.String, nullable=False),
-             sa.Column("encoding_note", sa.String, nullable=False), sa.Column("report_year", sa.Integer),
-             sa.Column("main_year", sa.Integer), sa.Column("district", sa.String),
-             sa.Column("lines", sa.Integer, nullable=False), sa.Column("facts", sa.Integer, nullable=False),
-             sa.Column("words", sa.JSON), sa.Index("ix_document_name", "name", unique=True))
-    sa.Table("fact", metadata,
-             sa.Column("id", sa.Integer, primary_key=True), sa.Column("doc", sa.String, nullable=False),
-             sa.Column("line", sa.Integer, nullable=False), sa.Column("value", sa.Float, nullable=False),
-             sa.Column("value_text", sa.String, nullable=False), sa.Column("value_max", sa.Float),
-             *(sa.Column(name, sa.String, nullable=False) for name in ("unit", "qualifier", "figure", "kind",
-                                                                      "measure")),
-             sa.Column("period_label", sa.String), sa.Column("period_start", sa.Integer),
-             sa.Column("period_end", sa.Integer), sa.Column("period_inferred", sa.Boolean, nullable=False),
-             *(sa.Column(name, sa.String) for name in ("subject_kind", "subject_name", "subject_key",
-                                                       "subject_place")),
-             sa.Column("subject_explicit", sa.Boolean, nullable=False),
-             sa.Column("sub_scope", sa.Boolean, nullable=False), sa.Column("district", sa.String),
-             sa.Column("indicator", sa.String, nullable=False), sa.Column("quote", sa.Text),
-             sa.Column("sentence", sa.Text), sa.Column("terms", sa.JSON), sa.Column("orgs", sa.JSON),
-             sa.Index("ix_fact_doc", "doc"), sa.Index("ix_fact_district", "district"))
-    sa.Table("storeinfo", metadata,
-             sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
-             sa.Column("version", sa.Integer, nullable=False), sa.Column("built_at", sa.DateTime(timezone=True)),
-             sa.Column("seeds_dir", sa.String, nullable=False), sa.Column("documents", sa.Integer, nullable=False),
-             sa.Column("facts", sa.Integer, nullable=False))
-    sa.Table("dailycount", metadata,
-             sa.Column("day", sa.String, primary_key=True), sa.Column("answered", sa.Integer, nullable=False),
-             sa.Column("abstained", sa.Integer, nullable=False))
-    sa.Table("auditentry", metadata,
-             sa.Column("id", sa.Integer, primary_key=True), sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-             sa.Column("user_id", sa.Integer), sa.Column("username", sa.String, nullable=False),
-             sa.Column("action", sa.String, nullable=False), sa.Column("detail", sa.Text),
-             sa.Column("outcome", sa.String, nullable=False), sa.Index("ix_auditentry_at", "at"))
-    sa.Table("subscription", metadata,
-             sa.Column("id", sa.Integer, primary_key=True), sa.Column("chat_id", sa.Integer, nullable=False),
-             sa.Column("thread_id", sa.Integer, nullable=False), sa.Column("schedule", sa.String, nullable=False),
-             sa.Column("timezone", sa.String, nullable=False), sa.Column("topics", sa.JSON),
-             sa.Column("active", sa.Boolean, nullable=False),
-             sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-             sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-             sa.Column("last_digest_version", sa.Integer, nullable=False), sa.Column("note", sa.String, nullable=False),
-             sa.UniqueConstraint("chat_id", "thread_id"), sa.Index("ix_subscription_chat_id", "chat_id"))
-    lease = [sa.Column("owner", sa.String, nullable=False), sa.Column("lease_until", sa.DateTime(timezone=True)),
-             sa.Column("parts", sa.Integer, nullable=False), sa.Index("ix_delivery_status", "status")]
-    sa.Table("delivery", metadata,
-             sa.Column("id", sa.Integer, primary_key=True), sa.Column("chat_id", sa.Integer, nullable=False),
-             sa.Column("thread_id", sa.Integer, nullable=False),
-             sa.Column("slot", sa.DateTime(timezone=True), nullable=False),
-             sa.Column("status", sa.String, nullable=False), sa.Column("attempts", sa.Integer, nullable=False),
-             sa.Column("error", sa.String, nullable=False),
-             sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-             *(lease if commit == "1cb0697" else []),
-             sa.UniqueConstraint("chat_id", "thread_id", "slot"), sa.Index("ix_delivery_chat_id", "chat_id"))
-    sa.Table("factchange", metadata,
-             sa.Column("id", sa.Integer, primary_key=True), sa.Column("version", sa.Integer, nullable=False),
-             sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-             sa.Column("change", sa.String, nullable=False), sa.Column("text", sa.Text),
-             sa.Index("ix_factchange_version", "version"))
+    sa.Table(
+        "document",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("name", sa.String, nullable=False),
+        sa.Column("title", sa.String, nullable=False),
+        sa.Column("sha256", sa.String, nullable=False),
+        sa.Column("encoding_note", sa.String, nullable=False),
+        sa.Column("report_year", sa.Integer),
+        sa.Column("main_year", sa.Integer),
+        sa.Column("district", sa.String),
+        sa.Column("lines", sa.Integer, nullable=False),
+        sa.Column("facts", sa.Integer, nullable=False),
+        sa.Column("words", sa.JSON),
+        sa.Index("ix_document_name", "name", unique=True),
+    )
+    sa.Table(
+        "fact",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("doc", sa.String, nullable=False),
+        sa.Column("line", sa.Integer, nullable=False),
+        sa.Column("value", sa.Float, nullable=False),
+        sa.Column("value_text", sa.String, nullable=False),
+        sa.Column("value_max", sa.Float),
+        *(
+            sa.Column(name, sa.String, nullable=False)
+            for name in ("unit", "qualifier", "figure", "kind", "measure")
+        ),
+        sa.Column("period_label", sa.String),
+        sa.Column("period_start", sa.Integer),
+        sa.Column("period_end", sa.Integer),
+        sa.Column("period_inferred", sa.Boolean, nullable=False),
+        *(
+            sa.Column(name, sa.String)
+            for name in ("subject_kind", "subject_name", "subject_key", "subject_place")
+        ),
+        sa.Column("subject_explicit", sa.Boolean, nullable=False),
+        sa.Column("sub_scope", sa.Boolean, nullable=False),
+        sa.Column("district", sa.String),
+        sa.Column("indicator", sa.String, nullable=False),
+        sa.Column("quote", sa.Text),
+        sa.Column("sentence", sa.Text),
+        sa.Column("terms", sa.JSON),
+        sa.Column("orgs", sa.JSON),
+        sa.Index("ix_fact_doc", "doc"),
+        sa.Index("ix_fact_district", "district"),
+    )
+    sa.Table(
+        "storeinfo",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("version", sa.Integer, nullable=False),
+        sa.Column("built_at", sa.DateTime(timezone=True)),
+        sa.Column("seeds_dir", sa.String, nullable=False),
+        sa.Column("documents", sa.Integer, nullable=False),
+        sa.Column("facts", sa.Integer, nullable=False),
+    )
+    sa.Table(
+        "dailycount",
+        metadata,
+        sa.Column("day", sa.String, primary_key=True),
+        sa.Column("answered", sa.Integer, nullable=False),
+        sa.Column("abstained", sa.Integer, nullable=False),
+    )
+    sa.Table(
+        "auditentry",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("user_id", sa.Integer),
+        sa.Column("username", sa.String, nullable=False),
+        sa.Column("action", sa.String, nullable=False),
+        sa.Column("detail", sa.Text),
+        sa.Column("outcome", sa.String, nullable=False),
+        sa.Index("ix_auditentry_at", "at"),
+    )
+    sa.Table(
+        "subscription",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("chat_id", sa.Integer, nullable=False),
+        sa.Column("thread_id", sa.Integer, nullable=False),
+        sa.Column("schedule", sa.String, nullable=False),
+        sa.Column("timezone", sa.String, nullable=False),
+        sa.Column("topics", sa.JSON),
+        sa.Column("active", sa.Boolean, nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_digest_version", sa.Integer, nullable=False),
+        sa.Column("note", sa.String, nullable=False),
+        sa.UniqueConstraint("chat_id", "thread_id"),
+        sa.Index("ix_subscription_chat_id", "chat_id"),
+    )
+    lease = [
+        sa.Column("owner", sa.String, nullable=False),
+        sa.Column("lease_until", sa.DateTime(timezone=True)),
+        sa.Column("parts", sa.Integer, nullable=False),
+        sa.Index("ix_delivery_status", "status"),
+    ]
+    sa.Table(
+        "delivery",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("chat_id", sa.Integer, nullable=False),
+        sa.Column("thread_id", sa.Integer, nullable=False),
+        sa.Column("slot", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("status", sa.String, nullable=False),
+        sa.Column("attempts", sa.Integer, nullable=False),
+        sa.Column("error", sa.String, nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        *(lease if commit == "1cb0697" else []),
+        sa.UniqueConstraint("chat_id", "thread_id", "slot"),
+        sa.Index("ix_delivery_chat_id", "chat_id"),
+    )
+    sa.Table(
+        "factchange",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("version", sa.Integer, nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("change", sa.String, nullable=False),
+        sa.Column("text", sa.Text),
+        sa.Index("ix_factchange_version", "version"),
+    )
     return metadata
 
 
@@ -91,27 +157,83 @@ AT = datetime(2026, 1, 5, 1, 0, 0, 123456, tzinfo=UTC)
 
 def old_rows(commit: str) -> dict[str, list[dict]]:
     """A row for every table, as the old code wrote them (ids from the sequences)."""
-    delivery = {"chat_id": -4567, "thread_id": 0, "slot": AT, "status": "sent", "attempts": 1, "error": "",
-                "updated_at": AT}
+    delivery = {
+        "chat_id": -4567,
+        "thread_id": 0,
+        "slot": AT,
+        "status": "sent",
+        "attempts": 1,
+        "error": "",
+        "updated_at": AT,
+    }
     if commit == "1cb0697":
         delivery |= {"owner": "host:1", "lease_until": None, "parts": 2}
     return {
-        "document": [{"name": "001.txt", "title": "报告", "sha256": "ab", "encoding_note": "", "report_year": 2023,
-                      "main_year": 2022, "district": "江津", "lines": 300, "facts": 1, "words": ["江津班列"]}],
-        "fact": [{"doc": "001.txt", "line": 161, "value": 536.0, "value_text": "536", "value_max": None,
-                  "unit": "列", "qualifier": "", "figure": "536列", "kind": "actual", "measure": "amount",
-                  "period_label": "2022年", "period_start": 2022 * 12, "period_end": 2022 * 12 + 11,
-                  "period_inferred": False, "subject_kind": None, "subject_name": None, "subject_key": None,
-                  "subject_place": None, "subject_explicit": False, "sub_scope": False, "district": "江津",
-                  "indicator": "班列开行", "quote": "开行536列", "sentence": "开行536列",
-                  "terms": {"班列": 1.0}, "orgs": []}],
-        "storeinfo": [{"id": 1, "version": 3, "built_at": AT, "seeds_dir": "seeds", "documents": 1, "facts": 1}],
+        "document": [
+            {
+                "name": "001.txt",
+                "title": "报告",
+                "sha256": "ab",
+                "encoding_note": "",
+                "report_year": 2023,
+                "main_year": 2022,
+                "district": "江津",
+                "lines": 300,
+                "facts": 1,
+                "words": ["江津班列"],
+            }
+        ],
+        "fact": [
+            {
+                "doc": "001.txt",
+                "line": 161,
+                "value": 536.0,
+                "value_text": "536",
+                "value_max": None,
+                "unit": "列",
+                "qualifier": "",
+                "figure": "536列",
+                "kind": "actual",
+                "measure": "amount",
+                "period_label": "2022年",
+                "period_start": 2022 * 12,
+                "period_end": 2022 * 12 + 11,
+                "period_inferred": False,
+                "subject_kind": None,
+                "subject_name": None,
+                "subject_key": None,
+                "subject_place": None,
+                "subject_explicit": False,
+                "sub_scope": False,
+                "district": "江津",
+                "indicator": "班列开行",
+                "quote": "开行536列",
+                "sentence": "开行536列",
+                "terms": {"班列": 1.0},
+                "orgs": [],
+            }
+        ],
+        "storeinfo": [
+            {"id": 1, "version": 3, "built_at": AT, "seeds_dir": "seeds", "documents": 1, "facts": 1}
+        ],
         "dailycount": [{"day": "2026-01-05", "answered": 7, "abstained": 2}],
-        "auditentry": [{"at": AT, "user_id": 42, "username": "admin", "action": "reload", "detail": "",
-                        "outcome": "ok"}],
-        "subscription": [{"chat_id": -4567, "thread_id": 0, "schedule": "daily 09:00", "timezone": "Asia/Shanghai",
-                          "topics": ["班列"], "active": True, "created_at": AT, "updated_at": AT,
-                          "last_digest_version": 3, "note": ""}],
+        "auditentry": [
+            {"at": AT, "user_id": 42, "username": "admin", "action": "reload", "detail": "", "outcome": "ok"}
+        ],
+        "subscription": [
+            {
+                "chat_id": -4567,
+                "thread_id": 0,
+                "schedule": "daily 09:00",
+                "timezone": "Asia/Shanghai",
+                "topics": ["班列"],
+                "active": True,
+                "created_at": AT,
+                "updated_at": AT,
+                "last_digest_version": 3,
+                "note": "",
+            }
+        ],
         "delivery": [delivery],
         "factchange": [{"version": 3, "at": AT, "change": "added", "text": "001.txt: 班列开行 536列"}],
     }
@@ -126,8 +248,13 @@ def differences(engine: Engine) -> list:
 
 def widened_on_sqlite(diff) -> bool:
     """INTEGER → BIGINT on SQLite: the same 64-bit storage, only the declared name differs."""
-    return (isinstance(diff, list) and len(diff) == 1 and diff[0][0] == "modify_type"
-            and isinstance(diff[0][5], sa.Integer) and isinstance(diff[0][6], sa.BigInteger))
+    return (
+        isinstance(diff, list)
+        and len(diff) == 1
+        and diff[0][0] == "modify_type"
+        and isinstance(diff[0][5], sa.Integer)
+        and isinstance(diff[0][6], sa.BigInteger)
+    )
 
 
 def test_upgrade_from_empty_gives_the_models_schema(database_url, engines):
@@ -136,7 +263,9 @@ def test_upgrade_from_empty_gives_the_models_schema(database_url, engines):
     assert differences(engine) == []
     with engine.connect() as connection:
         assert schema_revision(connection) == head_revision() == "0002"
-        assert set(inspect(connection).get_table_names()) == set(SQLModel.metadata.tables) | {"alembic_version"}
+        assert set(inspect(connection).get_table_names()) == set(SQLModel.metadata.tables) | {
+            "alembic_version"
+        }
 
 
 @pytest.mark.parametrize("commit", ["ce26c7f", "1cb0697"])
@@ -155,16 +284,29 @@ def test_database_made_by_the_old_code_is_adopted(database_url, engines, commit)
         for name, rows in old_rows(commit).items():
             kept = [dict(row._mapping) for row in connection.execute(SQLModel.metadata.tables[name].select())]
             assert [{key: row[key] for key in rows[0]} for row in kept] == rows, name
-        delivery = dict(connection.execute(sa.text("SELECT owner, lease_until, parts FROM delivery")).one()._mapping)
-    assert delivery == ({"owner": "", "lease_until": None, "parts": 0} if commit == "ce26c7f"
-                        else {"owner": "host:1", "lease_until": None, "parts": 2})
+        delivery = dict(
+            connection.execute(sa.text("SELECT owner, lease_until, parts FROM delivery")).one()._mapping
+        )
+    assert delivery == (
+        {"owner": "", "lease_until": None, "parts": 0}
+        if commit == "ce26c7f"
+        else {"owner": "host:1", "lease_until": None, "parts": 2}
+    )
     left = differences(engine)
     if engine.dialect.name == "sqlite":
         left = [diff for diff in left if not widened_on_sqlite(diff)]
     assert left == []
     # the ids the old schema could not hold on PostgreSQL, and sequences that go on from the old rows
-    sub = subs.subscribe(engine, -1001234567890, 0, schedule=None, topics=("班列",), timezone=None,
-                         default_timezone="Asia/Shanghai", version=3)
+    sub = subs.subscribe(
+        engine,
+        -1001234567890,
+        0,
+        schedule=None,
+        topics=("班列",),
+        timezone=None,
+        default_timezone="Asia/Shanghai",
+        version=3,
+    )
     assert sub.chat_id == -1001234567890 and sub.id == 2
     assert subs.claim(engine, -1001234567890, 0, AT)
     assert [(d.id, d.chat_id) for d in subs.deliveries(engine)] == [(1, -4567), (2, -1001234567890)]
@@ -172,7 +314,10 @@ def test_database_made_by_the_old_code_is_adopted(database_url, engines, commit)
 
 def statements_of(engine: Engine, action: Callable[[], object]) -> list[str]:
     seen = []
-    listener = lambda _conn, _cursor, statement, *_args: seen.append(statement)
+
+    def listener(_conn, _cursor, statement, *_args):
+        return seen.append(statement)
+
     event.listen(engine, "before_cursor_execute", listener)
     try:
         action()
@@ -185,10 +330,13 @@ def test_upgrading_twice_changes_nothing(database_url, engines):
     engine = engines(database_url)
     upgrade_schema(engine)
     with engine.begin() as connection:
-        connection.execute(AuditEntry.__table__.insert(), [{"at": AT, "username": "a", "action": "build",
-                                                            "outcome": "ok"}])
+        connection.execute(
+            AuditEntry.__table__.insert(), [{"at": AT, "username": "a", "action": "build", "outcome": "ok"}]
+        )
     again = statements_of(engine, lambda: upgrade_schema(engine))
-    assert again and all(s.split()[0].upper() in ("SELECT", "PRAGMA") for s in again), again  # a look, no change
+    assert again and all(s.split()[0].upper() in ("SELECT", "PRAGMA") for s in again), (
+        again
+    )  # a look, no change
     assert differences(engine) == []
     with engine.connect() as connection:
         assert connection.execute(sa.text("SELECT count(*) FROM alembic_version")).scalar() == 1
@@ -257,4 +405,6 @@ def test_two_starters_at_once_migrate_once(database_url, engines):
         assert [f.result(timeout=60) for f in started] == [head_revision()] * len(starters)
     assert differences(observer) == []
     with observer.connect() as connection:
-        assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalars().all() == ["0002"]
+        assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalars().all() == [
+            "0002"
+        ]

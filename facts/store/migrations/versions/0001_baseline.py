@@ -7,6 +7,7 @@ columns first. Supergroup chat ids like -1001234567890 overflow a PostgreSQL INT
 Revision ID: 0001
 Revises:
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -138,6 +139,14 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("factchange", "delivery", "subscription", "auditentry", "dailycount", "storeinfo", "fact",
-                  "document"):
+    for table in (
+        "factchange",
+        "delivery",
+        "subscription",
+        "auditentry",
+        "dailycount",
+        "storeinfo",
+        "fact",
+        "document",
+    ):
         op.drop_table(table)

@@ -7,6 +7,7 @@ server defaults fill the rows already there, and keep a replica still on the old
 Revision ID: 0002
 Revises: 0001
 """
+
 import sqlalchemy as sa
 from alembic import op
 
