@@ -36,14 +36,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))  # the fake server's modules import each other flat
 
+import contextlib
+
 import telegram
 from fake_telegram import FakeTelegram
 from telegram.ext import Application, BaseRateLimiter
 
 from bot.app import build_application
-from facts.db import make_engine
-from facts.service import FactService
-from facts.settings import Settings
+from bot.state.settings import Settings
+from facts.store.db import make_engine
+from facts.store.service import FactService
 
 SEEDS_DIR = ROOT / "seeds"
 # Answers, paging, an abstention with suggestions, a two-point series (no chart), other scripts.
@@ -200,14 +202,12 @@ def engine_cost(service: FactService, count: int) -> dict:
 
 def machine() -> dict:
     cpu = platform.processor() or ""
-    try:
+    with contextlib.suppress(OSError, StopIteration):
         cpu = next(
             line.split(":", 1)[1].strip()
             for line in Path("/proc/cpuinfo").read_text().splitlines()
             if line.startswith("model name")
         )
-    except (OSError, StopIteration):
-        pass
     return {
         "platform": platform.platform(),
         "cpu": cpu,
@@ -220,8 +220,12 @@ def machine() -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=int, default=50, help="round trips to time (one at a time)")
-    parser.add_argument("--pause", type=float, default=0.05,
-                        help="seconds between round trips (0.05: under the 30 messages/s limit)")
+    parser.add_argument(
+        "--pause",
+        type=float,
+        default=0.05,
+        help="seconds between round trips (0.05: under the 30 messages/s limit)",
+    )
     parser.add_argument("--burst", type=int, default=500, help="questions queued at once")
     parser.add_argument("--chats", type=int, default=50, help="private chats the burst comes from")
     args = parser.parse_args()

@@ -1,6 +1,6 @@
 """Measure the digest fan-out to many subscribed chats and print one JSON object to stdout.
 
-N private chats are subscribed in the database directly (``facts.subscriptions.subscribe``, daily
+N private chats are subscribed in the database directly (``bot.state.subscriptions.subscribe``, daily
 09:00 Asia/Shanghai), the clock of the real ``Application`` (``bot.app.build_application`` with the
 production ``RetryingRateLimiter`` (bot/limiter.py): 29.9 messages/s, evenly paced) is
 injected so that every chat's slot falls due at the same moment, and the app is started against the
@@ -55,10 +55,10 @@ from telegram import Update
 
 from bot.app import build_application
 from bot.limiter import RetryingRateLimiter
+from bot.state import subscriptions as subs
+from bot.state.schedule import Schedule
+from bot.state.settings import Settings
 from bot.subscribe import job_name
-from facts import subscriptions as subs
-from facts.schedule import Schedule
-from facts.settings import Settings
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 HEADER = "关键指标摘要"  # in the first text chunk of every digest
@@ -144,8 +144,16 @@ def subscribe_all(service, chats: list[int], fake: FakeTelegram, topics: tuple[s
     version = service.store_info().version
     for chat_id in chats:
         fake.add_chat(chat_id, first_name=f"u{chat_id}")
-        subs.subscribe(service.engine, chat_id, 0, schedule=Schedule("daily", clock_time(9, 0)), topics=topics,
-                       timezone=None, default_timezone="Asia/Shanghai", version=version)
+        subs.subscribe(
+            service.engine,
+            chat_id,
+            0,
+            schedule=Schedule("daily", clock_time(9, 0)),
+            topics=topics,
+            timezone=None,
+            default_timezone="Asia/Shanghai",
+            version=version,
+        )
     return time.perf_counter() - started
 
 
@@ -164,16 +172,20 @@ def httpx_pools() -> list[dict]:
     """Connections and queued requests of every httpcore pool (the bot's, for sends and for polling)."""
     import httpcore
 
-    return [{"connections": len(o._connections), "queued_requests": len(o._requests)}
-            for o in gc.get_objects() if isinstance(o, httpcore.AsyncConnectionPool)]
+    return [
+        {"connections": len(o._connections), "queued_requests": len(o._requests)}
+        for o in gc.get_objects()
+        if isinstance(o, httpcore.AsyncConnectionPool)
+    ]
 
 
 class Watchdog(threading.Thread):
     """When the bot's event loop stops running the progress loop for `stall` seconds, print what the
     fake received so far as the result and end the process (a starved loop never gets to time out)."""
 
-    def __init__(self, fake: FakeTelegram, wanted: set[int], started: float, due: float, stall: float,
-                 head: dict):
+    def __init__(
+        self, fake: FakeTelegram, wanted: set[int], started: float, due: float, stall: float, head: dict
+    ):
         super().__init__(name="watchdog", daemon=True)
         self.fake, self.wanted, self.head = fake, wanted, head
         self.started, self.due, self.stall = started, due, stall
@@ -184,13 +196,19 @@ class Watchdog(threading.Thread):
             time.sleep(1.0)
         now = time.perf_counter()
         headers, messages = per_chat(self.fake, self.wanted)
-        result = {**self.head, "fan_out": {
-            "aborted": f"the bot's event loop ran no progress check for {self.stall:.0f} s",
-            "chats": len(self.wanted), "delivered_chats": len(headers),
-            "repeated_chats": sum(1 for n in headers.values() if n > 1), "messages": sum(messages.values()),
-            "seconds_since_due": round(now - self.due, 1), "seconds_since_start": round(now - self.started, 1),
-            "httpx_pools": httpx_pools(),
-        }}
+        result = {
+            **self.head,
+            "fan_out": {
+                "aborted": f"the bot's event loop ran no progress check for {self.stall:.0f} s",
+                "chats": len(self.wanted),
+                "delivered_chats": len(headers),
+                "repeated_chats": sum(1 for n in headers.values() if n > 1),
+                "messages": sum(messages.values()),
+                "seconds_since_due": round(now - self.due, 1),
+                "seconds_since_start": round(now - self.started, 1),
+                "httpx_pools": httpx_pools(),
+            },
+        }
         print(json.dumps(result, ensure_ascii=False, indent=2), flush=True)
         os._exit(3)
 
@@ -211,15 +229,23 @@ async def run(args: argparse.Namespace, service, head: dict) -> dict:
     wanted = set(chats)
     counting = Counting()
     logging.getLogger().addHandler(counting)
-    fake = FakeTelegram(flood_limits=True)  # more than 30 messages in a second, or 20 a minute to a group: 429
+    fake = FakeTelegram(
+        flood_limits=True
+    )  # more than 30 messages in a second, or 20 a minute to a group: 429
     fake.calls = TimedCalls()
     async with serving(fake, args.server):
         log(f"subscribing {args.chats} chats in the database")
         subscribe_seconds = subscribe_all(service, chats, fake, tuple(args.topics))
-        app = build_application(Settings(
-            telegram_bot_token=fake.token, telegram_api_base_url=fake.base_url,
-            telegram_api_file_url=fake.base_file_url, database_url=service.settings.database_url,
-        ), service, rate_limiter=(limiter := TimedLimiter(max_retries=3)))  # as build_application's default
+        app = build_application(
+            Settings(
+                telegram_bot_token=fake.token,
+                telegram_api_base_url=fake.base_url,
+                telegram_api_file_url=fake.base_file_url,
+                database_url=service.settings.database_url,
+            ),
+            service,
+            rate_limiter=(limiter := TimedLimiter(max_retries=3)),
+        )  # as build_application's default
         slot = slot_day()
         # scheduled: the slot is `lead` seconds after start-up begins; missed: it passed 5 minutes ago
         lead = timedelta(seconds=args.lead) if args.mode == "scheduled" else -timedelta(minutes=5)
@@ -256,7 +282,8 @@ async def run(args: argparse.Namespace, service, head: dict) -> dict:
             watchdog.beat = time.perf_counter() + 60  # for the shutdown
             pending_jobs = len(app.job_queue.jobs())
             next_runs = collections.Counter(
-                job.data[2].isoformat() for job in app.job_queue.jobs() if job.name.startswith("digest:"))
+                job.data[2].isoformat() for job in app.job_queue.jobs() if job.name.startswith("digest:")
+            )
             sample = app.job_queue.get_jobs_by_name(job_name(chats[0], 0))
         finally:
             await app.updater.stop()
@@ -265,8 +292,11 @@ async def run(args: argparse.Namespace, service, head: dict) -> dict:
     logging.getLogger().removeHandler(counting)
 
     headers, messages = per_chat(fake, wanted)
-    sends = [(t, c) for t, c in zip(fake.calls.at, fake.calls, strict=True)
-             if c.method in ("sendMessage", "sendPhoto") and c.params.get("chat_id") in wanted]
+    sends = [
+        (t, c)
+        for t, c in zip(fake.calls.at, fake.calls, strict=True)
+        if c.method in ("sendMessage", "sendPhoto") and c.params.get("chat_id") in wanted
+    ]
     ok = [t for t, c in sends if c.ok]
     refused = collections.Counter(f"{c.method} {c.status}" for _, c in sends if not c.ok)
     last = ok[-1] if ok else due
@@ -320,11 +350,21 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chats", type=int, default=10_000, help="subscribed private chats")
     parser.add_argument("--mode", choices=("scheduled", "missed"), default="scheduled")
-    parser.add_argument("--topics", nargs="*", default=[],
-                        help="subscribe to these topics only (班列: one text message, no chart)")
-    parser.add_argument("--server", choices=("thread", "shared"), default="thread",
-                        help="the fake on its own thread and event loop, or on the bot's")
-    parser.add_argument("--lead", type=float, default=5.0, help="scheduled: seconds from start-up to the slot")
+    parser.add_argument(
+        "--topics",
+        nargs="*",
+        default=[],
+        help="subscribe to these topics only (班列: one text message, no chart)",
+    )
+    parser.add_argument(
+        "--server",
+        choices=("thread", "shared"),
+        default="thread",
+        help="the fake on its own thread and event loop, or on the bot's",
+    )
+    parser.add_argument(
+        "--lead", type=float, default=5.0, help="scheduled: seconds from start-up to the slot"
+    )
     parser.add_argument("--stall", type=float, default=60.0, help="give up after this long without progress")
     parser.add_argument("--timeout", type=float, default=3600.0, help="give up after this long in all")
     parser.add_argument("--linger", type=float, default=3.0, help="seconds to watch for repeats at the end")
@@ -345,11 +385,15 @@ def main() -> int:
             "fan_out": asyncio.run(run(args, service, head)),
             "notes": [
                 "delivery = one digest header received by a chat; a digest is a chart photo + HTML text",
-                ("elapsed_s: from the moment the slot fell due (scheduled) or start-up began (missed) "
-                 "to the last digest message answered by the fake"),
+                (
+                    "elapsed_s: from the moment the slot fell due (scheduled) or start-up began (missed) "
+                    "to the last digest message answered by the fake"
+                ),
                 "floor_messages_s = chats * messages_per_delivery / 30: the production limiter's minimum",
-                ("fake server, PTB, the JobQueue and the engine share one process (and one event loop "
-                 "with --server shared; otherwise the fake has a thread and loop of its own, sharing the GIL)"),
+                (
+                    "fake server, PTB, the JobQueue and the engine share one process (and one event loop "
+                    "with --server shared; otherwise the fake has a thread and loop of its own, sharing the GIL)"
+                ),
             ],
         }
     print(json.dumps(result, ensure_ascii=False, indent=2))

@@ -6,6 +6,7 @@ reports do not have it. Every message must also have been accepted under Telegra
 
     python benchmarks/questions_through_bot.py [--questions ../shared/eval/dev.jsonl]
 """
+
 import argparse
 import asyncio
 import json
@@ -21,9 +22,9 @@ from fake_telegram import FakeTelegram
 from telegram import Update
 
 from bot.app import build_application
-from facts.db import make_engine
-from facts.service import FactService
-from facts.settings import Settings
+from bot.state.settings import Settings
+from facts.store.db import make_engine
+from facts.store.service import FactService
 
 SCALES = [("万亿", 1e12), ("亿", 1e8), ("万", 1e4), ("千", 1e3), ("百", 1e2)]
 
@@ -37,7 +38,9 @@ async def main() -> dict:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--questions", type=Path, default=ROOT.parent / "shared" / "eval" / "dev.jsonl")
     args = parser.parse_args()
-    items = [json.loads(line) for line in args.questions.read_text(encoding="utf-8").splitlines() if line.strip()]
+    items = [
+        json.loads(line) for line in args.questions.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
     folder = Path(tempfile.mkdtemp(prefix="factbot-qbot-"))
     url = f"sqlite:///{folder / 'facts.db'}"
     service = FactService(make_engine(url), Settings(database_url=url, factbot_seeds_dir=ROOT / "seeds"))
@@ -45,8 +48,15 @@ async def main() -> dict:
     correct, refused, started = 0, 0, time.perf_counter()
     misses = []
     async with FakeTelegram() as fake:
-        app = build_application(Settings(telegram_bot_token=fake.token, telegram_api_base_url=fake.base_url,
-                                         telegram_api_file_url=fake.base_file_url, database_url=url), service)
+        app = build_application(
+            Settings(
+                telegram_bot_token=fake.token,
+                telegram_api_base_url=fake.base_url,
+                telegram_api_file_url=fake.base_file_url,
+                database_url=url,
+            ),
+            service,
+        )
         await app.initialize()
         await app.post_init(app)
         await app.start()
@@ -55,14 +65,20 @@ async def main() -> dict:
             for n, item in enumerate(items):
                 chat = 5000 + n
                 fake.user_message(item["q"], chat_id=chat, user_id=chat)
-                calls = await fake.wait_for("sendMessage", lambda c, chat=chat: c.params.get("chat_id") == chat,
-                                            timeout=30)
+                calls = await fake.wait_for(
+                    "sendMessage", lambda c, chat=chat: c.params.get("chat_id") == chat, timeout=30
+                )
                 text = calls[-1].params["text"]
                 if item["answerable"]:
                     docs = item.get("docs") or [item["doc"]]
-                    ok = (any(f in text.replace("<b>", "").replace("</b>", "") for f in
-                              figure_texts(item["value"], item["unit"], item.get("alt", [])))
-                          and "来源：《" in text and any(f"({d}, 第" in text for d in docs))
+                    ok = (
+                        any(
+                            f in text.replace("<b>", "").replace("</b>", "")
+                            for f in figure_texts(item["value"], item["unit"], item.get("alt", []))
+                        )
+                        and "来源：《" in text
+                        and any(f"({d}, 第" in text for d in docs)
+                    )
                 else:
                     ok = "报告中没有" in text
                 correct += ok
@@ -72,12 +88,20 @@ async def main() -> dict:
             await app.updater.stop()
             await app.stop()
             await app.shutdown()
-        refused = sum(1 for c in fake.calls if c.method in {"sendMessage", "sendPhoto", "editMessageText"}
-                      and 400 <= c.status < 500)
-    return {"command": "python benchmarks/questions_through_bot.py --questions " + str(args.questions),
-            "questions": len(items), "correct": correct, "share": round(correct / len(items), 4),
-            "refused_by_telegram_rules": refused, "seconds": round(time.perf_counter() - started, 2),
-            "misses": misses}
+        refused = sum(
+            1
+            for c in fake.calls
+            if c.method in {"sendMessage", "sendPhoto", "editMessageText"} and 400 <= c.status < 500
+        )
+    return {
+        "command": "python benchmarks/questions_through_bot.py --questions " + str(args.questions),
+        "questions": len(items),
+        "correct": correct,
+        "share": round(correct / len(items), 4),
+        "refused_by_telegram_rules": refused,
+        "seconds": round(time.perf_counter() - started, 2),
+        "misses": misses,
+    }
 
 
 if __name__ == "__main__":

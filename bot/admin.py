@@ -1,6 +1,7 @@
 """Admin commands: /reload, report uploads, /stats, /facts. Everyone else is politely refused.
 
 Every admin action, allowed or refused, is written to the audit log."""
+
 import asyncio
 import logging
 
@@ -9,17 +10,12 @@ from telegram.constants import ParseMode
 
 from bot.handlers import markup
 from bot.render import Button, esc, split_html
-from bot.state import Context
-from facts.admin import (
-    ReloadDiff,
-    UploadRefused,
-    check_upload,
-    reason_zh,
-    refuse_size,
-    safe_report_name,
-    save_report,
-)
+from bot.state import counters
+from bot.state.audit import log_action
+from bot.state.context import Context
+from bot.uploads import UploadRefused, check_upload, reason_zh, refuse_size, safe_report_name, save_report
 from facts.errors import FactbotError
+from facts.store.changes import ReloadDiff
 
 log = logging.getLogger(__name__)
 REFUSED = "抱歉，这个操作只对管理员开放。"
@@ -33,9 +29,14 @@ def is_admin(update: Update, context: Context) -> bool:
 
 def audit(update: Update, context: Context, action: str, detail: str = "", outcome: str = "ok") -> None:
     user = update.effective_user
-    context.bot_data.service.audit(action, user_id=user.id if user else None,
-                                   username=(user.username or user.full_name) if user else "",
-                                   detail=detail, outcome=outcome)
+    log_action(
+        context.bot_data.service.engine,
+        action,
+        user_id=user.id if user else None,
+        username=(user.username or user.full_name) if user else "",
+        detail=detail,
+        outcome=outcome,
+    )
 
 
 async def refuse(update: Update, context: Context, action: str) -> bool:
@@ -51,9 +52,13 @@ def diff_lines(diff: ReloadDiff) -> list[str]:
     lines = [f"重新加载完成：{diff.documents} 份报告，{diff.facts} 条数据。"]
     if diff.unchanged:
         lines.append("与之前相比没有变化。")
-    for title, items in (("新增报告", diff.documents_added), ("移除报告", diff.documents_removed),
-                         ("新增数据", diff.facts_added), ("移除数据", diff.facts_removed),
-                         ("变化的数据", diff.facts_changed)):
+    for title, items in (
+        ("新增报告", diff.documents_added),
+        ("移除报告", diff.documents_removed),
+        ("新增数据", diff.facts_added),
+        ("移除数据", diff.facts_removed),
+        ("变化的数据", diff.facts_changed),
+    ):
         if items:
             lines.append(f"<b>{title}</b>（{len(items)}）：")
             lines += [f"• {esc(item)}" for item in items[:SHOWN]]
@@ -86,8 +91,13 @@ async def reload(update: Update, context: Context) -> None:
         audit(update, context, "reload", outcome=f"failed: {err}")
         await message.reply_text(f"重新加载失败，仍在使用之前的数据。原因：{err}")
         return
-    audit(update, context, "reload", detail=f"{diff.documents} documents, {diff.facts} facts, "
-          f"+{len(diff.facts_added)} -{len(diff.facts_removed)} ~{len(diff.facts_changed)}")
+    audit(
+        update,
+        context,
+        "reload",
+        detail=f"{diff.documents} documents, {diff.facts} facts, "
+        f"+{len(diff.facts_added)} -{len(diff.facts_removed)} ~{len(diff.facts_changed)}",
+    )
     for chunk in split_html(diff_lines(diff)):
         await message.reply_text(chunk, parse_mode=ParseMode.HTML)
 
@@ -110,8 +120,10 @@ async def upload(update: Update, context: Context) -> None:
         return
     if (settings.factbot_seeds_dir / name).exists():
         key = context.bot_data.remember_upload(name, data)
-        await message.reply_text(f"已有同名报告 {name}，要覆盖吗？", reply_markup=markup(
-            [[Button("覆盖", f"up:yes:{key}"), Button("取消", f"up:no:{key}")]]))
+        await message.reply_text(
+            f"已有同名报告 {name}，要覆盖吗？",
+            reply_markup=markup([[Button("覆盖", f"up:yes:{key}"), Button("取消", f"up:no:{key}")]]),
+        )
         return
     await store_upload(update, context, name, data)
 
@@ -150,7 +162,9 @@ async def store_upload(update: Update, context: Context, name: str, data: bytes)
         else:
             save_report(folder, name, previous)
         audit(update, context, "upload", detail=name, outcome=f"failed: {err}")
-        await update.effective_message.reply_text(f"已撤回 {name}：重新加载失败（{err}），仍在使用之前的数据。")
+        await update.effective_message.reply_text(
+            f"已撤回 {name}：重新加载失败（{err}），仍在使用之前的数据。"
+        )
         return
     skipped = dict(diff.skipped)
     if name in skipped:
@@ -174,7 +188,8 @@ async def stats(update: Update, context: Context) -> None:
     """/stats: documents, facts, questions answered and abstained, the last reload."""
     if await refuse(update, context, "stats"):
         return
-    s = context.bot_data.service.stats()
+    service = context.bot_data.service
+    s = counters.stats(service.engine, service.store_info(), service.settings.factbot_timezone)
     last = s["last_reload"]
     lines = [
         f"报告 {s['documents']} 份，数据 {s['facts']} 条（构建于 {s['built_at'] or '—'}）",
@@ -197,11 +212,15 @@ async def facts(update: Update, context: Context) -> None:
         return
     answer = context.bot_data.service.answer(question, limit=10)
     shown = answer.results or answer.suggestions
-    lines = [f"answered={answer.answered} reason={esc(answer.reason) or '-'} terms={esc(' '.join(answer.query.terms) if answer.query else '')}"]
+    lines = [
+        f"answered={answer.answered} reason={esc(answer.reason) or '-'} terms={esc(' '.join(answer.query.terms) if answer.query else '')}"
+    ]
     for s in shown:
         r = s.fact.row
-        lines.append(f"<code>#{r.id} {s.score:.3f} {esc(r.figure)} | {esc(r.indicator)} | {esc(r.period_label or '-')}"
-                     f" | {esc(r.subject_name or '-')} | {r.kind}/{r.measure} | {esc(r.doc)}:{r.line}</code>")
+        lines.append(
+            f"<code>#{r.id} {s.score:.3f} {esc(r.figure)} | {esc(r.indicator)} | {esc(r.period_label or '-')}"
+            f" | {esc(r.subject_name or '-')} | {r.kind}/{r.measure} | {esc(r.doc)}:{r.line}</code>"
+        )
     if not shown:
         lines.append("没有候选数据。")
     audit(update, context, "facts", detail=question)

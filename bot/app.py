@@ -1,5 +1,6 @@
 """The Telegram application: one function builds it and registers every handler in one table; it runs
 by long polling (the default) or behind a webhook, with /healthz and /metrics (bot/web.py)."""
+
 import asyncio
 import logging
 import re
@@ -21,10 +22,10 @@ from bot import admin, handlers, subscribe
 from bot.errors import on_error
 from bot.limiter import RetryingRateLimiter
 from bot.metrics import CountingRequest, Metrics
-from bot.state import BotData
+from bot.state.context import BotData
+from bot.state.settings import Settings
 from bot.web import Health, make_web_app, serve
-from facts.service import FactService
-from facts.settings import Settings
+from facts.store.service import FactService
 
 log = logging.getLogger(__name__)
 
@@ -132,8 +133,9 @@ def _serve_monitoring(application: Application, settings: Settings) -> None:
     async def started(app: Application) -> None:
         if post_init:
             await post_init(app)
-        runners.append(await serve(make_web_app(app, health=Health(app)), settings.webhook_listen,
-                                   settings.metrics_port))
+        runners.append(
+            await serve(make_web_app(app, health=Health(app)), settings.webhook_listen, settings.metrics_port)
+        )
         log.info("health and metrics on %s:%d", settings.webhook_listen, settings.metrics_port)
 
     async def stopped(app: Application) -> None:
@@ -160,8 +162,10 @@ def webhook_problem(settings: Settings) -> str | None:
         return f"Telegram posts webhooks only to ports 443, 80, 88 and 8443, not {port} (WEBHOOK_URL)"
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
     if not secret:
-        return ("webhook mode needs WEBHOOK_SECRET: Telegram sends it with every update, "
-                "and requests without it are refused")
+        return (
+            "webhook mode needs WEBHOOK_SECRET: Telegram sends it with every update, "
+            "and requests without it are refused"
+        )
     if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
         return "WEBHOOK_SECRET must be 1 to 256 characters from A-Z, a-z, 0-9, _ and -"
     return None
@@ -190,19 +194,39 @@ async def _serve_webhook(settings: Settings, service: FactService) -> int:
         await application.start()
         try:
             if settings.metrics_port:
-                runners.append(await serve(make_web_app(application, webhook=(path, secret)),
-                                           settings.webhook_listen, settings.webhook_port))
-                runners.append(await serve(make_web_app(application, health=health),
-                                           settings.webhook_listen, settings.metrics_port))
+                runners.append(
+                    await serve(
+                        make_web_app(application, webhook=(path, secret)),
+                        settings.webhook_listen,
+                        settings.webhook_port,
+                    )
+                )
+                runners.append(
+                    await serve(
+                        make_web_app(application, health=health),
+                        settings.webhook_listen,
+                        settings.metrics_port,
+                    )
+                )
             else:
-                runners.append(await serve(make_web_app(application, webhook=(path, secret), health=health),
-                                           settings.webhook_listen, settings.webhook_port))
+                runners.append(
+                    await serve(
+                        make_web_app(application, webhook=(path, secret), health=health),
+                        settings.webhook_listen,
+                        settings.webhook_port,
+                    )
+                )
             # listening first: Telegram posts pending updates as soon as the webhook is set
-            await application.bot.set_webhook(settings.webhook_url, secret_token=secret,
-                                              allowed_updates=Update.ALL_TYPES)
-            log.info("webhook %s set; listening on %s:%d%s", settings.webhook_url, settings.webhook_listen,
-                     settings.webhook_port, f", health and metrics on port {settings.metrics_port}"
-                     if settings.metrics_port else "")
+            await application.bot.set_webhook(
+                settings.webhook_url, secret_token=secret, allowed_updates=Update.ALL_TYPES
+            )
+            log.info(
+                "webhook %s set; listening on %s:%d%s",
+                settings.webhook_url,
+                settings.webhook_listen,
+                settings.webhook_port,
+                f", health and metrics on port {settings.metrics_port}" if settings.metrics_port else "",
+            )
             await stopping.wait()
             log.info("stopping")
         finally:

@@ -2,6 +2,7 @@
 
 Labels in the image stay ASCII (years, numbers): the machine may have no CJK font, and the
 caption under the photo carries the Chinese name and unit."""
+
 import io
 import re
 
@@ -10,7 +11,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from facts.search import Scored
+from facts.answering.search import Scored
 
 
 def period_tick(label: str | None) -> str:
@@ -34,9 +35,14 @@ def series_png(series: list[Scored]) -> bytes:
     try:
         bars = ax.bar(range(len(values)), values, color="#2f6db5")
         ax.set_xticks(range(len(values)), ticks, fontsize=8)
-        for bar, value in zip(bars, values):
-            ax.annotate(f"{value:g}", (bar.get_x() + bar.get_width() / 2, bar.get_height()), ha="center",
-                        va="bottom", fontsize=8)
+        for bar, value in zip(bars, values, strict=False):
+            ax.annotate(
+                f"{value:g}",
+                (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                ha="center",
+                va="bottom",
+                fontsize=8,
+            )
         ax.spines[["top", "right"]].set_visible(False)
         return _png(fig)
     finally:
@@ -49,11 +55,15 @@ def digest_png(series_list: list[tuple[str, list[Scored]]]) -> bytes:
     count = len(series_list)
     fig, axes = plt.subplots(1, count, figsize=(2.6 * count, 2.4), dpi=100, squeeze=False)
     try:
-        for number, (ax, (_, series)) in enumerate(zip(axes[0], series_list), start=1):
+        for number, (ax, (_, series)) in enumerate(zip(axes[0], series_list, strict=False), start=1):
             values = [s.fact.row.value for s in series]
             ax.plot(range(len(values)), values, marker="o", color="#2f6db5")
-            ax.set_xticks(range(len(values)), [period_tick(s.fact.row.period_label) for s in series], fontsize=7)
-            ax.set_title(f"({number}) {series[-1].fact.row.unit.encode('ascii', 'ignore').decode()}", fontsize=8)
+            ax.set_xticks(
+                range(len(values)), [period_tick(s.fact.row.period_label) for s in series], fontsize=7
+            )
+            ax.set_title(
+                f"({number}) {series[-1].fact.row.unit.encode('ascii', 'ignore').decode()}", fontsize=8
+            )
             ax.tick_params(axis="y", labelsize=7)
             ax.spines[["top", "right"]].set_visible(False)
         return _png(fig)
@@ -62,8 +72,9 @@ def digest_png(series_list: list[tuple[str, list[Scored]]]) -> bytes:
 
 
 def digest_caption(series_list: list[tuple[str, list[Scored]]]) -> str:
-    return "关键指标走势：" + "；".join(f"({n}) {name}（{series[-1].fact.row.unit}）"
-                                   for n, (name, series) in enumerate(series_list, start=1))
+    return "关键指标走势：" + "；".join(
+        f"({n}) {name}（{series[-1].fact.row.unit}）" for n, (name, series) in enumerate(series_list, start=1)
+    )
 
 
 def _png(fig) -> bytes:

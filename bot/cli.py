@@ -1,4 +1,5 @@
 """`factbot`: build the store, ask questions, list facts, run the bot (or a console chat)."""
+
 import argparse
 import csv
 import json
@@ -6,11 +7,31 @@ import logging
 import sys
 from pathlib import Path
 
-from facts.errors import FactbotError
-from facts.settings import Settings
+from sqlalchemy.engine import Engine
 
-FACT_FIELDS = ("id", "doc", "line", "value", "value_max", "unit", "qualifier", "figure", "kind", "measure",
-               "period_label", "subject_name", "indicator", "quote")
+from bot.state import counters
+from bot.state.audit import audit_log, log_action
+from bot.state.settings import Settings
+from bot.state.subscriptions import subscription_rows
+from facts.errors import FactbotError
+from facts.store.db import make_engine, upgrade_schema
+
+FACT_FIELDS = (
+    "id",
+    "doc",
+    "line",
+    "value",
+    "value_max",
+    "unit",
+    "qualifier",
+    "figure",
+    "kind",
+    "measure",
+    "period_label",
+    "subject_name",
+    "indicator",
+    "quote",
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,9 +46,14 @@ def main(argv: list[str] | None = None) -> int:
     facts.add_argument("--doc", help="only the facts of this document (file name)")
     facts.add_argument("--format", choices=("csv", "json"), default="csv")
     run = commands.add_parser("run", help="run the Telegram bot, or a console chat when no token is set")
-    run.add_argument("--webhook", action="store_true",
-                     help="receive updates on WEBHOOK_PORT instead of long polling (needs WEBHOOK_URL, WEBHOOK_SECRET)")
-    stats = commands.add_parser("stats", help="documents, facts, questions answered and abstained, last reload")
+    run.add_argument(
+        "--webhook",
+        action="store_true",
+        help="receive updates on WEBHOOK_PORT instead of long polling (needs WEBHOOK_URL, WEBHOOK_SECRET)",
+    )
+    stats = commands.add_parser(
+        "stats", help="documents, facts, questions answered and abstained, last reload"
+    )
     stats.add_argument("--json", action="store_true")
     listing = commands.add_parser("subscriptions", help="the digest subscriptions, with their next run")
     listing.add_argument("--json", action="store_true", help="one JSON object per line")
@@ -37,10 +63,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     settings = Settings()
-    from facts.service import FactService
-
-    service = FactService.from_settings(settings)
     try:
+        if args.command in ("subscriptions", "audit"):  # the bot's state only: no fact service, no Telegram
+            engine = make_engine(settings.database_url)
+            upgrade_schema(engine)
+            if args.command == "audit":
+                return cmd_audit(engine, args.limit, args.json)
+            return cmd_subscriptions(engine, args.json)
+        from facts.store.service import FactService
+
+        service = FactService.from_settings(settings)
         if args.command == "build":
             return cmd_build(service, args.seeds)
         if args.command == "ask":
@@ -49,10 +81,6 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_facts(service, args.doc, args.format)
         if args.command == "stats":
             return cmd_stats(service, args.json)
-        if args.command == "audit":
-            return cmd_audit(service, args.limit, args.json)
-        if args.command == "subscriptions":
-            return cmd_subscriptions(service, args.json)
         return cmd_run(service, settings, args.webhook)
     except FactbotError as err:
         print(f"factbot: {err}", file=sys.stderr)
@@ -66,9 +94,13 @@ def cmd_build(service, folder: Path | None) -> int:
     try:
         report = service.build(folder)
     except FactbotError as err:
-        service.audit("build", username="cli", detail=str(folder or ""), outcome=f"failed: {err}")
+        log_action(
+            service.engine, "build", username="cli", detail=str(folder or ""), outcome=f"failed: {err}"
+        )
         raise
-    service.audit("build", username="cli", detail=f"{report.documents} documents, {report.facts} facts")
+    log_action(
+        service.engine, "build", username="cli", detail=f"{report.documents} documents, {report.facts} facts"
+    )
     print(f"documents: {report.documents}")
     print(f"facts: {report.facts}")
     for name, reason in report.skipped:
@@ -79,7 +111,10 @@ def cmd_build(service, folder: Path | None) -> int:
 def _ensure_store(service) -> None:
     built = service.ensure_built()
     if built:
-        print(f"factbot: built the store first ({built.documents} documents, {built.facts} facts)", file=sys.stderr)
+        print(
+            f"factbot: built the store first ({built.documents} documents, {built.facts} facts)",
+            file=sys.stderr,
+        )
 
 
 def cmd_ask(service, words: list[str], as_json: bool) -> int:
@@ -93,10 +128,19 @@ def cmd_ask(service, words: list[str], as_json: bool) -> int:
             answer = service.answer(question)
             text = render_text(answer)
             payload = answer.to_json(text)
-        except Exception as err:  # noqa: BLE001 — any input, however odd, gets an answer line
+        except Exception as err:
             text = "抱歉，处理这个问题时出错了。"
-            payload = {"question": question, "answered": False, "text": text, "facts": [], "error": type(err).__name__}
-        print(json.dumps(payload, ensure_ascii=False) if as_json else text + ("\n" if words == ["-"] else ""), flush=True)
+            payload = {
+                "question": question,
+                "answered": False,
+                "text": text,
+                "facts": [],
+                "error": type(err).__name__,
+            }
+        print(
+            json.dumps(payload, ensure_ascii=False) if as_json else text + ("\n" if words == ["-"] else ""),
+            flush=True,
+        )
     return 0
 
 
@@ -119,7 +163,7 @@ def cmd_facts(service, doc: str | None, fmt: str) -> int:
 
 
 def cmd_stats(service, as_json: bool) -> int:
-    stats = service.stats()
+    stats = counters.stats(service.engine, service.store_info(), service.settings.factbot_timezone)
     if as_json:
         print(json.dumps(stats, ensure_ascii=False))
         return 0
@@ -128,27 +172,35 @@ def cmd_stats(service, as_json: bool) -> int:
     return 0
 
 
-def cmd_subscriptions(service, as_json: bool) -> int:
-    from bot.subscribe import subscription_rows
-
-    for row in subscription_rows(service.engine):
+def cmd_subscriptions(engine: Engine, as_json: bool) -> int:
+    for row in subscription_rows(engine):
         if as_json:
             print(json.dumps(row, ensure_ascii=False))
         else:
             state = "active" if row["active"] else f"inactive ({row['note']})"
-            print(f"{row['chat_id']}:{row['thread_id']}  {row['schedule']}  {row['timezone']}  "
-                  f"{','.join(row['topics']) or '-'}  {state}  next {row['next_run'] or '-'}")
+            print(
+                f"{row['chat_id']}:{row['thread_id']}  {row['schedule']}  {row['timezone']}  "
+                f"{','.join(row['topics']) or '-'}  {state}  next {row['next_run'] or '-'}"
+            )
     return 0
 
 
-def cmd_audit(service, limit: int, as_json: bool) -> int:
-    for entry in service.audit_log(limit):
-        row = {"at": entry.at.isoformat(timespec="seconds"), "user_id": entry.user_id, "username": entry.username,
-               "action": entry.action, "detail": entry.detail, "outcome": entry.outcome}
+def cmd_audit(engine: Engine, limit: int, as_json: bool) -> int:
+    for entry in audit_log(engine, limit):
+        row = {
+            "at": entry.at.isoformat(timespec="seconds"),
+            "user_id": entry.user_id,
+            "username": entry.username,
+            "action": entry.action,
+            "detail": entry.detail,
+            "outcome": entry.outcome,
+        }
         if as_json:
             print(json.dumps(row, ensure_ascii=False))
         else:
-            print(f"{row['at']}  {entry.username or entry.user_id or '-'}  {entry.action}  {entry.outcome}  {entry.detail}")
+            print(
+                f"{row['at']}  {entry.username or entry.user_id or '-'}  {entry.action}  {entry.outcome}  {entry.detail}"
+            )
     return 0
 
 

@@ -1,4 +1,5 @@
 """A console chat on stdin/stdout that answers exactly as the bot will (as plain text)."""
+
 import sys
 
 from bot.render import EXAMPLES, render_text

@@ -1,4 +1,5 @@
 """One error handler for everything the handlers did not expect."""
+
 import html
 import logging
 

@@ -1,4 +1,5 @@
 """Telegram handlers: parse the update, ask the fact service, render, reply. Nothing else."""
+
 import base64
 import logging
 
@@ -16,27 +17,34 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest
 
 from bot.render import EXAMPLES, Button, Reply, esc, fact_html, render_html
-from bot.state import Context
-from facts.answer import Answer
+from bot.state.context import Context
+from bot.state.counters import count_question
+from facts.answering.answer import Answer
 
 log = logging.getLogger(__name__)
-GREETING = ("您好！我是 factbot：回答关于江津区经济数据的问题，每个数字都注明报告、行号和原文。"
-            "报告里没有的数字，我会直说没有。试试这些：")
+GREETING = (
+    "您好！我是 factbot：回答关于江津区经济数据的问题，每个数字都注明报告、行号和原文。"
+    "报告里没有的数字，我会直说没有。试试这些："
+)
 HELP = (
     "直接发问题即可（群里请用 /ask 问题、@我 或回复我的消息）。\n"
     "例如：2022年江津班列开了多少列？ / 江津综保区2022年进出口额 / 江津GDP历年变化\n"
     "命令：/ask 提问 · /sources 数据来源 · /about 关于\n"
     "也可以在任意聊天里输入 @{username} 问题 使用内联查询。"
 )
-ABOUT = ("factbot 从江津区的经济报告中抽取每一个数字（数值、单位、时期、主体、指标、原文与行号），"
-         "按问题的指标、时期和主体匹配；找不到对应时期或主体的数字时不会用别的年份代替。")
+ABOUT = (
+    "factbot 从江津区的经济报告中抽取每一个数字（数值、单位、时期、主体、指标、原文与行号），"
+    "按问题的指标、时期和主体匹配；找不到对应时期或主体的数字时不会用别的年份代替。"
+)
 UNKNOWN = "没有这个命令。可用命令：/ask /help /sources /about ，或者直接发送问题。"
 
 
 def markup(rows: list[list[Button]]) -> InlineKeyboardMarkup | None:
     if not rows:
         return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(b.text, callback_data=b.data) for b in row] for row in rows])
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.text, callback_data=b.data) for b in row] for row in rows]
+    )
 
 
 async def send_reply(message: Message, context: Context, reply: Reply) -> Message:
@@ -45,15 +53,19 @@ async def send_reply(message: Message, context: Context, reply: Reply) -> Messag
         from bot.chart import series_png  # matplotlib loads only when a chart is drawn
 
         head = max(reply.chart, key=lambda s: s.score).fact.row
-        await message.reply_photo(series_png(reply.chart), caption=f"{head.indicator}（单位：{head.unit}）"[:1000],
-                                  do_quote=False)
+        await message.reply_photo(
+            series_png(reply.chart), caption=f"{head.indicator}（单位：{head.unit}）"[:1000], do_quote=False
+        )
     first = None
     for i, chunk in enumerate(reply.chunks):
         last = i == len(reply.chunks) - 1
-        sent = await message.reply_text(chunk, parse_mode=ParseMode.HTML, do_quote=first is None and
-                                        message.chat.type != ChatType.PRIVATE,
-                                        reply_markup=markup(reply.buttons) if last else None,
-                                        disable_web_page_preview=True)
+        sent = await message.reply_text(
+            chunk,
+            parse_mode=ParseMode.HTML,
+            do_quote=first is None and message.chat.type != ChatType.PRIVATE,
+            reply_markup=markup(reply.buttons) if last else None,
+            disable_web_page_preview=True,
+        )
         first = first or sent
     return first
 
@@ -65,7 +77,8 @@ def render(answer: Answer, context: Context, page: int = 0) -> Reply:
 
 async def answer_question(message: Message, context: Context, question: str) -> None:
     answer = context.bot_data.metrics.answer(context.bot_data.service, question)
-    context.bot_data.service.record(answer)
+    service = context.bot_data.service
+    count_question(service.engine, answer.answered, service.today())
     sent = await send_reply(message, context, render(answer, context))
     context.bot_data.replies[(message.chat_id, message.message_id)] = sent.message_id
 
@@ -78,9 +91,13 @@ def addressed_text(message: Message, username: str, bot_id: int) -> str | None:
         return text
     for entity, value in message.parse_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION]).items():
         if (entity.type == MessageEntity.MENTION and value.lower() == f"@{username.lower()}") or (
-                entity.user is not None and entity.user.id == bot_id):
-            return (text[:entity.offset] + text[entity.offset + entity.length:]).strip() if entity.type == \
-                MessageEntity.MENTION else text.replace(value, "").strip()
+            entity.user is not None and entity.user.id == bot_id
+        ):
+            return (
+                (text[: entity.offset] + text[entity.offset + entity.length :]).strip()
+                if entity.type == MessageEntity.MENTION
+                else text.replace(value, "").strip()
+            )
     return None
 
 
@@ -173,9 +190,14 @@ async def edited_text(update: Update, context: Context) -> None:
         context.bot_data.replies[(message.chat_id, message.message_id)] = sent.message_id
         return
     try:
-        await context.bot.edit_message_text(reply.chunks[0], chat_id=message.chat_id, message_id=earlier,
-                                            parse_mode=ParseMode.HTML, reply_markup=markup(reply.buttons),
-                                            disable_web_page_preview=True)
+        await context.bot.edit_message_text(
+            reply.chunks[0],
+            chat_id=message.chat_id,
+            message_id=earlier,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup(reply.buttons),
+            disable_web_page_preview=True,
+        )
     except BadRequest as err:
         if "not modified" not in str(err).lower():
             raise
@@ -202,8 +224,12 @@ async def button(update: Update, context: Context) -> None:
             return
         reply = render_html(answer, key, int(page))
         await query.answer()
-        await query.edit_message_text(reply.chunks[0], parse_mode=ParseMode.HTML, reply_markup=markup(reply.buttons),
-                                      disable_web_page_preview=True)
+        await query.edit_message_text(
+            reply.chunks[0],
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup(reply.buttons),
+            disable_web_page_preview=True,
+        )
     elif kind == "fact" and rest.isdigit():
         await query.answer()
         await show_fact(query.message, context, int(rest))
@@ -219,21 +245,27 @@ async def inline_query(update: Update, context: Context) -> None:
     query = update.inline_query
     text = query.query.strip()
     if not text:
-        await query.answer([], cache_time=5, button=InlineQueryResultsButton("输入问题，例如 2022年江津班列开行量",
-                                                                               start_parameter="help"))
+        await query.answer(
+            [],
+            cache_time=5,
+            button=InlineQueryResultsButton("输入问题，例如 2022年江津班列开行量", start_parameter="help"),
+        )
         return
     answer = context.bot_data.service.answer(text, limit=10)
     results = []
     for scored in answer.results[:10]:
         row = scored.fact.row
         title = answer.titles.get(row.doc) or row.doc
-        results.append(InlineQueryResultArticle(
-            id=str(row.id),
-            title=f"{row.figure} {row.indicator}"[:100],
-            description=f"{row.period_label or '时间不详'} · 《{title}》"[:200],
-            input_message_content=InputTextMessageContent("\n".join(fact_html(scored, answer.titles)),
-                                                          parse_mode=ParseMode.HTML),
-        ))
+        results.append(
+            InlineQueryResultArticle(
+                id=str(row.id),
+                title=f"{row.figure} {row.indicator}"[:100],
+                description=f"{row.period_label or '时间不详'} · 《{title}》"[:200],
+                input_message_content=InputTextMessageContent(
+                    "\n".join(fact_html(scored, answer.titles)), parse_mode=ParseMode.HTML
+                ),
+            )
+        )
     button_ = None if results else InlineQueryResultsButton("报告中没有找到这项数据", start_parameter="help")
     await query.answer(results, cache_time=10, button=button_)
 
@@ -242,6 +274,8 @@ async def unknown_command(update: Update, context: Context) -> None:
     """A command we do not have: a short hint (in groups only when it was meant for us)."""
     message = update.effective_message
     command = (message.text or "").split()[0]
-    if message.chat.type != ChatType.PRIVATE and not command.lower().endswith(f"@{context.bot.username.lower()}"):
+    if message.chat.type != ChatType.PRIVATE and not command.lower().endswith(
+        f"@{context.bot.username.lower()}"
+    ):
         return
     await message.reply_text(UNKNOWN)

@@ -5,6 +5,7 @@ PTB's AIORateLimiter uses buckets that start full: 30 messages at once and then 
 second), and messages it admitted while a 429 wait was on all leave together when the wait ends — the
 burst that earns the next 429. Here a message is admitted only when its time has come: one every
 1/29.9 s overall, none during a 429 wait, and at most 20 to a group in any 60.5 s."""
+
 import asyncio
 import logging
 from collections import deque
@@ -36,8 +37,16 @@ class RetryingRateLimiter(BaseRateLimiter):
     times; 5xx and connection errors are retried with backoff; a request that timed out after it left
     is not sent again (it may have arrived), one that never left is; a bad request never is."""
 
-    def __init__(self, *, per_second: float = 29.9, group_per_minute: int = 20, group_window: float = 60.5,
-                 max_retries: int = 3, network_retries: int = 3, backoff: float = 0.5):
+    def __init__(
+        self,
+        *,
+        per_second: float = 29.9,
+        group_per_minute: int = 20,
+        group_window: float = 60.5,
+        max_retries: int = 3,
+        network_retries: int = 3,
+        backoff: float = 0.5,
+    ):
         self.interval = 1 / per_second
         self.group_per_minute, self.group_window = group_per_minute, group_window
         self.max_retries, self.network_retries, self.backoff = max_retries, network_retries, backoff

@@ -3,6 +3,7 @@
 The bot token travels in every Bot API URL (httpx logs those, PTB puts it in some errors), so a
 filter on the handler removes it, and the webhook secret, from messages, arguments, tracebacks and
 extra fields before anything is formatted."""
+
 import json
 import logging
 import sys
@@ -10,7 +11,7 @@ from datetime import UTC, datetime
 from typing import TextIO
 from urllib.parse import quote
 
-from facts.settings import Settings
+from bot.state.settings import Settings
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 REDACTED = "[redacted]"
@@ -36,7 +37,7 @@ class Redact(logging.Filter):
             return True
         try:
             message = record.getMessage()
-        except Exception:  # noqa: BLE001 — arguments that do not fit the message: keep the template
+        except Exception:
             message = str(record.msg)
         record.msg, record.args = self.redact(message), None
         if record.exc_info and not record.exc_text:
@@ -65,7 +66,9 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         entry = {
-            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "ts": datetime.fromtimestamp(record.created, UTC)
+            .isoformat(timespec="milliseconds")
+            .replace("+00:00", "Z"),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
@@ -88,7 +91,9 @@ class JsonFormatter(logging.Formatter):
 
 
 def secrets_of(settings: Settings) -> list[str]:
-    return [s.get_secret_value() for s in (settings.telegram_bot_token, settings.webhook_secret) if s is not None]
+    return [
+        s.get_secret_value() for s in (settings.telegram_bot_token, settings.webhook_secret) if s is not None
+    ]
 
 
 def make_handler(settings: Settings, stream: TextIO | None = None) -> logging.Handler:

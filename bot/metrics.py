@@ -1,5 +1,6 @@
 """Prometheus metrics: one registry per application (tests run many in one process), and the HTTP
 request class that counts every error Telegram answers with, or the lack of an answer."""
+
 import time
 
 import httpx
@@ -8,8 +9,8 @@ from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from telegram.error import NetworkError, TimedOut
 from telegram.request import HTTPXRequest
 
-from facts.answer import Answer
-from facts.service import FactService
+from facts.answering.answer import Answer
+from facts.store.service import FactService
 
 ANSWER_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.02, 0.035, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 1.0, 2.5)
 
@@ -19,17 +20,27 @@ class Metrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
-        self.questions = Counter("factbot_questions", "Questions answered or abstained from",
-                                 registry=self.registry)
-        self.abstentions = Counter("factbot_abstentions", "Questions the reports had no figure for",
-                                   registry=self.registry)
-        self.answer_seconds = Histogram("factbot_answer_seconds", "Time to find the answer to a question",
-                                        buckets=ANSWER_BUCKETS, registry=self.registry)
-        self.digests = Counter("factbot_digests", "Digest deliveries by outcome", ["outcome"],
-                               registry=self.registry)  # sent | failed | deactivated | duplicate
-        self.telegram_errors = Counter("factbot_telegram_errors", "Bot API requests that failed, by HTTP status "
-                                       "or timeout/pool/network when there was no answer", ["code"],
-                                       registry=self.registry)
+        self.questions = Counter(
+            "factbot_questions", "Questions answered or abstained from", registry=self.registry
+        )
+        self.abstentions = Counter(
+            "factbot_abstentions", "Questions the reports had no figure for", registry=self.registry
+        )
+        self.answer_seconds = Histogram(
+            "factbot_answer_seconds",
+            "Time to find the answer to a question",
+            buckets=ANSWER_BUCKETS,
+            registry=self.registry,
+        )
+        self.digests = Counter(
+            "factbot_digests", "Digest deliveries by outcome", ["outcome"], registry=self.registry
+        )  # sent | failed | deactivated | duplicate
+        self.telegram_errors = Counter(
+            "factbot_telegram_errors",
+            "Bot API requests that failed, by HTTP status or timeout/pool/network when there was no answer",
+            ["code"],
+            registry=self.registry,
+        )
 
     def answer(self, service: FactService, question: str) -> Answer:
         """The service's answer to a user's question, counted and timed."""

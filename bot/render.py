@@ -1,13 +1,15 @@
 """Answers as plain text (console, `factbot ask`) and as Telegram HTML with buttons (the bot).
 
 Pure functions: nothing here talks to Telegram, so all of it is tested without a network."""
+
 import html
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from facts.answer import KIND_NAMES, MEASURE_NAMES, Answer
-from facts.search import Scored
+from facts.answering.answer import KIND_NAMES, MEASURE_NAMES, Answer
+from facts.answering.search import Scored
+from facts.kinds import Reason
 
 EXAMPLES = ("2022年江津班列开行了多少列？", "江津综保区2022年进出口额是多少？", "2019年江津区GDP是多少？")
 
@@ -52,20 +54,20 @@ def render_text(answer: Answer) -> str:
 
 
 def abstain_text(answer: Answer) -> str:
-    if answer.reason == "empty":
+    if answer.reason == Reason.EMPTY:
         return f"请输入一个问题，例如：{EXAMPLES[0]}"
-    if answer.reason == "too_long":
+    if answer.reason == Reason.TOO_LONG:
         return "问题太长了，请精简到500字以内再问。"
-    if answer.reason == "vague":
+    if answer.reason == Reason.VAGUE:
         return f"没看懂要问哪一项数据。可以这样问：{EXAMPLES[0]}"
     query = answer.query
-    if answer.reason == "period" and query and query.period:
+    if answer.reason == Reason.PERIOD and query and query.period:
         head = f"报告中没有{query.period.label}的这项数据。"
-    elif answer.reason == "subject" and query and query.subject:
+    elif answer.reason == Reason.SUBJECT and query and query.subject:
         head = f"报告中没有关于{query.subject.name}的这项数据。"
-    elif answer.reason == "district" and query and query.district:
+    elif answer.reason == Reason.DISTRICT and query and query.district:
         head = f"报告中没有关于{query.district}的这项数据。"
-    elif answer.reason == "target_only":
+    elif answer.reason == Reason.TARGET_ONLY:
         head = f"报告中{query.period.label if query and query.period else ''}的这项数据只有目标，没有实际完成数。"
     else:
         head = "报告中没有找到这项数据。"
@@ -77,7 +79,6 @@ def abstain_text(answer: Answer) -> str:
 # Telegram HTML. Every tag opens and closes on one line, so a reply can be split between lines.
 TELEGRAM_LIMIT = 4096
 CALLBACK_LIMIT = 64
-ENTITY = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[a-z]+);")
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,7 @@ def highlight(sentence: str, figure: str) -> str:
     at = sentence.find(figure)
     if at < 0 or not figure:
         return esc(sentence)
-    return esc(sentence[:at]) + "<b>" + esc(figure) + "</b>" + esc(sentence[at + len(figure):])
+    return esc(sentence[:at]) + "<b>" + esc(figure) + "</b>" + esc(sentence[at + len(figure) :])
 
 
 def fact_html(scored: Scored, titles: dict[str, str]) -> list[str]:
@@ -143,8 +144,11 @@ def render_html(answer: Answer, key: str = "", page: int = 0) -> Reply:
         if key and page + 1 < total:
             nav.append(Button(f"更多 ({page + 2}/{total}) ▶", f"more:{key}:{page + 1}"))
         return Reply(split_html(lines), [nav] if nav else [])
-    lines = [esc(line) for line in abstain_text(answer).splitlines() if not line.startswith("· ")
-             and line != "您是不是想问："]
+    lines = [
+        esc(line)
+        for line in abstain_text(answer).splitlines()
+        if not line.startswith("· ") and line != "您是不是想问："
+    ]
     buttons = []
     if answer.suggestions:
         lines.append("您是不是想问：")
@@ -157,11 +161,15 @@ def series_reply(answer: Answer) -> Reply:
     lines = [f"<b>{esc(head.indicator)}</b>（{esc(head.subject_name or '')}）历年数据："]
     for scored in answer.series:
         row = scored.fact.row
-        lines.append(f"• {esc(row.period_label)}：<b>{esc(row.figure)}</b>（{esc(kind_label(scored))}；"
-                     f"{esc(row.doc)}, 第{row.line}行）")
+        lines.append(
+            f"• {esc(row.period_label)}：<b>{esc(row.figure)}</b>（{esc(kind_label(scored))}；"
+            f"{esc(row.doc)}, 第{row.line}行）"
+        )
     docs = dict.fromkeys(s.fact.row.doc for s in answer.series)
     lines.append("来源：" + "；".join(f"《{esc(answer.titles.get(d) or d)}》" for d in docs))
-    return Reply(split_html(lines), [], answer.series if len(answer.series) >= 3 and same_spans(answer.series) else [])
+    return Reply(
+        split_html(lines), [], answer.series if len(answer.series) >= 3 and same_spans(answer.series) else []
+    )
 
 
 def same_spans(series: list[Scored]) -> bool:
@@ -221,7 +229,9 @@ def digest_html(digest) -> list[str]:
             continue
         row = latest.fact.row
         kind = KIND_NAMES.get(row.kind, row.kind)
-        lines.append(f"<b>{name}</b>：<b>{esc(row.figure)}</b>（{esc(row.period_label or '时间不详')}，{kind}）")
+        lines.append(
+            f"<b>{name}</b>：<b>{esc(row.figure)}</b>（{esc(row.period_label or '时间不详')}，{kind}）"
+        )
         previous = item.previous
         if previous is not None:
             before = previous.fact.row
@@ -231,12 +241,20 @@ def digest_html(digest) -> list[str]:
             else:
                 absolute, percent = change
                 unit = row.unit if row.unit != "%" else "个百分点"
-                delta = f"{absolute:+g}{unit}" + (f"（{percent:+.1f}%）" if percent is not None and row.unit != "%" else "")
-            lines.append(f"　上一期：{esc(before.figure)}（{esc(before.period_label or '时间不详')}）→ {esc(delta)}")
+                delta = f"{absolute:+g}{unit}" + (
+                    f"（{percent:+.1f}%）" if percent is not None and row.unit != "%" else ""
+                )
+            lines.append(
+                f"　上一期：{esc(before.figure)}（{esc(before.period_label or '时间不详')}）→ {esc(delta)}"
+            )
         if item.target is not None:
             goal = item.target.fact.row
-            lines.append(f"　目标：{esc(goal.figure)}（{esc(goal.period_label or '时间不详')}；{esc(goal.doc)}, 第{goal.line}行）")
-        lines.append(f"　来源：《{esc(digest.titles.get(row.doc) or row.doc)}》 ({esc(row.doc)}, 第{row.line}行)")
+            lines.append(
+                f"　目标：{esc(goal.figure)}（{esc(goal.period_label or '时间不详')}；{esc(goal.doc)}, 第{goal.line}行）"
+            )
+        lines.append(
+            f"　来源：《{esc(digest.titles.get(row.doc) or row.doc)}》 ({esc(row.doc)}, 第{row.line}行)"
+        )
     if digest.changes:
         counts = Counter(kind for kind, _ in digest.changes)
         names = {"added": "新增", "removed": "移除", "changed": "变化"}

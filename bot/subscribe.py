@@ -1,9 +1,10 @@
 """Digest subscriptions: the commands, the schedule on PTB's JobQueue, and delivery that sends each
 (chat, slot) at most once — claimed in the database before sending, marked after."""
+
 import asyncio
 import contextlib
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.jobstores.base import JobLookupError
@@ -14,11 +15,11 @@ from telegram.ext import Application, ContextTypes
 
 from bot.render import digest_html, split_html
 from bot.render import same_spans as alike
-from bot.state import BotData, Context
-from facts import subscriptions as subs
-from facts.digest import load_indicators
-from facts.models import Subscription
-from facts.schedule import ScheduleError, check_topics, parse_subscribe, parse_words
+from bot.state import subscriptions as subs
+from bot.state.context import BotData, Context
+from bot.state.models import DeliveryStatus, Subscription
+from bot.state.schedule import ScheduleError, check_topics, parse_subscribe, parse_words
+from facts.answering.digest import load_indicators
 
 log = logging.getLogger(__name__)
 ADMIN_ONLY = "抱歉，在群里只有管理员可以修改摘要订阅。"
@@ -70,9 +71,17 @@ async def subscribe(update: Update, context: Context) -> None:
         await update.effective_message.reply_text(str(err))
         return
     chat_id, thread_id = update.effective_chat.id, thread_of(update)
-    sub = subs.subscribe(data.service.engine, chat_id, thread_id, schedule=request.schedule, topics=request.topics,
-                         timezone=request.timezone, default_timezone=data.settings.factbot_timezone,
-                         version=data.service.store_info().version, at=data.clock())
+    sub = subs.subscribe(
+        data.service.engine,
+        chat_id,
+        thread_id,
+        schedule=request.schedule,
+        topics=request.topics,
+        timezone=request.timezone,
+        default_timezone=data.settings.factbot_timezone,
+        version=data.service.store_info().version,
+        at=data.clock(),
+    )
     schedule_job(context.application, sub)
     await update.effective_message.reply_text(describe(sub, data))
 
@@ -92,7 +101,9 @@ async def subscriptions(update: Update, context: Context) -> None:
     """/subscriptions: this chat's settings."""
     sub = subs.get(context.bot_data.service.engine, update.effective_chat.id, thread_of(update))
     if sub is None:
-        await update.effective_message.reply_text("这里还没有订阅摘要。用 /subscribe 订阅（默认每天 09:00）。")
+        await update.effective_message.reply_text(
+            "这里还没有订阅摘要。用 /subscribe 订阅（默认每天 09:00）。"
+        )
         return
     await update.effective_message.reply_text(describe(sub, context.bot_data))
 
@@ -109,16 +120,19 @@ async def digest_now(update: Update, context: Context) -> None:
         return
     own = sub is not None and sub.active and asked is None  # this chat's own digest moves its "since" mark
     topics = list(asked) if asked is not None else (sub.topics if sub else [])
-    outcome = await send_digest(context.application, chat_id, thread_id, topics,
-                                sub.last_digest_version if own else None, slot=None)
-    if own and outcome == "sent":
+    outcome = await send_digest(
+        context.application, chat_id, thread_id, topics, sub.last_digest_version if own else None, slot=None
+    )
+    if own and outcome == DeliveryStatus.SENT:
         subs.mark_digest(data.service.engine, chat_id, thread_id, data.service.store_info().version)
 
 
 # ---- scheduling and delivery --------------------------------------------------------------------
 
 
-def schedule_job(application: Application, sub: Subscription, after: datetime | None = None) -> datetime | None:
+def schedule_job(
+    application: Application, sub: Subscription, after: datetime | None = None
+) -> datetime | None:
     """(Re)schedule a subscription's next slot; returns it (None when inactive). The job's id is its name,
     so replacing it is a lookup, not a scan of every job (10 000 subscriptions restore in seconds)."""
     data: BotData = application.bot_data
@@ -128,8 +142,13 @@ def schedule_job(application: Application, sub: Subscription, after: datetime | 
         return None
     slot = subs.next_run(sub, after or data.clock())
     delay = max(timedelta(0), slot - data.clock())
-    application.job_queue.run_once(digest_job, delay, name=name, data=(sub.chat_id, sub.thread_id, slot),
-                                   job_kwargs={**late_ok(data), "id": name, "replace_existing": True})
+    application.job_queue.run_once(
+        digest_job,
+        delay,
+        name=name,
+        data=(sub.chat_id, sub.thread_id, slot),
+        job_kwargs={**late_ok(data), "id": name, "replace_existing": True},
+    )
     note_scheduled(data, name, sub)
     return slot
 
@@ -183,20 +202,43 @@ def lease(data: BotData) -> timedelta:
 async def deliver(application: Application, sub: Subscription, slot: datetime) -> str:
     """Send one slot's digest unless another sender has (or holds) it. Returns the outcome."""
     data: BotData = application.bot_data
-    async with data.sending:  # a few at a time: the rate limiter paces them, the connection pool is not flooded
-        claimed = subs.claim(data.service.engine, sub.chat_id, sub.thread_id, slot, owner=data.replica,
-                             lease=lease(data), at=data.clock())
+    async with (
+        data.sending
+    ):  # a few at a time: the rate limiter paces them, the connection pool is not flooded
+        claimed = subs.claim(
+            data.service.engine,
+            sub.chat_id,
+            sub.thread_id,
+            slot,
+            owner=data.replica,
+            lease=lease(data),
+            at=data.clock(),
+        )
         if claimed is None:
             outcome = "duplicate"
         else:
-            outcome = await send_digest(application, sub.chat_id, sub.thread_id, sub.topics, sub.last_digest_version,
-                                        slot=slot, skip=claimed.parts)
+            outcome = await send_digest(
+                application,
+                sub.chat_id,
+                sub.thread_id,
+                sub.topics,
+                sub.last_digest_version,
+                slot=slot,
+                skip=claimed.parts,
+            )
     data.metrics.digests.labels(outcome).inc()
     return outcome
 
 
-async def send_digest(application: Application, chat_id: int, thread_id: int, topics: list[str],
-                      since_version: int | None, slot: datetime | None, skip: int = 0) -> str:
+async def send_digest(
+    application: Application,
+    chat_id: int,
+    thread_id: int,
+    topics: list[str],
+    since_version: int | None,
+    slot: datetime | None,
+    skip: int = 0,
+) -> str:
     """Send the digest's messages (from message `skip` on: a takeover sends only the rest). With a slot,
     each message sent is recorded in the delivery log before the next one goes."""
     data: BotData = application.bot_data
@@ -217,8 +259,20 @@ async def send_digest(application: Application, chat_id: int, thread_id: int, to
                     return "duplicate"  # the supergroup has (or gets) its own digest for this slot
                 continue
             done += 1
-            if slot is not None and done < len(messages) and not subs.sent_part(
-                    engine, chat_id, thread_id, slot, owner=data.replica, parts=done, lease=lease(data), at=data.clock()):
+            if (
+                slot is not None
+                and done < len(messages)
+                and not subs.sent_part(
+                    engine,
+                    chat_id,
+                    thread_id,
+                    slot,
+                    owner=data.replica,
+                    parts=done,
+                    lease=lease(data),
+                    at=data.clock(),
+                )
+            ):
                 log.warning("digest to %s: slot %s taken over by another replica", chat_id, slot)
                 return "taken over"
     except Forbidden as err:
@@ -226,20 +280,23 @@ async def send_digest(application: Application, chat_id: int, thread_id: int, to
         remove_job(application, job_name(chat_id, thread_id))
         log.warning("digest to %s refused (%s): subscription deactivated", chat_id, err)
         if slot is not None:
-            subs.finish(engine, chat_id, thread_id, slot, "failed", error=f"forbidden: {err}", parts=done)
+            subs.finish(
+                engine, chat_id, thread_id, slot, DeliveryStatus.FAILED, error=f"forbidden: {err}", parts=done
+            )
         return "deactivated"
     except Exception as err:  # the rate limiter already waited out 429s and retried 5xx; anything else too
         log.error("digest to %s failed: %s", chat_id, err, exc_info=not isinstance(err, TelegramError))
         if slot is not None:
-            subs.finish(engine, chat_id, thread_id, slot, "failed", error=str(err), parts=done)
-        return "failed"
+            subs.finish(engine, chat_id, thread_id, slot, DeliveryStatus.FAILED, error=str(err), parts=done)
+        return DeliveryStatus.FAILED
     if slot is not None:
-        subs.finish(engine, chat_id, thread_id, slot, "sent", version=version, parts=done)
-    return "sent"
+        subs.finish(engine, chat_id, thread_id, slot, DeliveryStatus.SENT, version=version, parts=done)
+    return DeliveryStatus.SENT
 
 
-def follow_migration(application: Application, old_chat_id: int, new_chat_id: int, thread_id: int,
-                     slot: datetime | None) -> bool:
+def follow_migration(
+    application: Application, old_chat_id: int, new_chat_id: int, thread_id: int, slot: datetime | None
+) -> bool:
     """Move the subscription, its delivery log and its job to the supergroup. False when the supergroup
     already has this slot (then the old group's copy is not sent)."""
     data: BotData = application.bot_data
@@ -260,7 +317,9 @@ def rendered_digest(data: BotData, topics: list[str], since_version: int | None)
     cached = data.digests.get(key)
     if cached is None:
         digest = data.service.digest(topics, since_version)
-        series = [(i.indicator.name, i.series) for i in digest.items if len(i.series) >= 3 and alike(i.series)]
+        series = [
+            (i.indicator.name, i.series) for i in digest.items if len(i.series) >= 3 and alike(i.series)
+        ]
         chart = None
         if series:
             from bot.chart import digest_caption, digest_png  # matplotlib only when a chart is drawn
@@ -273,8 +332,10 @@ def rendered_digest(data: BotData, topics: list[str], since_version: int | None)
 def digest_messages(lines: list[str], chart) -> list[tuple[str, dict]]:
     """The digest as Telegram messages: the chart (if any), then the HTML text in chunks of ≤ 4096."""
     messages = [("photo", {"photo": chart[0], "caption": chart[1]})] if chart else []
-    return messages + [("text", {"text": chunk, "parse_mode": ParseMode.HTML, "disable_web_page_preview": True})
-                       for chunk in split_html(lines)]
+    return messages + [
+        ("text", {"text": chunk, "parse_mode": ParseMode.HTML, "disable_web_page_preview": True})
+        for chunk in split_html(lines)
+    ]
 
 
 async def send_message(bot, chat_id: int, thread_id: int, message: tuple[str, dict]) -> None:
@@ -299,13 +360,26 @@ async def restore_schedules(application: Application) -> None:
             schedule_job(application, sub)
         else:  # sent as soon as the bot runs (start-up is not held up); the job then schedules the next slot
             name = job_name(sub.chat_id, sub.thread_id)
-            application.job_queue.run_once(digest_job, 0, name=name, data=(sub.chat_id, sub.thread_id, missed),
-                                           job_kwargs={**late_ok(data), "id": name, "replace_existing": True})
+            application.job_queue.run_once(
+                digest_job,
+                0,
+                name=name,
+                data=(sub.chat_id, sub.thread_id, missed),
+                job_kwargs={**late_ok(data), "id": name, "replace_existing": True},
+            )
             note_scheduled(data, name, sub)
-    application.job_queue.run_repeating(sync, interval=data.settings.factbot_sync_seconds, name="replica-sync",
-                                        job_kwargs={"id": "replica-sync", "replace_existing": True,
-                                                    "max_instances": 1, "coalesce": True,
-                                                    "misfire_grace_time": max(1, round(10 * data.settings.factbot_sync_seconds))})
+    application.job_queue.run_repeating(
+        sync,
+        interval=data.settings.factbot_sync_seconds,
+        name="replica-sync",
+        job_kwargs={
+            "id": "replica-sync",
+            "replace_existing": True,
+            "max_instances": 1,
+            "coalesce": True,
+            "misfire_grace_time": max(1, round(10 * data.settings.factbot_sync_seconds)),
+        },
+    )
 
 
 async def sync(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -319,8 +393,13 @@ async def sync(context: ContextTypes.DEFAULT_TYPE) -> None:
         log.info("serving facts version %s (built elsewhere)", service.version)
     now = data.clock()
     read_at = data.epoch  # a job (re)scheduled here after this may be newer than what the read returns
-    wanted = {job_name(chat_id, thread_id): signature for (chat_id, thread_id), signature
-              in (await asyncio.to_thread(subs.schedules, service.engine)).items() if signature[2]}
+    wanted = {
+        job_name(chat_id, thread_id): signature
+        for (chat_id, thread_id), signature in (
+            await asyncio.to_thread(subs.schedules, service.engine)
+        ).items()
+        if signature[2]
+    }
     for name, (here, epoch) in list(data.scheduled.items()):  # unsubscribed, blocked or moved elsewhere
         if here is not None and name not in wanted and epoch <= read_at:
             remove_job(application, name)
@@ -336,19 +415,9 @@ async def sync(context: ContextTypes.DEFAULT_TYPE) -> None:
         key = (delivery.chat_id, delivery.thread_id, subs.stored(delivery.slot))
         sub = subs.get(service.engine, delivery.chat_id, delivery.thread_id)
         if sub is not None and sub.active and key not in data.taking_over:
-            log.warning("taking over the digest of %s for %s (its sender stopped)", sub.chat_id, delivery.slot)
+            log.warning(
+                "taking over the digest of %s for %s (its sender stopped)", sub.chat_id, delivery.slot
+            )
             data.taking_over.add(key)
             task = application.create_task(deliver(application, sub, key[2]), name="digest-takeover")
             task.add_done_callback(lambda _, key=key: data.taking_over.discard(key))
-
-
-def subscription_rows(engine, clock=lambda: datetime.now(UTC)) -> list[dict]:
-    """For `factbot subscriptions`: one dict per subscription."""
-    rows = []
-    for sub in subs.all_subscriptions(engine):
-        rows.append({"chat_id": sub.chat_id, "thread_id": sub.thread_id, "schedule": sub.schedule,
-                     "timezone": sub.timezone, "topics": sub.topics, "active": sub.active,
-                     "next_run": subs.next_run(sub, clock()).isoformat() if sub.active else None,
-                     "note": sub.note})
-    return rows
-

@@ -1,10 +1,12 @@
 """The HTTP side of `factbot run` (aiohttp): Telegram's webhook posts, /healthz and /metrics.
 
-    POST <path of WEBHOOK_URL>   an update from Telegram; refused (403) without the webhook secret
-    GET  /healthz                {"database": bool, "facts": int, "telegram": bool}; 200 or 503
-    GET  /metrics                Prometheus text
+POST <path of WEBHOOK_URL>   an update from Telegram; refused (403) without the webhook secret
+GET  /healthz                {"database": bool, "facts": int, "telegram": bool}; 200 or 503
+GET  /metrics                Prometheus text
 """
+
 import asyncio
+import contextlib
 import hmac
 import json
 import logging
@@ -18,15 +20,10 @@ from aiohttp import web
 from telegram import Update
 from telegram.ext import Application
 
-from facts.service import FactService
+from facts.store.service import FactService
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-
-
-def loaded_facts(service: FactService) -> int:
-    """How many facts the service answers from right now (a probe must not trigger a load)."""
-    return service.loaded_facts
 
 
 def _in_daemon_thread(function: Callable[[], object]) -> asyncio.Future:
@@ -46,12 +43,10 @@ def _in_daemon_thread(function: Callable[[], object]) -> asyncio.Future:
     def run() -> None:
         try:
             result, error = function(), None
-        except Exception as err:  # noqa: BLE001 — handed over to the awaiting side
+        except Exception as err:
             result, error = None, err
-        try:
+        with contextlib.suppress(RuntimeError):  # the loop has closed: nobody is waiting any more
             loop.call_soon_threadsafe(settle, result, error)
-        except RuntimeError:  # the loop has closed: nobody is waiting any more
-            pass
 
     threading.Thread(target=run, name="healthz-database", daemon=True).start()
     return future
@@ -87,8 +82,10 @@ class Health:
         except TimeoutError:
             log.warning("health: the database did not answer within %.1f s", self.database_timeout)
             return False
-        except Exception as err:  # noqa: BLE001 — any failure is an unhealthy database
-            log.warning("health: the database query failed: %s", str(err).splitlines()[0] if str(err) else err)
+        except Exception as err:
+            log.warning(
+                "health: the database query failed: %s", str(err).splitlines()[0] if str(err) else err
+            )
             return False
         return True
 
@@ -100,7 +97,7 @@ class Health:
             try:
                 await asyncio.wait_for(self.application.bot.get_me(), self.telegram_timeout)
                 ok = True
-            except Exception as err:  # noqa: BLE001 — timeouts, network errors, 401 alike
+            except Exception as err:
                 log.warning("health: getMe failed: %s", err)
                 ok = False
             self._telegram_ok = ok
@@ -109,7 +106,7 @@ class Health:
 
     async def report(self) -> dict:
         database, telegram = await asyncio.gather(self.database(), self.telegram())
-        return {"database": database, "facts": loaded_facts(self.service), "telegram": telegram}
+        return {"database": database, "facts": self.service.loaded_facts, "telegram": telegram}
 
 
 def webhook_handler(application: Application, secret: str):
@@ -135,19 +132,22 @@ def webhook_handler(application: Application, secret: str):
     return receive
 
 
-def make_web_app(application: Application, *, health: Health | None = None,
-                 webhook: tuple[str, str] | None = None) -> web.Application:
+def make_web_app(
+    application: Application, *, health: Health | None = None, webhook: tuple[str, str] | None = None
+) -> web.Application:
     """Routes for one port: the webhook (path, secret), and /healthz and /metrics when `health` is given."""
     app = web.Application()
     if webhook is not None:
         path, secret = webhook
         app.router.add_post(path, webhook_handler(application, secret))
     if health is not None:
+
         async def healthz(_request: web.Request) -> web.Response:
             report = await health.report()
             healthy = report["database"] and report["facts"] > 0 and report["telegram"]
-            return web.Response(text=json.dumps(report), status=200 if healthy else 503,
-                                content_type="application/json")
+            return web.Response(
+                text=json.dumps(report), status=200 if healthy else 503, content_type="application/json"
+            )
 
         async def metrics(_request: web.Request) -> web.Response:
             body, content_type = application.bot_data.metrics.render()
@@ -160,7 +160,9 @@ def make_web_app(application: Application, *, health: Health | None = None,
 
 async def serve(app: web.Application, host: str, port: int) -> web.AppRunner:
     """Listen on host:port; `await runner.cleanup()` stops it."""
-    runner = web.AppRunner(app, access_log=None, shutdown_timeout=5.0)  # probes every few seconds: no access log
+    runner = web.AppRunner(
+        app, access_log=None, shutdown_timeout=5.0
+    )  # probes every few seconds: no access log
     await runner.setup()
     try:
         await web.TCPSite(runner, host, port).start()

@@ -1,13 +1,13 @@
 """Errors a user or an operator can cause, each with a message fit to show them.
 
-    FactbotError
-    ├── DocumentError            a report that cannot be used (the build skips it)
-    │   ├── EmptyDocument
-    │   └── UndecodableDocument
-    ├── BuildError               a build that produced nothing usable; the old store keeps serving
-    ├── QuestionError            a question that cannot be asked (empty, too long)
-    ├── SchemaError              (facts/db.py) tables this code cannot bring up to date
-    └── ScheduleError            (facts/schedule.py) a /subscribe it cannot read; says how to write it
+FactbotError
+├── DocumentError            a report that cannot be used (the build skips it)
+│   ├── EmptyDocument
+│   └── UndecodableDocument
+├── BuildError               a build that produced nothing usable; the old store keeps serving
+├── SchemaError              (facts/store/db.py) tables this code cannot bring up to date
+├── ScheduleError            (bot/state/schedule.py) a /subscribe it cannot read; says how to write it
+└── UploadRefused            (bot/uploads.py) an uploaded report the bot will not save
 """
 
 
@@ -34,7 +34,3 @@ class UndecodableDocument(DocumentError):
 
 class BuildError(FactbotError):
     """The build found nothing usable; the previous facts stay in place."""
-
-
-class QuestionError(FactbotError):
-    """A question we will not try to answer; the message says why, politely."""

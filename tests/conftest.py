@@ -6,6 +6,7 @@ in FACTBOT_TEST_POSTGRES_URL and dropped at the end. Its TimeZone is Asia/Shangh
 that depends on the session's time zone shows up. Each test then gets a schema of its own in it
 (search_path in the URL): creating and dropping a schema is quick, and nothing leaks between tests.
 An unreachable server fails these tests; they are never skipped."""
+
 import os
 import secrets
 from collections.abc import Callable, Iterator
@@ -16,20 +17,28 @@ import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine, make_url
 
-from facts.db import make_engine
-from facts.service import FactService
-from facts.settings import Settings
+from facts.store.db import make_engine
+from facts.store.service import FactService
+from facts.store.settings import FactSettings
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-BACKENDS = ["sqlite", "postgresql"]
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+E2E = Path(__file__).resolve().parent / "e2e"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Everything under tests/e2e runs the bot against the fake Telegram server: marked e2e."""
+    for item in items:
+        if E2E in item.path.parents:
+            item.add_marker(pytest.mark.e2e)
 
 
 @pytest.fixture(scope="session")
 def service(tmp_path_factory) -> FactService:
     """A FactService over a SQLite store built from the repository's seeds/."""
     url = f"sqlite:///{tmp_path_factory.mktemp('store') / 'facts.db'}"
-    service = FactService(make_engine(url), Settings(database_url=url, factbot_seeds_dir=SEEDS))
+    service = FactService(make_engine(url), FactSettings(database_url=url, factbot_seeds_dir=SEEDS))
     report = service.build()
     assert report.documents == 5 and not report.skipped
     return service
@@ -64,8 +73,11 @@ def postgres_schema(postgres_url: str) -> Iterator[str]:
     try:
         with admin.connect() as connection:
             connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
-        yield make_url(postgres_url).update_query_dict({"options": f"-csearch_path={schema}"}) \
+        yield (
+            make_url(postgres_url)
+            .update_query_dict({"options": f"-csearch_path={schema}"})
             .render_as_string(hide_password=False)
+        )
         with admin.connect() as connection:
             connection.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
     finally:

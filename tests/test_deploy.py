@@ -3,8 +3,9 @@
 compose.yaml against the Compose Specification's JSON schema (the copy check-jsonschema ships) plus
 what the schema cannot say (two replicas, shared volumes, health); the systemd unit with
 `systemd-analyze verify`; the Caddyfile with `caddy validate` when caddy is installed; .env.example
-against facts.settings.Settings; the Dockerfile's stages, user, health check and its cache-warming
+against bot.state.settings.Settings; the Dockerfile's stages, user, health check and its cache-warming
 step, which is run here twice to show that a start after it writes nothing into the cache."""
+
 import http.server
 import json
 import os
@@ -18,7 +19,7 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from facts.settings import Settings
+from bot.state.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 DEPLOY = REPO / "deploy"
@@ -35,14 +36,18 @@ ASSIGNMENT = re.compile(r"^(#\s*)?([A-Z][A-Z0-9_]*)=(.*)$")
 
 def secret_fields() -> set[str]:
     """Settings fields typed SecretStr (or SecretStr | None)."""
-    return {name.upper() for name, field in Settings.model_fields.items()
-            if field.annotation is SecretStr or SecretStr in getattr(field.annotation, "__args__", ())}
+    return {
+        name.upper()
+        for name, field in Settings.model_fields.items()
+        if field.annotation is SecretStr or SecretStr in getattr(field.annotation, "__args__", ())
+    }
 
 
 SECRETS = secret_fields() | {"POSTGRES_PASSWORD"}
 
 
 # --- .env.example ----------------------------------------------------------------------------------
+
 
 def env_example() -> list[tuple[str, str, bool, str]]:
     """(name, value, active, comment above) for every `NAME=value` or `# NAME=value` line."""
@@ -99,8 +104,10 @@ def test_env_example_is_valid_for_settings(tmp_path, clean_environment, uncommen
 
 
 def test_variables_that_are_not_settings_are_used():
-    deploy_text = "".join((DEPLOY / name).read_text(encoding="utf-8")
-                          for name in ("compose.yaml", "Caddyfile", "Dockerfile", "factbot.service"))
+    deploy_text = "".join(
+        (DEPLOY / name).read_text(encoding="utf-8")
+        for name in ("compose.yaml", "Caddyfile", "Dockerfile", "factbot.service")
+    )
     facts_text = (REPO / "facts" / "text.py").read_text(encoding="utf-8")
     for name in NOT_SETTINGS:
         assert name in deploy_text or name in facts_text, name
@@ -108,9 +115,11 @@ def test_variables_that_are_not_settings_are_used():
 
 # --- compose.yaml ------------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def compose() -> dict:
     from ruamel import yaml  # check-jsonschema (a dev dependency) brings it
+
     return yaml.YAML(typ="safe", pure=True).load((DEPLOY / "compose.yaml").read_text(encoding="utf-8"))
 
 
@@ -127,25 +136,37 @@ def compose_validator():
 
 
 def test_compose_file_follows_the_compose_specification(compose, compose_validator):
-    errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in compose_validator.iter_errors(compose)]
+    errors = [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in compose_validator.iter_errors(compose)
+    ]
     assert errors == []
 
 
 def test_the_schema_check_catches_mistakes(compose, compose_validator):
     broken = json.loads(json.dumps(compose))
-    broken["services"]["postgres"]["healthcheck"]["tset"] = broken["services"]["postgres"]["healthcheck"].pop("test")
+    broken["services"]["postgres"]["healthcheck"]["tset"] = broken["services"]["postgres"]["healthcheck"].pop(
+        "test"
+    )
     broken["services"]["lb"]["depends_on"] = {"bot-a": {"condition": "service_healty"}}
     assert len(list(compose_validator.iter_errors(broken))) >= 2
 
 
 def bot_services(compose: dict) -> dict[str, dict]:
-    return {name: service for name, service in compose["services"].items()
-            if isinstance(service.get("build"), dict) and service["build"].get("dockerfile") == "deploy/Dockerfile"}
+    return {
+        name: service
+        for name, service in compose["services"].items()
+        if isinstance(service.get("build"), dict)
+        and service["build"].get("dockerfile") == "deploy/Dockerfile"
+    }
 
 
 def environment(service: dict) -> dict[str, str]:
     env = service.get("environment", {})
-    return dict(item.split("=", 1) for item in env) if isinstance(env, list) else {k: str(v) for k, v in env.items()}
+    return (
+        dict(item.split("=", 1) for item in env)
+        if isinstance(env, list)
+        else {k: str(v) for k, v in env.items()}
+    )
 
 
 def test_compose_runs_two_bot_replicas_of_the_image(compose):
@@ -157,7 +178,9 @@ def test_compose_runs_two_bot_replicas_of_the_image(compose):
         assert service["restart"] in ("always", "unless-stopped", "on-failure")
         assert service["env_file"] == ".env"
         assert service["depends_on"]["postgres"]["condition"] == "service_healthy"
-        assert all(str(port).startswith("127.0.0.1:") for port in service.get("ports", [])), "only the LB is public"
+        assert all(str(port).startswith("127.0.0.1:") for port in service.get("ports", [])), (
+            "only the LB is public"
+        )
     ids = [environment(service).get("FACTBOT_REPLICA_ID") for service in bots.values()]
     assert len(set(ids)) == len(ids)
 
@@ -180,8 +203,11 @@ def test_postgres_keeps_its_data_in_a_named_volume_and_has_a_health_check(compos
 
 
 def test_bots_share_the_seeds_folder(compose):
-    mounts = {tuple(volume.split(":")[:2]) for service in bot_services(compose).values()
-              for volume in service["volumes"]}
+    mounts = {
+        tuple(volume.split(":")[:2])
+        for service in bot_services(compose).values()
+        for volume in service["volumes"]
+    }
     assert len(mounts) == 1
     source, target = mounts.pop()
     assert target == "/app/seeds"
@@ -197,7 +223,11 @@ def test_a_load_balancer_publishes_https_in_front_of_every_replica(compose):
 
 
 def test_every_named_volume_and_interpolated_variable_is_declared(compose):
-    used = {volume.split(":")[0] for service in compose["services"].values() for volume in service.get("volumes", [])}
+    used = {
+        volume.split(":")[0]
+        for service in compose["services"].values()
+        for volume in service.get("volumes", [])
+    }
     assert {name for name in used if not name.startswith((".", "/"))} == set(compose["volumes"])
     text = (DEPLOY / "compose.yaml").read_text(encoding="utf-8")
     variables = set(re.findall(r"\$\{([A-Z_][A-Z0-9_]*)", text))
@@ -205,6 +235,7 @@ def test_every_named_volume_and_interpolated_variable_is_declared(compose):
 
 
 # --- Caddyfile -----------------------------------------------------------------------------------------
+
 
 def test_caddyfile_balances_over_every_replica_with_health_checks(compose):
     text = (DEPLOY / "Caddyfile").read_text(encoding="utf-8")
@@ -214,11 +245,14 @@ def test_caddyfile_balances_over_every_replica_with_health_checks(compose):
     ports = {environment(service)["METRICS_PORT"] for service in bots.values()}
     assert re.search(r"^\s*health_uri /healthz$", text, re.MULTILINE)
     assert re.search(rf"^\s*health_port {ports.pop()}$", text, re.MULTILINE)
-    assert re.search(r"^\s*@internal path /healthz /metrics", text, re.MULTILINE), "health and metrics stay inside"
+    assert re.search(r"^\s*@internal path /healthz /metrics", text, re.MULTILINE), (
+        "health and metrics stay inside"
+    )
     assert text.count("{") == text.count("}")
 
 
 # --- Dockerfile and .dockerignore -----------------------------------------------------------------------
+
 
 def dockerfile_instructions() -> list[tuple[str, str]]:
     """(KEYWORD, arguments) in order; continuation lines joined, heredoc bodies kept after a newline."""
@@ -276,7 +310,7 @@ def test_dockerfile_health_check_entrypoint_and_command():
 
 def healthcheck_command() -> list[str]:
     args = dict(final_stage())["HEALTHCHECK"]
-    return json.loads(args[args.index(" CMD ") + len(" CMD "):])
+    return json.loads(args[args.index(" CMD ") + len(" CMD ") :])
 
 
 @pytest.fixture
@@ -300,12 +334,16 @@ def health_server():
     server.server_close()
 
 
-@pytest.mark.parametrize("status, port_variable, healthy", [
-    (200, "WEBHOOK_PORT", True),
-    (503, "WEBHOOK_PORT", False),
-    (200, "METRICS_PORT", True),
-    (503, "METRICS_PORT", False),
-], ids=["200 on the webhook port", "503 on the webhook port", "200 on METRICS_PORT", "503 on METRICS_PORT"])
+@pytest.mark.parametrize(
+    "status, port_variable, healthy",
+    [
+        (200, "WEBHOOK_PORT", True),
+        (503, "WEBHOOK_PORT", False),
+        (200, "METRICS_PORT", True),
+        (503, "METRICS_PORT", False),
+    ],
+    ids=["200 on the webhook port", "503 on the webhook port", "200 on METRICS_PORT", "503 on METRICS_PORT"],
+)
 def test_dockerfile_health_check_command(health_server, status, port_variable, healthy):
     port, set_status = health_server
     set_status(status)
@@ -342,44 +380,66 @@ def test_dockerfile_warms_the_cache_as_the_user_that_reads_it():
 
 
 def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
-    return {str(p.relative_to(folder)): (p.stat().st_mtime_ns, p.stat().st_size)
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): (p.stat().st_mtime_ns, p.stat().st_size)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
-START = "from facts.lexicon import load_lexicon; from facts.text import Tokenizer, pinyin_table; " \
-        "Tokenizer(load_lexicon()); pinyin_table()"
+START = (
+    "from facts.lexicon import load_lexicon; from facts.text import Tokenizer, pinyin_table; "
+    "Tokenizer(load_lexicon()); pinyin_table()"
+)
 
 
 def test_after_the_warm_step_a_start_writes_nothing_into_the_cache(tmp_path):
     cache = tmp_path / "cache"
     env = {**os.environ, "FACTBOT_CACHE_DIR": str(cache), "MPLCONFIGDIR": str(cache / "matplotlib")}
-    subprocess.run([sys.executable, "-"], input=warm_step(), text=True, env=env, check=True, timeout=120,
-                   capture_output=True, cwd=tmp_path)
+    subprocess.run(
+        [sys.executable, "-"],
+        input=warm_step(),
+        text=True,
+        env=env,
+        check=True,
+        timeout=120,
+        capture_output=True,
+        cwd=tmp_path,
+    )
     names = set(snapshot(cache))
-    assert {"jieba-min20.txt", "pinyin.pickle"} <= names and any(re.fullmatch(r"jieba\.u\w+\.cache", n) for n in names)
+    assert {"jieba-min20.txt", "pinyin.pickle"} <= names and any(
+        re.fullmatch(r"jieba\.u\w+\.cache", n) for n in names
+    )
     for path in cache.rglob("*"):  # image layers may keep whole seconds only
         os.utime(path, (int(path.stat().st_mtime), int(path.stat().st_mtime)))
     before = snapshot(cache)
-    subprocess.run([sys.executable, "-c", START], env=env, check=True, timeout=120, capture_output=True,
-                   cwd=tmp_path)
+    subprocess.run(
+        [sys.executable, "-c", START], env=env, check=True, timeout=120, capture_output=True, cwd=tmp_path
+    )
     assert snapshot(cache) == before
 
 
 def test_dockerignore_lets_in_what_the_dockerfile_copies_and_nothing_secret():
-    rules = [line for line in (REPO / ".dockerignore").read_text(encoding="utf-8").splitlines()
-             if line and not line.startswith("#")]
+    rules = [
+        line
+        for line in (REPO / ".dockerignore").read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    ]
     assert rules[0] == "*", "an allow-list: nothing enters the build context unless named"
     allowed = {rule[1:].rstrip("/") for rule in rules if rule.startswith("!")}
     copied = set()
     for keyword, args in dockerfile_instructions():
         if keyword == "COPY" and "--from=" not in args:
-            copied.update(word.rstrip("/").removeprefix("./") for word in args.split()[:-1] if not word.startswith("--"))
+            copied.update(
+                word.rstrip("/").removeprefix("./") for word in args.split()[:-1] if not word.startswith("--")
+            )
     assert copied <= allowed
     assert not {name for name in allowed if ".env" in name or name in (".git", ".venv", "data")}
     assert (REPO / "README.md").is_file() and "README.md" in allowed, "pyproject.toml names it as the readme"
 
 
 # --- systemd unit -----------------------------------------------------------------------------------------
+
 
 def unit_settings() -> dict[str, list[str]]:
     values: dict[str, list[str]] = {}
@@ -405,17 +465,29 @@ def test_unit_may_write_where_its_data_and_cache_live():
     env = dict(item.split("=", 1) for item in unit["Environment"])
     writable = unit["ReadWritePaths"][0].split()
     database = env["DATABASE_URL"].removeprefix("sqlite:///")
-    for path in (database, env["FACTBOT_SEEDS_DIR"], env["FACTBOT_CACHE_DIR"], env["MPLCONFIGDIR"],
-                 unit["WorkingDirectory"][0]):
+    for path in (
+        database,
+        env["FACTBOT_SEEDS_DIR"],
+        env["FACTBOT_CACHE_DIR"],
+        env["MPLCONFIGDIR"],
+        unit["WorkingDirectory"][0],
+    ):
         assert any(path == folder or path.startswith(folder + "/") for folder in writable), path
 
 
 def verify_unit(tmp_path: Path, text: str) -> subprocess.CompletedProcess:
     """systemd-analyze verify on a copy whose ExecStart exists on this machine (the venv does not)."""
     unit = tmp_path / "factbot.service"
-    unit.write_text(text.replace("ExecStart=/opt/factbot/.venv/bin/factbot", "ExecStart=/bin/true"), encoding="utf-8")
-    return subprocess.run(["systemd-analyze", "verify", "--man=no", str(unit)], check=False, capture_output=True,
-                          text=True, timeout=60)
+    unit.write_text(
+        text.replace("ExecStart=/opt/factbot/.venv/bin/factbot", "ExecStart=/bin/true"), encoding="utf-8"
+    )
+    return subprocess.run(
+        ["systemd-analyze", "verify", "--man=no", str(unit)],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_unit_passes_systemd_analyze_verify(tmp_path):
@@ -424,11 +496,15 @@ def test_unit_passes_systemd_analyze_verify(tmp_path):
     assert (result.returncode, result.stdout + result.stderr) == (0, "")
 
 
-@pytest.mark.parametrize("good, bad, complaint", [
-    ("Restart=on-failure", "Restart=sometimes", "restart specifier"),
-    ("NoNewPrivileges=yes", "NoNewPrivilege=yes", "Unknown key 'NoNewPrivilege'"),
-    ("[Service]", "[Servic]", "Unknown section 'Servic'"),
-], ids=["bad value", "misspelt key", "misspelt section"])
+@pytest.mark.parametrize(
+    "good, bad, complaint",
+    [
+        ("Restart=on-failure", "Restart=sometimes", "restart specifier"),
+        ("NoNewPrivileges=yes", "NoNewPrivilege=yes", "Unknown key 'NoNewPrivilege'"),
+        ("[Service]", "[Servic]", "Unknown section 'Servic'"),
+    ],
+    ids=["bad value", "misspelt key", "misspelt section"],
+)
 def test_systemd_analyze_verify_catches_mistakes(tmp_path, good, bad, complaint):
     text = (DEPLOY / "factbot.service").read_text(encoding="utf-8")
     result = verify_unit(tmp_path, text.replace(good, bad))

@@ -1,4 +1,5 @@
 """The real `factbot` console script, run as a subprocess against SQLite stores in tmp folders."""
+
 import codecs
 import csv
 import io
@@ -18,22 +19,42 @@ REPO = Path(__file__).resolve().parents[2]
 SEEDS = REPO / "seeds"
 FACTBOT = Path(sys.executable).parent / "factbot"
 S000, S001, S002, S003, S004 = (
-    "000_53f751021545a504.txt", "001_fcfb30629f7c2435.txt", "002_ba9281ac6892e17c.txt",
-    "003_a3a47e7fd0985b29.txt", "004_6441c16fbf911a20.txt",
+    "000_53f751021545a504.txt",
+    "001_fcfb30629f7c2435.txt",
+    "002_ba9281ac6892e17c.txt",
+    "003_a3a47e7fd0985b29.txt",
+    "004_6441c16fbf911a20.txt",
 )
 BROKEN = {
     "empty.txt": (b"", "empty file (no text)"),
-    "scan.txt": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + random.Random(7).randbytes(600), "binary file, not text"),
-    "latin.txt": ("Rapport économique - café crème".encode("latin-1") + b"\x80\xff" * 20, "not UTF-8 or GB18030 text"),
+    "scan.txt": (
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + random.Random(7).randbytes(600),
+        "binary file, not text",
+    ),
+    "latin.txt": (
+        "Rapport économique - café crème".encode("latin-1") + b"\x80\xff" * 20,
+        "not UTF-8 or GB18030 text",
+    ),
 }
 
 
-def factbot(*args: str, db: Path, seeds: Path = SEEDS, stdin: str | None = None) -> subprocess.CompletedProcess:
+def factbot(
+    *args: str, db: Path, seeds: Path = SEEDS, stdin: str | None = None
+) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "FACTBOT_", "DATABASE_"))}
     env |= {"DATABASE_URL": f"sqlite:///{db}", "FACTBOT_SEEDS_DIR": str(seeds), "PYTHONIOENCODING": "utf-8"}
     cwd = next(p for p in db.parents if p.is_dir())
-    return subprocess.run([str(FACTBOT), *args], input=stdin, capture_output=True, text=True, encoding="utf-8",
-                          env=env, cwd=cwd, timeout=120, check=False)
+    return subprocess.run(
+        [str(FACTBOT), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        cwd=cwd,
+        timeout=120,
+        check=False,
+    )
 
 
 def write_broken(folder: Path) -> None:
@@ -114,7 +135,9 @@ def test_facts_of_one_document(store, exported):
     db, _ = store
     as_json = json_lines(factbot("facts", "--doc", S003, "--format", "json", db=db).stdout)
     assert as_json == [row for row in exported if row["doc"] == S003]
-    as_csv = list(csv.DictReader(io.StringIO(factbot("facts", "--doc", S002, "--format", "csv", db=db).stdout)))
+    as_csv = list(
+        csv.DictReader(io.StringIO(factbot("facts", "--doc", S002, "--format", "csv", db=db).stdout))
+    )
     assert [int(row["id"]) for row in as_csv] == [row["id"] for row in exported if row["doc"] == S002]
     assert any(row["figure"] == "1277列" and row["line"] == "83" for row in as_csv)
 
@@ -137,7 +160,7 @@ def test_ask_reads_stdin_and_answers_each_line_in_order(store):
     assert out.returncode == 0, out.stderr
     replies = json_lines(out.stdout)
     assert [r["question"] for r in replies] == [q for q, *_ in ASK]
-    for reply, (question, answered, value, doc) in zip(replies, ASK):
+    for reply, (question, answered, value, doc) in zip(replies, ASK, strict=False):
         assert {"question", "answered", "text", "facts"} <= reply.keys()
         assert reply["answered"] is answered, question
         assert reply["text"]
@@ -164,9 +187,14 @@ def test_ask_on_an_empty_store_builds_from_the_seeds_folder_first(tmp_path):
     assert "built the store first (1 documents" in out.stderr
     reply = json.loads(out.stdout)
     assert reply["answered"] is True
-    assert (reply["facts"][0]["value"], reply["facts"][0]["unit"], reply["facts"][0]["doc"]) == (536, "列", S001)
+    assert (reply["facts"][0]["value"], reply["facts"][0]["unit"], reply["facts"][0]["doc"]) == (
+        536,
+        "列",
+        S001,
+    )
 
 
+@pytest.mark.slow
 def test_failed_build_is_polite_and_leaves_the_old_store_answering(store, tmp_path):
     source, _ = store
     db = tmp_path / "facts.db"

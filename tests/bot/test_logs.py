@@ -1,4 +1,5 @@
 """`factbot run`'s logs: JSON lines or the text format, with the bot token and webhook secret redacted."""
+
 import io
 import json
 import logging
@@ -8,7 +9,7 @@ from datetime import datetime
 import pytest
 
 from bot.logs import make_handler
-from facts.settings import Settings
+from bot.state.settings import Settings
 
 TOKEN = "123456:AAH-secret_Token"
 SECRET = "hook-Secret_42"
@@ -24,8 +25,9 @@ def capture():
         stream = io.StringIO()
         logger = logging.getLogger(f"factbot.test.{len(made)}")
         logger.propagate, logger.level = False, logging.DEBUG
-        handler = make_handler(Settings(telegram_bot_token=TOKEN, webhook_secret=SECRET, log_format=log_format),
-                               stream)
+        handler = make_handler(
+            Settings(telegram_bot_token=TOKEN, webhook_secret=SECRET, log_format=log_format), stream
+        )
         logger.addHandler(handler)
         made.append((logger, handler))
         return logger, stream
@@ -69,19 +71,31 @@ def test_json_line_carries_the_traceback(capture):
 
 
 @pytest.mark.parametrize("log_format", ["json", "text"])
-@pytest.mark.parametrize("emit", [
-    P(lambda log: log.info(f"HTTP Request: POST https://api.telegram.org/bot{TOKEN}/getMe"), id="in-message"),
-    P(lambda log: log.info("HTTP Request: POST %s", f"https://api.telegram.org/bot{TOKEN}/getMe"), id="in-args"),
-    P(lambda log: log.info("url quoted: %s", "bot123456%3AAAH-secret_Token/getMe"), id="url-quoted"),
-    P(lambda log: log.info("secret header %s", SECRET), id="webhook-secret"),
-    P(lambda log: log.info("request", extra={"url": f"/bot{TOKEN}/x", "params": {"t": TOKEN}}), id="in-extras"),
-])
+@pytest.mark.parametrize(
+    "emit",
+    [
+        P(
+            lambda log: log.info(f"HTTP Request: POST https://api.telegram.org/bot{TOKEN}/getMe"),
+            id="in-message",
+        ),
+        P(
+            lambda log: log.info("HTTP Request: POST %s", f"https://api.telegram.org/bot{TOKEN}/getMe"),
+            id="in-args",
+        ),
+        P(lambda log: log.info("url quoted: %s", "bot123456%3AAAH-secret_Token/getMe"), id="url-quoted"),
+        P(lambda log: log.info("secret header %s", SECRET), id="webhook-secret"),
+        P(
+            lambda log: log.info("request", extra={"url": f"/bot{TOKEN}/x", "params": {"t": TOKEN}}),
+            id="in-extras",
+        ),
+    ],
+)
 def test_secrets_are_redacted(capture, log_format, emit):
     logger, stream = capture(log_format)
     emit(logger)
     out = stream.getvalue()
     assert TOKEN not in out and SECRET not in out and "AAH-secret_Token" not in out
-    assert "[redacted]" in out or log_format == "text" and "request" in out  # text prints no extras
+    assert "[redacted]" in out or (log_format == "text" and "request" in out)  # text prints no extras
 
 
 @pytest.mark.parametrize("log_format", ["json", "text"])
@@ -93,16 +107,20 @@ def test_token_is_redacted_from_tracebacks(capture, log_format):
         logger.exception("the bot stopped")
     out = stream.getvalue()
     assert TOKEN not in out
-    assert "The token `[redacted]` was rejected by the server." in (json.loads(out)["exc"] if log_format == "json"
-                                                                      else out)
+    assert "The token `[redacted]` was rejected by the server." in (
+        json.loads(out)["exc"] if log_format == "json" else out
+    )
 
 
 def test_text_format_is_unchanged(capture):
     logger, stream = capture("text")
     logger.info("built the store: %d documents", 5)
     [line] = stream.getvalue().splitlines()
-    assert re.fullmatch(rf"\d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d,\d{{3}} INFO {re.escape(logger.name)}: "
-                        r"built the store: 5 documents", line)
+    assert re.fullmatch(
+        rf"\d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d,\d{{3}} INFO {re.escape(logger.name)}: "
+        r"built the store: 5 documents",
+        line,
+    )
 
 
 def test_without_secrets_nothing_is_replaced():

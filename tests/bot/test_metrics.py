@@ -1,5 +1,6 @@
 """Metrics in Prometheus text: questions, abstentions, answer times, digests, and Telegram errors counted
 by the HTTP client itself against a real local server."""
+
 import asyncio
 import socket
 
@@ -18,8 +19,11 @@ def samples(metrics: Metrics) -> dict[tuple[str, tuple], float]:
     """(sample name, sorted labels) -> value, parsed back from the exposition text."""
     body, content_type = metrics.render()
     assert content_type.startswith("text/plain; version=0.0.4")
-    return {(s.name, tuple(sorted(s.labels.items()))): s.value
-            for family in text_string_to_metric_families(body.decode()) for s in family.samples}
+    return {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(body.decode())
+        for s in family.samples
+    }
 
 
 def test_a_fresh_registry_renders_zeroes_and_nothing_else():
@@ -39,8 +43,11 @@ def test_answers_are_counted_and_timed(service):
     assert values[("factbot_abstentions_total", ())] == 1
     assert values[("factbot_answer_seconds_count", ())] == 2
     assert 0 < values[("factbot_answer_seconds_sum", ())] < 2
-    buckets = sorted((float(dict(labels)["le"]), value) for (name, labels), value in values.items()
-                     if name == "factbot_answer_seconds_bucket")
+    buckets = sorted(
+        (float(dict(labels)["le"]), value)
+        for (name, labels), value in values.items()
+        if name == "factbot_answer_seconds_bucket"
+    )
     assert {0.001, 0.01, 0.1, 0.2} <= {le for le, _ in buckets}  # fine steps over the 1-200 ms answers take
     assert buckets[-1] == (float("inf"), 2)
 
@@ -57,8 +64,11 @@ def test_digest_outcomes_are_labelled():
     for outcome in ("sent", "sent", "failed", "deactivated", "duplicate"):
         metrics.digests.labels(outcome).inc()
     values = samples(metrics)
-    assert {dict(labels)["outcome"]: value for (name, labels), value in values.items()
-            if name == "factbot_digests_total"} == {"sent": 2, "failed": 1, "deactivated": 1, "duplicate": 1}
+    assert {
+        dict(labels)["outcome"]: value
+        for (name, labels), value in values.items()
+        if name == "factbot_digests_total"
+    } == {"sent": 2, "failed": 1, "deactivated": 1, "duplicate": 1}
 
 
 @pytest.mark.asyncio
@@ -95,6 +105,9 @@ async def test_telegram_errors_are_counted_by_status_and_by_missing_answer():
     finally:
         await request.shutdown()
         await runner.cleanup()
-    counted = {dict(labels)["code"]: value for (name, labels), value in samples(metrics).items()
-               if name == "factbot_telegram_errors_total"}
+    counted = {
+        dict(labels)["code"]: value
+        for (name, labels), value in samples(metrics).items()
+        if name == "factbot_telegram_errors_total"
+    }
     assert counted == {"400": 1, "403": 1, "429": 2, "500": 1, "502": 1, "timeout": 1, "network": 1}

@@ -1,4 +1,5 @@
 """The bot's HTML: escaped, within Telegram's limits, split between lines, buttons within 64 bytes."""
+
 import re
 
 import pytest
@@ -20,24 +21,32 @@ def balanced(chunk: str) -> bool:
 
 
 def entities_whole(chunk: str) -> bool:
-    return all(re.match(r"&(lt|gt|amp|quot|#\d+);", chunk[m.start():]) for m in re.finditer("&", chunk))
+    return all(re.match(r"&(lt|gt|amp|quot|#\d+);", chunk[m.start() :]) for m in re.finditer("&", chunk))
 
 
-@pytest.mark.parametrize(("sentence", "figure", "expected"), [
-    ("全年开行西部陆海新通道江津班列536列", "536列", "全年开行西部陆海新通道江津班列<b>536列</b>"),
-    ("a<b>&c 5%", "5%", "a&lt;b&gt;&amp;c <b>5%</b>"),
-    ("no figure here", "9列", "no figure here"),
-], ids=["seed-sentence", "markup-in-document-text", "figure-missing"])
+@pytest.mark.parametrize(
+    ("sentence", "figure", "expected"),
+    [
+        ("全年开行西部陆海新通道江津班列536列", "536列", "全年开行西部陆海新通道江津班列<b>536列</b>"),
+        ("a<b>&c 5%", "5%", "a&lt;b&gt;&amp;c <b>5%</b>"),
+        ("no figure here", "9列", "no figure here"),
+    ],
+    ids=["seed-sentence", "markup-in-document-text", "figure-missing"],
+)
 def test_highlight_escapes_everything_but_its_own_bold(sentence, figure, expected):
     assert highlight(sentence, figure) == expected
 
 
-@pytest.mark.parametrize("lines", [
-    ["<b>x</b>" * 10] * 2000,
-    ["&amp;" * 2000],  # one line far over the limit, full of entities
-    ["<blockquote>" + "江" * 5000 + "</blockquote>"],
-    ["short"],
-], ids=["many-lines", "entities-only-line", "one-huge-quote", "short"])
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["<b>x</b>" * 10] * 2000,
+        ["&amp;" * 2000],  # one line far over the limit, full of entities
+        ["<blockquote>" + "江" * 5000 + "</blockquote>"],
+        ["short"],
+    ],
+    ids=["many-lines", "entities-only-line", "one-huge-quote", "short"],
+)
 def test_split_html_keeps_chunks_valid(lines):
     chunks = split_html(lines)
     assert chunks
@@ -53,12 +62,16 @@ def test_button_refuses_long_callback_data():
     assert Button("x", "m" * CALLBACK_LIMIT).data
 
 
-@pytest.mark.parametrize(("question", "expect_in_text", "answered"), [
-    ("2022年江津班列开了多少列？", "<b>536列</b>", True),
-    ("江津综保区2022年进出口额", "<b>约148亿元</b>", True),
-    ("2020年江津班列全年开行多少列", "报告中没有2020年的这项数据", False),
-    ("<script>alert(1)</script> & 江津", "", False),
-], ids=["trains-2022", "bonded-zone-trade", "absent-year", "markup-question"])
+@pytest.mark.parametrize(
+    ("question", "expect_in_text", "answered"),
+    [
+        ("2022年江津班列开了多少列？", "<b>536列</b>", True),
+        ("江津综保区2022年进出口额", "<b>约148亿元</b>", True),
+        ("2020年江津班列全年开行多少列", "报告中没有2020年的这项数据", False),
+        ("<script>alert(1)</script> & 江津", "", False),
+    ],
+    ids=["trains-2022", "bonded-zone-trade", "absent-year", "markup-question"],
+)
 def test_render_html_of_real_answers(service, question, expect_in_text, answered):
     answer = service.answer(question)
     reply = render_html(answer, key="k1", page=0)

@@ -33,7 +33,10 @@ def user_document(
     chat = fake._chats.get(chat_id) or fake.add_chat(chat_id, first_name=first_name, username=username)
     message = fake._new_message(chat, user, None)
     message["document"] = {
-        "file_id": file_id, "file_unique_id": "AgAD" + file_id[-6:], "file_name": file_name, "mime_type": mime_type,
+        "file_id": file_id,
+        "file_unique_id": "AgAD" + file_id[-6:],
+        "file_name": file_name,
+        "mime_type": mime_type,
     }
     if declare_size:
         message["document"]["file_size"] = len(data)

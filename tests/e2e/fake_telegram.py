@@ -75,8 +75,6 @@ class Call:
         return self.response.get("result")
 
 
-
-
 class FakeTelegram:
     """One fake bot account and its chats. Public state, for assertions:
 
@@ -88,10 +86,26 @@ class FakeTelegram:
     SENDING = frozenset({"sendMessage", "sendPhoto"})  # what Telegram's flood limits count here
     FLOOD_BURST = 5  # messages that may arrive together (Telegram does not publish its algorithm)
     METHODS = (
-        "getMe", "getUpdates", "deleteWebhook", "setWebhook", "getWebhookInfo", "sendMessage",
-        "editMessageText", "editMessageReplyMarkup", "sendPhoto", "sendChatAction",
-        "deleteMessage", "answerCallbackQuery", "answerInlineQuery", "setMyCommands",
-        "getMyCommands", "deleteMyCommands", "getChatMember", "getChat", "getFile", "close",
+        "getMe",
+        "getUpdates",
+        "deleteWebhook",
+        "setWebhook",
+        "getWebhookInfo",
+        "sendMessage",
+        "editMessageText",
+        "editMessageReplyMarkup",
+        "sendPhoto",
+        "sendChatAction",
+        "deleteMessage",
+        "answerCallbackQuery",
+        "answerInlineQuery",
+        "setMyCommands",
+        "getMyCommands",
+        "deleteMyCommands",
+        "getChatMember",
+        "getChat",
+        "getFile",
+        "close",
         "logOut",
     )
 
@@ -186,7 +200,10 @@ class FakeTelegram:
     @property
     def bot_user(self) -> dict:
         return {
-            "id": self.bot_id, "is_bot": True, "first_name": "FactBot Test", "username": self.bot_username,
+            "id": self.bot_id,
+            "is_bot": True,
+            "first_name": "FactBot Test",
+            "username": self.bot_username,
         }
 
     # ---- feeding updates -------------------------------------------------------------------
@@ -430,10 +447,16 @@ class FakeTelegram:
             group.popleft()
         if level + 1 > self.FLOOD_BURST or (group is not None and len(group) >= 20):
             self.flood_refused += 1
-            wait = ((level + 1 - self.FLOOD_BURST) / 30 if level + 1 > self.FLOOD_BURST
-                    else group[0] + self.flood_group_window - now)
-            raise ApiError(429, f"Too Many Requests: retry after {math.ceil(wait)}",
-                           {"retry_after": max(1, math.ceil(wait))})
+            wait = (
+                (level + 1 - self.FLOOD_BURST) / 30
+                if level + 1 > self.FLOOD_BURST
+                else group[0] + self.flood_group_window - now
+            )
+            raise ApiError(
+                429,
+                f"Too Many Requests: retry after {math.ceil(wait)}",
+                {"retry_after": max(1, math.ceil(wait))},
+            )
         self._flood_level, self._flood_at = level + 1, now
         if group is not None:
             group.append(now)
@@ -539,7 +562,9 @@ class FakeTelegram:
         chat = self._chat(p)
         file_id, upload = self._photo_file(p.get("photo"))
         text = caption(
-            p.get("caption"), p.get("parse_mode"), p.get("caption_entities"),
+            p.get("caption"),
+            p.get("parse_mode"),
+            p.get("caption_entities"),
             strict_ampersand=self.strict_ampersand,
         )
         markup = reply_markup(p.get("reply_markup"))
@@ -619,7 +644,7 @@ class FakeTelegram:
 
     async def _set_my_commands(self, p: dict) -> bool:
         if "commands" not in p:
-            raise bad_request("parameter \"commands\" is required")
+            raise bad_request('parameter "commands" is required')
         commands = bot_commands(p["commands"])
         self.commands[self._commands_key(p)] = commands
         return True
@@ -641,7 +666,11 @@ class FakeTelegram:
 
     async def _get_chat(self, p: dict) -> dict:
         gifts = (
-            "unlimited_gifts", "limited_gifts", "unique_gifts", "premium_subscription", "gifts_from_channels",
+            "unlimited_gifts",
+            "limited_gifts",
+            "unique_gifts",
+            "premium_subscription",
+            "gifts_from_channels",
         )
         return {
             **self._chat(p),
@@ -798,19 +827,40 @@ def _chat_member(status: str, user: dict) -> dict:
         member["is_anonymous"] = False
     elif status == "administrator":
         member.update(
-            can_be_edited=False, is_anonymous=False, can_manage_chat=True, can_delete_messages=True,
-            can_manage_video_chats=True, can_restrict_members=True, can_promote_members=False,
-            can_change_info=True, can_invite_users=True, can_post_stories=False,
-            can_edit_stories=False, can_delete_stories=False, can_pin_messages=True,
+            can_be_edited=False,
+            is_anonymous=False,
+            can_manage_chat=True,
+            can_delete_messages=True,
+            can_manage_video_chats=True,
+            can_restrict_members=True,
+            can_promote_members=False,
+            can_change_info=True,
+            can_invite_users=True,
+            can_post_stories=False,
+            can_edit_stories=False,
+            can_delete_stories=False,
+            can_pin_messages=True,
         )
     elif status == "restricted":
         member.update(
-            is_member=True, until_date=0, can_change_info=False, can_invite_users=False,
-            can_pin_messages=False, can_send_messages=False, can_send_polls=False,
-            can_send_other_messages=False, can_add_web_page_previews=False, can_manage_topics=False,
-            can_send_audios=False, can_send_documents=False, can_send_photos=False,
-            can_send_videos=False, can_send_video_notes=False, can_send_voice_notes=False,
-            can_edit_tag=False, can_react_to_messages=False,
+            is_member=True,
+            until_date=0,
+            can_change_info=False,
+            can_invite_users=False,
+            can_pin_messages=False,
+            can_send_messages=False,
+            can_send_polls=False,
+            can_send_other_messages=False,
+            can_add_web_page_previews=False,
+            can_manage_topics=False,
+            can_send_audios=False,
+            can_send_documents=False,
+            can_send_photos=False,
+            can_send_videos=False,
+            can_send_video_notes=False,
+            can_send_voice_notes=False,
+            can_edit_tag=False,
+            can_react_to_messages=False,
         )
     elif status == "kicked":
         member["until_date"] = 0
@@ -821,10 +871,20 @@ def _photo_sizes(file_id: str, upload: Upload) -> list[dict]:
     width, height = _image_size(upload.data)
     scale = min(1.0, 90 / max(width, height))
     return [
-        {"file_id": file_id + "-s", "file_unique_id": "AQAD" + file_id[-6:] + "s",
-         "file_size": min(upload.size, 1500), "width": round(width * scale), "height": round(height * scale)},
-        {"file_id": file_id, "file_unique_id": "AQAD" + file_id[-6:],
-         "file_size": upload.size, "width": width, "height": height},
+        {
+            "file_id": file_id + "-s",
+            "file_unique_id": "AQAD" + file_id[-6:] + "s",
+            "file_size": min(upload.size, 1500),
+            "width": round(width * scale),
+            "height": round(height * scale),
+        },
+        {
+            "file_id": file_id,
+            "file_unique_id": "AQAD" + file_id[-6:],
+            "file_size": upload.size,
+            "width": width,
+            "height": height,
+        },
     ]
 
 
@@ -836,8 +896,11 @@ def _image_size(data: bytes) -> tuple[int, int]:
 
 def _content(message: dict) -> tuple:
     return (
-        message.get("text"), message.get("entities") or [], message.get("caption"),
-        message.get("caption_entities") or [], message.get("reply_markup"),
+        message.get("text"),
+        message.get("entities") or [],
+        message.get("caption"),
+        message.get("caption_entities") or [],
+        message.get("reply_markup"),
     )
 
 

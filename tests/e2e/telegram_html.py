@@ -15,16 +15,38 @@ from dataclasses import dataclass, field
 
 SUPPORTED_TAGS = frozenset(
     {
-        "a", "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler",
-        "tg-emoji", "code", "pre", "blockquote",
+        "a",
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "ins",
+        "s",
+        "strike",
+        "del",
+        "span",
+        "tg-spoiler",
+        "tg-emoji",
+        "code",
+        "pre",
+        "blockquote",
     }
 )
 NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 LINK_SCHEMES = ("http://", "https://", "tg:", "ton://", "tonsite://")
 _SIMPLE_TYPES = {
-    "b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "underline",
-    "ins": "underline", "s": "strikethrough", "strike": "strikethrough", "del": "strikethrough",
-    "span": "spoiler", "tg-spoiler": "spoiler",
+    "b": "bold",
+    "strong": "bold",
+    "i": "italic",
+    "em": "italic",
+    "u": "underline",
+    "ins": "underline",
+    "s": "strikethrough",
+    "strike": "strikethrough",
+    "del": "strikethrough",
+    "span": "spoiler",
+    "tg-spoiler": "spoiler",
 }
 _SPACES = " \t\r\n\v\0"
 _BOT_COMMAND = re.compile(r"(?<!\S)/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?")
@@ -172,9 +194,7 @@ def _open_tag(source: str, begin: int, strict_ampersand: bool) -> tuple[int, _Op
         raise EntityParseError(f"Unclosed start tag at byte offset {_byte_offset(source, begin)}")
     name = source[begin + 1 : i].lower()
     if name not in SUPPORTED_TAGS:
-        raise EntityParseError(
-            f'Unsupported start tag "{name}" at byte offset {_byte_offset(source, begin)}'
-        )
+        raise EntityParseError(f'Unsupported start tag "{name}" at byte offset {_byte_offset(source, begin)}')
     argument = ""
     while True:
         i = _skip_spaces(source, i)
@@ -223,7 +243,7 @@ def _attribute_value(source: str, i: int, strict_ampersand: bool) -> tuple[int, 
     if source[i] not in "'\"":
         # A name token: letters, digits, periods or hyphens, case-insensitive.
         token_begin = i
-        while i < n and (source[i].isascii() and source[i].isalnum() or source[i] in ".-"):
+        while i < n and ((source[i].isascii() and source[i].isalnum()) or source[i] in ".-"):
             i += 1
         if i < n and source[i] not in _SPACES and source[i] != ">":
             raise EntityParseError(

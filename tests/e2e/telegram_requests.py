@@ -17,22 +17,45 @@ from telegram_rules import bad_request
 
 _INT_PARAMS = frozenset(
     {
-        "message_id", "offset", "limit", "user_id", "cache_time", "message_thread_id",
-        "max_connections", "reply_to_message_id", "direct_messages_topic_id",
+        "message_id",
+        "offset",
+        "limit",
+        "user_id",
+        "cache_time",
+        "message_thread_id",
+        "max_connections",
+        "reply_to_message_id",
+        "direct_messages_topic_id",
     }
 )
 _NUMBER_PARAMS = frozenset({"timeout"})  # PTB sends fractional timeouts as they are
 _BOOL_PARAMS = frozenset(
     {
-        "show_alert", "disable_notification", "protect_content", "is_personal",
-        "drop_pending_updates", "allow_sending_without_reply", "disable_web_page_preview",
-        "has_spoiler", "show_caption_above_media", "allow_paid_broadcast",
+        "show_alert",
+        "disable_notification",
+        "protect_content",
+        "is_personal",
+        "drop_pending_updates",
+        "allow_sending_without_reply",
+        "disable_web_page_preview",
+        "has_spoiler",
+        "show_caption_above_media",
+        "allow_paid_broadcast",
     }
 )
 _JSON_PARAMS = frozenset(
     {
-        "reply_markup", "entities", "caption_entities", "link_preview_options", "reply_parameters",
-        "results", "commands", "scope", "allowed_updates", "button", "suggested_post_parameters",
+        "reply_markup",
+        "entities",
+        "caption_entities",
+        "link_preview_options",
+        "reply_parameters",
+        "results",
+        "commands",
+        "scope",
+        "allowed_updates",
+        "button",
+        "suggested_post_parameters",
     }
 )
 

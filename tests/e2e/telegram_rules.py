@@ -19,20 +19,39 @@ MAX_CALLBACK_ANSWER = 200
 MAX_COMMANDS = 100
 
 BUTTON_ACTIONS = (
-    "url", "callback_data", "web_app", "login_url", "switch_inline_query",
-    "switch_inline_query_current_chat", "switch_inline_query_chosen_chat", "copy_text",
-    "callback_game", "pay",
+    "url",
+    "callback_data",
+    "web_app",
+    "login_url",
+    "switch_inline_query",
+    "switch_inline_query_current_chat",
+    "switch_inline_query_chosen_chat",
+    "copy_text",
+    "callback_game",
+    "pay",
 )
 CHAT_ACTIONS = frozenset(
     {
-        "typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice",
-        "upload_document", "choose_sticker", "find_location", "record_video_note",
+        "typing",
+        "upload_photo",
+        "record_video",
+        "upload_video",
+        "record_voice",
+        "upload_voice",
+        "upload_document",
+        "choose_sticker",
+        "find_location",
+        "record_video_note",
         "upload_video_note",
     }
 )
 SCOPE_TYPES = {
-    "default": (), "all_private_chats": (), "all_group_chats": (),
-    "all_chat_administrators": (), "chat": ("chat_id",), "chat_administrators": ("chat_id",),
+    "default": (),
+    "all_private_chats": (),
+    "all_group_chats": (),
+    "all_chat_administrators": (),
+    "chat": ("chat_id",),
+    "chat_administrators": ("chat_id",),
     "chat_member": ("chat_id", "user_id"),
 }
 _COMMAND = re.compile(r"[a-z0-9_]{1,32}")
@@ -146,9 +165,9 @@ def inline_results(results: Any, *, strict_ampersand: bool) -> None:
     seen: set[str] = set()
     for result in results:
         if not isinstance(result, dict) or "type" not in result:
-            raise bad_request('can\'t parse inline query result: Can\'t find field "type"')
+            raise bad_request("can't parse inline query result: Can't find field \"type\"")
         if "id" not in result:
-            raise bad_request('can\'t parse inline query result: Can\'t find field "id"')
+            raise bad_request("can't parse inline query result: Can't find field \"id\"")
         result_id = str(result["id"])
         if not 1 <= len(result_id.encode("utf-8")) <= MAX_RESULT_ID_BYTES:
             raise bad_request("RESULT_ID_INVALID")
@@ -158,7 +177,7 @@ def inline_results(results: Any, *, strict_ampersand: bool) -> None:
         if result["type"] == "article":
             for required in ("title", "input_message_content"):
                 if required not in result:
-                    raise bad_request(f'can\'t parse inline query result: Can\'t find field "{required}"')
+                    raise bad_request(f"can't parse inline query result: Can't find field \"{required}\"")
         content = result.get("input_message_content")
         if isinstance(content, dict) and "message_text" in content:
             _inline_message_text(content, strict_ampersand)
@@ -167,7 +186,9 @@ def inline_results(results: Any, *, strict_ampersand: bool) -> None:
 
 def _inline_message_text(content: dict, strict_ampersand: bool) -> None:
     text = formatted(
-        content["message_text"], content.get("parse_mode"), content.get("entities"),
+        content["message_text"],
+        content.get("parse_mode"),
+        content.get("entities"),
         strict_ampersand=strict_ampersand,
     )
     if not text.text:
@@ -201,5 +222,5 @@ def command_scope(scope: Any) -> dict:
         raise bad_request("can't parse BotCommandScope JSON object")
     for required in SCOPE_TYPES[scope["type"]]:
         if required not in scope:
-            raise bad_request(f'can\'t parse BotCommandScope JSON object: Can\'t find field "{required}"')
+            raise bad_request(f"can't parse BotCommandScope JSON object: Can't find field \"{required}\"")
     return scope

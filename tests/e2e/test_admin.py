@@ -28,10 +28,12 @@ from telegram.ext import Application
 from test_bot import assert_html_reply, callback_data, ok_calls, start_polling, stop_polling, to
 
 from bot.app import build_application
-from facts.db import make_engine
-from facts.models import DailyCount
-from facts.service import FactService
-from facts.settings import Settings
+from bot.state import counters
+from bot.state.audit import audit_log
+from bot.state.models import DailyCount
+from bot.state.settings import Settings
+from facts.store.db import make_engine
+from facts.store.service import FactService
 
 pytestmark = pytest.mark.asyncio
 P = pytest.param
@@ -60,18 +62,27 @@ def store(tmp_path, seeds, monkeypatch) -> FactService:
     """A FactService over a SQLite file in tmp_path, built from this test's copy of the seeds."""
     monkeypatch.setenv("FACTBOT_CACHE_DIR", str(tmp_path / "cache"))
     url = f"sqlite:///{tmp_path / 'facts.db'}"
-    service = FactService(make_engine(url), Settings(database_url=url, factbot_seeds_dir=seeds, factbot_admin_ids="42"))
+    service = FactService(
+        make_engine(url), Settings(database_url=url, factbot_seeds_dir=seeds, factbot_admin_ids="42")
+    )
     assert service.build().documents == 5
     return service
 
 
 @contextlib.asynccontextmanager
 async def running_bot(fake: FakeTelegram, store: FactService, **settings) -> AsyncIterator[Application]:
-    app = build_application(Settings(
-        telegram_bot_token=fake.token, telegram_api_base_url=fake.base_url,
-        telegram_api_file_url=fake.base_file_url, database_url=store.settings.database_url,
-        factbot_seeds_dir=store.settings.factbot_seeds_dir, factbot_admin_ids="42", **settings,
-    ), store)
+    app = build_application(
+        Settings(
+            telegram_bot_token=fake.token,
+            telegram_api_base_url=fake.base_url,
+            telegram_api_file_url=fake.base_file_url,
+            database_url=store.settings.database_url,
+            factbot_seeds_dir=store.settings.factbot_seeds_dir,
+            factbot_admin_ids="42",
+            **settings,
+        ),
+        store,
+    )
     await start_polling(app)
     try:
         yield app
@@ -99,13 +110,17 @@ def send_file(fake: FakeTelegram, data: bytes, name: str, user: int = ADMIN, **k
     return user_document(fake, data, name, chat_id=user, user_id=user, **kwargs)
 
 
-async def until(fake: FakeTelegram, chat_id: int, feed: Callable[[], object], marker: str,
-                timeout: float = 20.0) -> list[Call]:
+async def until(
+    fake: FakeTelegram, chat_id: int, feed: Callable[[], object], marker: str, timeout: float = 20.0
+) -> list[Call]:
     """Run `feed` and return the bot's new messages to the chat, up to one containing `marker`."""
     seen = {id(c) for c in ok_calls(fake, "sendMessage", chat_id)}
     feed()
-    await fake.wait_for("sendMessage", lambda c: to(chat_id)(c) and id(c) not in seen and marker in c.params["text"],
-                        timeout=timeout)
+    await fake.wait_for(
+        "sendMessage",
+        lambda c: to(chat_id)(c) and id(c) not in seen and marker in c.params["text"],
+        timeout=timeout,
+    )
     return [c for c in ok_calls(fake, "sendMessage", chat_id) if id(c) not in seen]
 
 
@@ -146,7 +161,7 @@ def folder(path: Path) -> dict[str, bytes]:
 
 def audited(store: FactService) -> list[tuple[str, int | None, str]]:
     """(action, user id, outcome), oldest first."""
-    return [(e.action, e.user_id, e.outcome) for e in reversed(store.audit_log())]
+    return [(e.action, e.user_id, e.outcome) for e in reversed(audit_log(store.engine))]
 
 
 # ---- non-admins --------------------------------------------------------------------------------
@@ -158,16 +173,21 @@ async def test_non_admin_is_refused_every_admin_command_and_nothing_changes(fake
     for command in ("/reload", "/stats", "/facts 江津班列"):
         reply = await reply_to(fake_telegram, command, VISITOR)
         assert REFUSAL in reply.params["text"], (command, reply.params["text"])
-    [reply] = await until(fake_telegram, VISITOR, lambda: send_file(fake_telegram, MARKET.encode(), "new.txt", VISITOR),
-                          REFUSAL)
+    [reply] = await until(
+        fake_telegram, VISITOR, lambda: send_file(fake_telegram, MARKET.encode(), "new.txt", VISITOR), REFUSAL
+    )
     await asyncio.sleep(0.3)
     assert len(ok_calls(fake_telegram, "sendMessage", VISITOR)) == 4  # one refusal each, nothing more
     assert ok_calls(fake_telegram, "getFile") == []  # the document was not even downloaded
     assert folder(seeds) == files
     assert (store.store_info().version, [(f.id, f.figure) for f in store.facts()]) == (info.version, facts)
     assert "<b>536列</b>" in await trains_answer(fake_telegram, VISITOR)
-    assert sorted(audited(store)) == [("facts", 7, "refused"), ("reload", 7, "refused"), ("stats", 7, "refused"),
-                                      ("upload", 7, "refused")]
+    assert sorted(audited(store)) == [
+        ("facts", 7, "refused"),
+        ("reload", 7, "refused"),
+        ("stats", 7, "refused"),
+        ("upload", 7, "refused"),
+    ]
 
 
 # ---- /reload -----------------------------------------------------------------------------------
@@ -181,9 +201,14 @@ async def test_reload_reports_what_changed_and_serves_the_new_facts(fake_telegra
     (seeds / "scan.txt").write_bytes(PNG)
     said = await reload(fake_telegram)
     assert "重新加载完成" in said, said
-    for section, item in [("新增报告", "2024_jiangjin.txt"), ("移除报告", S003), ("变化的数据", "536列 → 540列"),
-                          ("变化的数据", "协议引资 2023年1-6月 → 2023年1-5月"),
-                          ("新增数据", "20000家"), ("跳过的文件", "scan.txt")]:
+    for section, item in [
+        ("新增报告", "2024_jiangjin.txt"),
+        ("移除报告", S003),
+        ("变化的数据", "536列 → 540列"),
+        ("变化的数据", "协议引资 2023年1-6月 → 2023年1-5月"),
+        ("新增数据", "20000家"),
+        ("跳过的文件", "scan.txt"),
+    ]:
         assert re.search(rf"{section}.*?\n(• .*\n)*• [^\n]*{re.escape(item)}", said), (section, item, said)
     assert re.search(r"scan\.txt：.*(binary|二进制)", said), said
     answer = await trains_answer(fake_telegram)
@@ -197,8 +222,14 @@ async def test_questions_during_a_reload_get_the_old_or_the_new_facts_never_a_mi
     seen = {id(c) for c in ok_calls(fake_telegram, "sendMessage", ADMIN)}
 
     def said(marker: str) -> Call | None:
-        return next((c for c in ok_calls(fake_telegram, "sendMessage", ADMIN)
-                     if id(c) not in seen and marker in c.params["text"]), None)
+        return next(
+            (
+                c
+                for c in ok_calls(fake_telegram, "sendMessage", ADMIN)
+                if id(c) not in seen and marker in c.params["text"]
+            ),
+            None,
+        )
 
     say(fake_telegram, "/reload")
     during, after = [], []
@@ -214,7 +245,9 @@ async def test_questions_during_a_reload_get_the_old_or_the_new_facts_never_a_mi
         after.append(6000 + n)
         say(fake_telegram, TRAINS, after[-1])
     chats = set(during + after)
-    replies = await fake_telegram.wait_for("sendMessage", lambda c: c.params["chat_id"] in chats, count=len(chats))
+    replies = await fake_telegram.wait_for(
+        "sendMessage", lambda c: c.params["chat_id"] in chats, count=len(chats)
+    )
     assert sorted(c.params["chat_id"] for c in replies) == sorted(chats)  # one answer each, no apology
     figure = {}
     for reply in replies:
@@ -236,11 +269,16 @@ def only_broken_files(seeds: Path) -> None:
         path.write_bytes(PNG)
 
 
-@pytest.mark.parametrize("break_seeds", [
-    P(only_broken_files, id="only-broken-files"),
-    P(shutil.rmtree, id="no-seeds-folder"),
-])
-async def test_failed_reload_says_so_and_the_old_facts_keep_serving(fake_telegram, bot, store, seeds, break_seeds):
+@pytest.mark.parametrize(
+    "break_seeds",
+    [
+        P(only_broken_files, id="only-broken-files"),
+        P(shutil.rmtree, id="no-seeds-folder"),
+    ],
+)
+async def test_failed_reload_says_so_and_the_old_facts_keep_serving(
+    fake_telegram, bot, store, seeds, break_seeds
+):
     info = store.store_info()
     break_seeds(seeds)
     said = await reload(fake_telegram)
@@ -256,19 +294,48 @@ async def test_failed_reload_says_so_and_the_old_facts_keep_serving(fake_telegra
 # ---- uploads -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("sent_as", "saved_as", "data", "question", "figure"), [
-    P("2024_market.txt", "2024_market.txt", MARKET.encode(), "2024年江津新增市场主体多少家", "20000家", id="utf-8"),
-    P("2024_visitors.txt", "2024_visitors.txt", VISITORS.encode("gb18030"), "2024年江津接待游客多少人次",
-      "2100万人次", id="gb18030"),
-    P("../../江津 2024.md", "江津_2024.md", ("\ufeff" + MARKET).encode(), "2024年江津新增市场主体多少家", "20000家",
-      id="utf-8-bom-name-with-folders"),
-])
-async def test_uploaded_report_is_saved_and_answers(fake_telegram, bot, store, seeds, tmp_path,
-                                                    sent_as, saved_as, data, question, figure):
+@pytest.mark.parametrize(
+    ("sent_as", "saved_as", "data", "question", "figure"),
+    [
+        P(
+            "2024_market.txt",
+            "2024_market.txt",
+            MARKET.encode(),
+            "2024年江津新增市场主体多少家",
+            "20000家",
+            id="utf-8",
+        ),
+        P(
+            "2024_visitors.txt",
+            "2024_visitors.txt",
+            VISITORS.encode("gb18030"),
+            "2024年江津接待游客多少人次",
+            "2100万人次",
+            id="gb18030",
+        ),
+        P(
+            "../../江津 2024.md",
+            "江津_2024.md",
+            ("\ufeff" + MARKET).encode(),
+            "2024年江津新增市场主体多少家",
+            "20000家",
+            id="utf-8-bom-name-with-folders",
+        ),
+    ],
+)
+async def test_uploaded_report_is_saved_and_answers(
+    fake_telegram, bot, store, seeds, tmp_path, sent_as, saved_as, data, question, figure
+):
     calls = await until(fake_telegram, ADMIN, lambda: send_file(fake_telegram, data, sent_as), "已保存")
     said = texts(calls)
     assert (seeds / saved_as).read_bytes() == data
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "facts.db", "facts.db-shm", "facts.db-wal", "seeds"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "cache",
+        "facts.db",
+        "facts.db-shm",
+        "facts.db-wal",
+        "seeds",
+    ]
     new = store.facts(saved_as)
     assert re.search(r"(\d+) 条数据", said).group(1) == str(len(new)) == "2", said
     assert f"• {figure} " in said, said
@@ -300,8 +367,11 @@ async def test_same_named_upload_asks_first_cancel_keeps_overwrite_replaces(fake
 
     asked = await prompt()
     yes, no = callback_data(asked)
-    said = texts(await until(fake_telegram, ADMIN, lambda: fake_telegram.callback_query(asked, yes, user_id=ADMIN),
-                             "已保存"))
+    said = texts(
+        await until(
+            fake_telegram, ADMIN, lambda: fake_telegram.callback_query(asked, yes, user_id=ADMIN), "已保存"
+        )
+    )
     assert "21000家" in said
     assert (seeds / name).read_bytes() == v2
     reply = await reply_to(fake_telegram, "2024年江津新增市场主体多少家")
@@ -319,21 +389,36 @@ BIG = (MARKET * 40).encode()  # about 3 KB
 HUGE = MARKET.encode() * (6 * 1024 * 1024 // len(MARKET.encode()) + 1)  # just over 6 MB
 
 
-@pytest.mark.parametrize(("name", "data", "settings", "declare_size", "reason"), [
-    P("scan.txt", PNG, {}, True, r"binary|二进制", id="png-bytes"),
-    P("empty.txt", b"", {}, True, r"empty|空", id="empty"),
-    P("blank.md", " \r\n\t\n\u3000".encode(), {}, True, r"empty|空|没有文字", id="whitespace-only"),
-    P("big.txt", BIG, LIMIT, True, r"太大", id="over-the-limit"),
-    P("big.txt", BIG, LIMIT, False, r"太大", id="over-the-limit-size-not-declared"),
-    P("huge.txt", HUGE, {}, True, r"太大.*6\.0 MB.*5\.0 MB", id="over-the-default-5mb"),
-    P("report.pdf", b"%PDF-1.4\n" + MARKET.encode(), {}, True, r"\.pdf.*\.txt|\.txt.*\.pdf", id="pdf-name"),
-])
-async def test_refused_upload_says_why_and_saves_nothing(fake_telegram, store, seeds, name, data, settings,
-                                                         declare_size, reason):
+@pytest.mark.parametrize(
+    ("name", "data", "settings", "declare_size", "reason"),
+    [
+        P("scan.txt", PNG, {}, True, r"binary|二进制", id="png-bytes"),
+        P("empty.txt", b"", {}, True, r"empty|空", id="empty"),
+        P("blank.md", " \r\n\t\n\u3000".encode(), {}, True, r"empty|空|没有文字", id="whitespace-only"),
+        P("big.txt", BIG, LIMIT, True, r"太大", id="over-the-limit"),
+        P("big.txt", BIG, LIMIT, False, r"太大", id="over-the-limit-size-not-declared"),
+        P("huge.txt", HUGE, {}, True, r"太大.*6\.0 MB.*5\.0 MB", id="over-the-default-5mb"),
+        P(
+            "report.pdf",
+            b"%PDF-1.4\n" + MARKET.encode(),
+            {},
+            True,
+            r"\.pdf.*\.txt|\.txt.*\.pdf",
+            id="pdf-name",
+        ),
+    ],
+)
+async def test_refused_upload_says_why_and_saves_nothing(
+    fake_telegram, store, seeds, name, data, settings, declare_size, reason
+):
     files = folder(seeds)
     async with running_bot(fake_telegram, store, **settings):
-        [refused] = await until(fake_telegram, ADMIN,
-                                lambda: send_file(fake_telegram, data, name, declare_size=declare_size), "没有保存")
+        [refused] = await until(
+            fake_telegram,
+            ADMIN,
+            lambda: send_file(fake_telegram, data, name, declare_size=declare_size),
+            "没有保存",
+        )
         await asyncio.sleep(0.3)
         assert folder(seeds) == files
         assert "<b>536列</b>" in await trains_answer(fake_telegram)
@@ -352,7 +437,13 @@ async def test_stats_counts_questions_today_and_this_week_and_they_persist(fake_
     with Session(store.engine) as session, session.begin():
         session.add(DailyCount(day=(today - timedelta(days=3)).isoformat(), answered=4, abstained=1))
         session.add(DailyCount(day=(today - timedelta(days=10)).isoformat(), answered=100, abstained=100))
-    for question in (TRAINS, "2019年江津区GDP", "2015年江津区GDP", "2030年江津班列开了多少列", "今天天气怎么样"):
+    for question in (
+        TRAINS,
+        "2019年江津区GDP",
+        "2015年江津区GDP",
+        "2030年江津班列开了多少列",
+        "今天天气怎么样",
+    ):
         await reply_to(fake_telegram, question, 1001)
     await reload(fake_telegram)
     text = (await reply_to(fake_telegram, "/stats")).params["text"]
@@ -360,9 +451,14 @@ async def test_stats_counts_questions_today_and_this_week_and_they_persist(fake_
     assert f"报告 {info.documents} 份，数据 {info.facts} 条" in text, text
     assert "今天：回答 3，未找到 2" in text and "近 7 天：回答 7，未找到 3" in text, text
     assert re.search(r"上次重新加载：\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\S* reload（ok）", text), text
-    again = FactService(make_engine(store.settings.database_url), store.settings).stats()  # a restart
+    restarted = FactService(make_engine(store.settings.database_url), store.settings)
+    again = counters.stats(restarted.engine, restarted.store_info(), store.settings.factbot_timezone)
     assert {k: again[k] for k in ("answered_today", "abstained_today", "answered_7d", "abstained_7d")} == {
-        "answered_today": 3, "abstained_today": 2, "answered_7d": 7, "abstained_7d": 3}
+        "answered_today": 3,
+        "abstained_today": 2,
+        "answered_7d": 7,
+        "abstained_7d": 3,
+    }
     assert (again["last_reload"]["action"], again["last_reload"]["outcome"]) == ("reload", "ok")
 
 
@@ -379,8 +475,11 @@ async def test_facts_shows_raw_matches_with_ids_scores_and_fields(fake_telegram,
     reply = await reply_to(fake_telegram, "/facts 2022年江津班列")
     assert_html_reply(reply, f"<code>#{fact.id} ")
     line = next(s for s in reply.result["text"].splitlines() if s.startswith(f"#{fact.id} "))
-    assert re.fullmatch(rf"#{fact.id} \d\.\d{{3}} 536列 \| {re.escape(fact.indicator)} \| 2022年 \| .+ \| "
-                        rf"{fact.kind}/{fact.measure} \| {S001}:161", line), line
+    assert re.fullmatch(
+        rf"#{fact.id} \d\.\d{{3}} 536列 \| {re.escape(fact.indicator)} \| 2022年 \| .+ \| "
+        rf"{fact.kind}/{fact.measure} \| {S001}:161",
+        line,
+    ), line
     assert "answered=True" in reply.result["text"]
     assert any(e["type"] == "code" for e in reply.result["entities"])
     odd = await reply_to(fake_telegram, "/facts <b>2022年</b>江津班列 & </i>")
@@ -394,10 +493,22 @@ async def test_facts_shows_raw_matches_with_ids_scores_and_fields(fake_telegram,
 
 def factbot(*args: str, store: FactService, cwd: Path) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "FACTBOT_", "DATABASE_"))}
-    env |= {"DATABASE_URL": store.settings.database_url, "FACTBOT_SEEDS_DIR": str(store.settings.factbot_seeds_dir),
-            "FACTBOT_CACHE_DIR": str(cwd / "cache"), "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run([str(FACTBOT), *args], capture_output=True, text=True, encoding="utf-8", env=env, cwd=cwd,
-                          timeout=60, check=True)
+    env |= {
+        "DATABASE_URL": store.settings.database_url,
+        "FACTBOT_SEEDS_DIR": str(store.settings.factbot_seeds_dir),
+        "FACTBOT_CACHE_DIR": str(cwd / "cache"),
+        "PYTHONIOENCODING": "utf-8",
+    }
+    return subprocess.run(
+        [str(FACTBOT), *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        cwd=cwd,
+        timeout=60,
+        check=True,
+    )
 
 
 async def test_factbot_audit_and_stats_show_what_the_bot_recorded(fake_telegram, bot, store, tmp_path):
@@ -405,15 +516,28 @@ async def test_factbot_audit_and_stats_show_what_the_bot_recorded(fake_telegram,
     await reload(fake_telegram)
     await reply_to(fake_telegram, TRAINS, 1001)
     await reply_to(fake_telegram, "/stats")
-    plain, as_json, stats = await asyncio.gather(*(asyncio.to_thread(factbot, *args, store=store, cwd=tmp_path)
-                                                   for args in (["audit"], ["audit", "--json"], ["stats", "--json"])))
+    plain, as_json, stats = await asyncio.gather(
+        *(
+            asyncio.to_thread(factbot, *args, store=store, cwd=tmp_path)
+            for args in (["audit"], ["audit", "--json"], ["stats", "--json"])
+        )
+    )
     rows = [json.loads(line) for line in as_json.stdout.splitlines()]
     assert [(r["action"], r["user_id"], r["outcome"]) for r in rows] == [
-        ("stats", ADMIN, "ok"), ("reload", ADMIN, "ok"), ("reload", VISITOR, "refused")]
+        ("stats", ADMIN, "ok"),
+        ("reload", ADMIN, "ok"),
+        ("reload", VISITOR, "refused"),
+    ]
     assert rows[1]["username"] == "admin" and "5 documents" in rows[1]["detail"]
     lines = plain.stdout.splitlines()
-    assert len(lines) == 3 and "reload" in lines[1] and "ok" in lines[1] and "refused" in lines[2], plain.stdout
+    assert len(lines) == 3 and "reload" in lines[1] and "ok" in lines[1] and "refused" in lines[2], (
+        plain.stdout
+    )
     figures = json.loads(stats.stdout)
     info = store.store_info()
-    assert (figures["documents"], figures["facts"], figures["answered_today"]) == (info.documents, info.facts, 1)
+    assert (figures["documents"], figures["facts"], figures["answered_today"]) == (
+        info.documents,
+        info.facts,
+        1,
+    )
     assert (figures["last_reload"]["action"], figures["last_reload"]["outcome"]) == ("reload", "ok")

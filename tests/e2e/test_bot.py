@@ -22,8 +22,8 @@ from telegram.ext import Application
 from bot.app import build_application
 from bot.handlers import send_reply
 from bot.render import TELEGRAM_LIMIT, Button, Reply, split_html
-from facts.service import FactService
-from facts.settings import Settings
+from bot.state.settings import Settings
+from facts.store.service import FactService
 
 pytestmark = pytest.mark.asyncio
 P = pytest.param
@@ -147,8 +147,9 @@ def bold(message: dict) -> list[str]:
     """The bold spans of a message as Telegram stored it (entity offsets are UTF-16 units)."""
     units = message["text"].encode("utf-16-le")
     return [
-        units[2 * e["offset"]: 2 * (e["offset"] + e["length"])].decode("utf-16-le")
-        for e in message.get("entities", []) if e["type"] == "bold"
+        units[2 * e["offset"] : 2 * (e["offset"] + e["length"])].decode("utf-16-le")
+        for e in message.get("entities", [])
+        if e["type"] == "bold"
     ]
 
 
@@ -165,7 +166,17 @@ def assert_html_reply(call: Call, *fragments: str) -> None:
 async def test_start_up_registers_chinese_and_english_commands(fake_telegram, running):
     default = fake_telegram.commands_for()
     english = fake_telegram.commands_for(language_code="en")
-    names = ["start", "help", "ask", "sources", "about", "subscribe", "unsubscribe", "subscriptions", "digest"]
+    names = [
+        "start",
+        "help",
+        "ask",
+        "sources",
+        "about",
+        "subscribe",
+        "unsubscribe",
+        "subscriptions",
+        "digest",
+    ]
     assert [c["command"] for c in default] == names
     assert [c["command"] for c in english] == names
     assert all(re.search(r"[\u4e00-\u9fff]", c["description"]) for c in default)
@@ -228,14 +239,25 @@ async def test_more_pages_through_the_results_in_place(fake_telegram, running):
 
 SERIES = [  # a chart only for three or more points covering alike periods
     P("江津GDP变化", ["2015年：<b>682.7亿元</b>", "2019年：<b>1036.7亿元</b>"], True, id="gdp"),
-    P("江津班列开行量变化", ["截至2019年底：<b>21列</b>", "截至2023年5月底：<b>1277列</b>"], False, id="trains-2-points"),
-    P("江津协议引资变化", ["2019年：<b>253亿元</b>", "2020年：<b>1036亿元</b>", "2023年上半年：<b>超570亿元</b>"],
-      False, id="investment-year-and-half-year-no-chart"),
+    P(
+        "江津班列开行量变化",
+        ["截至2019年底：<b>21列</b>", "截至2023年5月底：<b>1277列</b>"],
+        False,
+        id="trains-2-points",
+    ),
+    P(
+        "江津协议引资变化",
+        ["2019年：<b>253亿元</b>", "2020年：<b>1036亿元</b>", "2023年上半年：<b>超570亿元</b>"],
+        False,
+        id="investment-year-and-half-year-no-chart",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("question", "rows", "chart"), SERIES)
-async def test_series_is_a_table_with_a_chart_from_three_points(fake_telegram, running, question, rows, chart):
+async def test_series_is_a_table_with_a_chart_from_three_points(
+    fake_telegram, running, question, rows, chart
+):
     table = await ask(fake_telegram, question)
     assert_html_reply(table, "历年数据", *rows)
     points = table.params["text"].count("\n• ")
@@ -455,7 +477,9 @@ async def test_junk_gets_polite_accepted_replies_and_the_bot_keeps_answering(fak
     for chat_id, (text, _) in zip(chats, JUNK, strict=True):
         fake_telegram.user_message(text, chat_id=chat_id, user_id=chat_id)
     replies = await fake_telegram.wait_for("sendMessage", lambda c: to_any(c, chats), count=len(chats))
-    assert {c.params["chat_id"]: c.params["text"][: len(chats[c.params["chat_id"]])] for c in replies} == chats
+    assert {
+        c.params["chat_id"]: c.params["text"][: len(chats[c.params["chat_id"]])] for c in replies
+    } == chats
     refused = [c for c in fake_telegram.calls if c.method in ("sendMessage", "editMessageText") and not c.ok]
     assert refused == []
     assert_html_reply(await ask(fake_telegram, TRAINS_2022), "<b>536列</b>")
@@ -479,7 +503,10 @@ def visible(text: str) -> str:
 async def test_long_reply_is_split_into_accepted_chunks(fake_telegram, running):
     # No command or answer comes near 4096 characters (the longest source sentence has 85), so a
     # synthetic Reply goes through the same send_reply the handlers use.
-    lines = [f"<b>{i}亿元</b> · 江津 &amp; 渝西 &lt;指标&gt; <blockquote>第{i}行原文</blockquote>" for i in range(400)]
+    lines = [
+        f"<b>{i}亿元</b> · 江津 &amp; 渝西 &lt;指标&gt; <blockquote>第{i}行原文</blockquote>"
+        for i in range(400)
+    ]
     lines.append("<b>超长一行</b>" + "江津&amp;" * 1500)  # one line longer than a message
     reply = Reply(split_html(lines), [[Button("更多", "more:x:1")]])
     assert len(reply.chunks) >= 3
@@ -532,7 +559,9 @@ async def test_blocked_by_a_user_is_logged_and_others_are_still_answered(fake_te
     reply = await ask(fake_telegram, TRAINS_2022, chat_id=BEN, user_id=BEN)
     assert_html_reply(reply, "<b>536列</b>")
     assert [c.params["chat_id"] for c in failed()] == [ANA]
-    assert [c for c in fake_telegram.calls if c.method == "sendMessage" and c.params["chat_id"] == ANA] == failed()
+    assert [
+        c for c in fake_telegram.calls if c.method == "sendMessage" and c.params["chat_id"] == ANA
+    ] == failed()
     errors = [r for r in caplog.records if r.name == "bot.errors"]
     assert any(r.exc_info and isinstance(r.exc_info[1], Forbidden) for r in errors), errors
     assert fake_telegram.messages_to(ANA) == []

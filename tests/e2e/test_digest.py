@@ -33,18 +33,19 @@ from test_admin import edit, factbot
 from test_bot import eventually, ok_calls, start_polling, stop_polling, to
 
 from bot.app import build_application
+from bot.state import subscriptions as subs
+from bot.state.settings import Settings
 from bot.subscribe import job_name
-from facts import subscriptions as subs
-from facts.db import make_engine
-from facts.service import FactService
-from facts.settings import Settings
+from facts.store.db import make_engine
+from facts.store.service import FactService
 
 pytestmark = pytest.mark.asyncio
 P = pytest.param
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "seeds"
-INDICATORS = [i["name"] for i in
-              tomllib.loads((ROOT / "facts/data/indicators.toml").read_text("utf-8"))["indicator"]]
+INDICATORS = [
+    i["name"] for i in tomllib.loads((ROOT / "facts/data/indicators.toml").read_text("utf-8"))["indicator"]
+]
 SHANGHAI, BERLIN = ZoneInfo("Asia/Shanghai"), ZoneInfo("Europe/Berlin")
 ANA, BEN = 1001, 1002  # private chats (chat id = user id)
 ADMIN, MEMBER = 42, 7
@@ -121,14 +122,24 @@ def store(tmp_path, seeds, built, monkeypatch) -> FactService:
 
 
 @contextlib.asynccontextmanager
-async def running(fake: FakeTelegram, store: FactService, clock: Clock | None = None) -> AsyncIterator[Application]:
+async def running(
+    fake: FakeTelegram, store: FactService, clock: Clock | None = None
+) -> AsyncIterator[Application]:
     """The production application on the test's store, with its clock; stopped like a process would be."""
-    app = build_application(Settings(
-        telegram_bot_token=fake.token, telegram_api_base_url=fake.base_url,
-        telegram_api_file_url=fake.base_file_url, database_url=store.settings.database_url,
-        factbot_seeds_dir=store.settings.factbot_seeds_dir, factbot_timezone="Asia/Shanghai",
-        factbot_digest_grace_minutes=60, factbot_sync_seconds=0.2, factbot_delivery_lease_seconds=60,
-    ), store)
+    app = build_application(
+        Settings(
+            telegram_bot_token=fake.token,
+            telegram_api_base_url=fake.base_url,
+            telegram_api_file_url=fake.base_file_url,
+            database_url=store.settings.database_url,
+            factbot_seeds_dir=store.settings.factbot_seeds_dir,
+            factbot_timezone="Asia/Shanghai",
+            factbot_digest_grace_minutes=60,
+            factbot_sync_seconds=0.2,
+            factbot_delivery_lease_seconds=60,
+        ),
+        store,
+    )
     app.bot_data.clock = clock or Clock(QUIET_TIME)
     await start_polling(app)  # post_init: restore_schedules, before the first update is polled
     try:
@@ -146,23 +157,27 @@ async def bot(fake_telegram, store) -> AsyncIterator[Application]:
 # ---- talking to the bot --------------------------------------------------------------------------
 
 
-async def command(fake: FakeTelegram, text: str, chat_id: int = ANA, user_id: int | None = None,
-                  **message) -> Call:
+async def command(
+    fake: FakeTelegram, text: str, chat_id: int = ANA, user_id: int | None = None, **message
+) -> Call:
     """Send `text` to the bot and return its next sendMessage to that chat."""
     before = len(ok_calls(fake, "sendMessage", chat_id))
     fake.user_message(text, chat_id=chat_id, user_id=user_id or chat_id, **message)
     return (await fake.wait_for("sendMessage", to(chat_id), count=before + 1))[before]
 
 
-async def in_group(fake: FakeTelegram, text: str, status: str, chat_id: int = GROUP, user_id: int = ADMIN,
-                   **message) -> Call:
+async def in_group(
+    fake: FakeTelegram, text: str, status: str, chat_id: int = GROUP, user_id: int = ADMIN, **message
+) -> Call:
     """`text` from a user of the given member status in a supergroup (made a forum by a first message
     with `message_thread_id`)."""
     fake.set_chat_member_status(chat_id, user_id, status)
     return await command(fake, text, chat_id, user_id, chat_type="supergroup", **message)
 
 
-async def as_the_group(fake: FakeTelegram, text: str, chat_id: int = GROUP, sender: dict | None = None) -> Call:
+async def as_the_group(
+    fake: FakeTelegram, text: str, chat_id: int = GROUP, sender: dict | None = None
+) -> Call:
     """`text` posted on behalf of a chat: the group itself (an anonymous administrator) or a channel."""
     chat = fake.add_chat(chat_id, chat_type="supergroup", title="Test group")
     before = len(ok_calls(fake, "sendMessage", chat_id))
@@ -207,7 +222,9 @@ async def next_digest(app: Application, fake: FakeTelegram, chat_id: int, thread
     scheduled the slot after it."""
     before = len(digests(fake, chat_id))
     slot = run_next_slot(app, chat_id, thread_id)
-    await fake.wait_for("sendMessage", lambda c: to(chat_id)(c) and HEADER in c.params["text"], count=before + 1)
+    await fake.wait_for(
+        "sendMessage", lambda c: to(chat_id)(c) and HEADER in c.params["text"], count=before + 1
+    )
     await eventually(lambda: job_slot(app, chat_id, thread_id) == slot + timedelta(days=1))
     return digests(fake, chat_id)[before].result["text"]
 
@@ -230,14 +247,24 @@ async def subscriptions_cli(store: FactService, cwd: Path) -> dict[int, dict]:
 # ---- /subscribe in private -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "shown", "topics", "first"), [
-    P("/subscribe", "daily 09:00", "全部指标", f"{SUNDAY} 09:00", id="default-daily-0900"),
-    P("/subscribe daily 08:30 班列", "daily 08:30", "班列", f"{SUNDAY} 08:30", id="daily-0830-topic"),
-    P("/subscribe weekly mon 09:00", "weekly mon 09:00", "全部指标", f"{MONDAY} 09:00", id="weekly-mon"),
-    P("/subscribe workdays 18:00", "workdays 18:00", "全部指标", f"{MONDAY} 18:00", id="workdays-skip-weekend"),
-])
-async def test_subscribe_confirms_the_schedule_and_the_next_delivery(fake_telegram, bot, text, shown, topics,
-                                                                     first):
+@pytest.mark.parametrize(
+    ("text", "shown", "topics", "first"),
+    [
+        P("/subscribe", "daily 09:00", "全部指标", f"{SUNDAY} 09:00", id="default-daily-0900"),
+        P("/subscribe daily 08:30 班列", "daily 08:30", "班列", f"{SUNDAY} 08:30", id="daily-0830-topic"),
+        P("/subscribe weekly mon 09:00", "weekly mon 09:00", "全部指标", f"{MONDAY} 09:00", id="weekly-mon"),
+        P(
+            "/subscribe workdays 18:00",
+            "workdays 18:00",
+            "全部指标",
+            f"{MONDAY} 18:00",
+            id="workdays-skip-weekend",
+        ),
+    ],
+)
+async def test_subscribe_confirms_the_schedule_and_the_next_delivery(
+    fake_telegram, bot, text, shown, topics, first
+):
     reply = await command(fake_telegram, text)  # it is Saturday 12:00 in Shanghai
     assert "已开启" in reply.params["text"] and shown in reply.params["text"], reply.params["text"]
     assert topics in reply.params["text"] and "Asia/Shanghai" in reply.params["text"]
@@ -246,16 +273,19 @@ async def test_subscribe_confirms_the_schedule_and_the_next_delivery(fake_telegr
     assert shown in again.params["text"] and next_delivery(again) == first
 
 
-@pytest.mark.parametrize("args", [
-    P("weekly funday 09:00", id="unknown-weekday"),
-    P("weekly", id="weekly-without-day"),
-    P("daily 25:00", id="hour-25"),
-    P("daily 0830", id="no-colon"),
-    P("tz Mars/Olympus", id="unknown-zone"),
-    P("tz", id="tz-without-zone"),
-    P("dialy 08:30", id="misspelt-kind"),
-    P("daily 08:30 天气", id="unknown-topic"),
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        P("weekly funday 09:00", id="unknown-weekday"),
+        P("weekly", id="weekly-without-day"),
+        P("daily 25:00", id="hour-25"),
+        P("daily 0830", id="no-colon"),
+        P("tz Mars/Olympus", id="unknown-zone"),
+        P("tz", id="tz-without-zone"),
+        P("dialy 08:30", id="misspelt-kind"),
+        P("daily 08:30 天气", id="unknown-topic"),
+    ],
+)
 async def test_bad_arguments_get_a_usage_message_and_store_nothing(fake_telegram, bot, store, args):
     reply = await command(fake_telegram, f"/subscribe {args}")
     assert re.search(r"用法|HH:MM|例如", reply.params["text"]), reply.params["text"]
@@ -269,7 +299,9 @@ async def test_time_zone_moves_the_next_delivery_to_local_time(fake_telegram, bo
     assert "Europe/Berlin" in reply.params["text"]
     shown = await command(fake_telegram, "/subscriptions")
     text = shown.params["text"]
-    assert "daily 08:30" in text and "班列" in text and "Europe/Berlin" in text, text  # schedule and topics kept
+    assert "daily 08:30" in text and "班列" in text and "Europe/Berlin" in text, (
+        text
+    )  # schedule and topics kept
     # Saturday 12:00 in Shanghai is 05:00 in Berlin: 08:30 Berlin is still to come today.
     assert next_delivery(shown) == f"{SATURDAY} 08:30"
     assert QUIET_TIME.astimezone(BERLIN).hour < 8
@@ -278,10 +310,18 @@ async def test_time_zone_moves_the_next_delivery_to_local_time(fake_telegram, bo
 # ---- groups and forum topics -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("status", "allowed"), [
-    P("member", False), P("restricted", False), P("administrator", True), P("creator", True),
-])
-async def test_in_groups_only_administrators_change_the_subscription(fake_telegram, bot, store, status, allowed):
+@pytest.mark.parametrize(
+    ("status", "allowed"),
+    [
+        P("member", False),
+        P("restricted", False),
+        P("administrator", True),
+        P("creator", True),
+    ],
+)
+async def test_in_groups_only_administrators_change_the_subscription(
+    fake_telegram, bot, store, status, allowed
+):
     reply = await in_group(fake_telegram, "/subscribe daily 08:30", status, user_id=MEMBER)
     if allowed:
         assert "已开启" in reply.params["text"] and "daily 08:30" in reply.params["text"]
@@ -296,7 +336,9 @@ async def test_a_member_cannot_unsubscribe_what_an_administrator_subscribed(fake
     refused = await in_group(fake_telegram, "/unsubscribe", "member", user_id=MEMBER)
     assert "管理员" in refused.params["text"]
     assert subs.get(store.engine, GROUP).active
-    listed = await in_group(fake_telegram, "/subscriptions", "member", user_id=MEMBER)  # reading is for everyone
+    listed = await in_group(
+        fake_telegram, "/subscriptions", "member", user_id=MEMBER
+    )  # reading is for everyone
     assert "已开启" in listed.params["text"]
 
 
@@ -318,10 +360,14 @@ async def test_a_channel_posting_in_the_group_is_not_an_administrator(fake_teleg
 async def test_forum_topic_gets_its_digest_in_that_topic(fake_telegram, bot):
     reply = await in_group(fake_telegram, "/subscribe", "administrator", chat_id=FORUM, message_thread_id=7)
     assert "已开启" in reply.params["text"] and reply.params.get("message_thread_id") == 7
-    other = await in_group(fake_telegram, "/subscriptions", "administrator", chat_id=FORUM, message_thread_id=9)
+    other = await in_group(
+        fake_telegram, "/subscriptions", "administrator", chat_id=FORUM, message_thread_id=9
+    )
     assert "还没有订阅" in other.params["text"]  # another topic of the forum has its own setting
     await next_digest(bot, fake_telegram, FORUM, thread_id=7)
-    digest = [c for c in sends(fake_telegram, FORUM) if HEADER in c.params.get("text", HEADER)]  # photo and text
+    digest = [
+        c for c in sends(fake_telegram, FORUM) if HEADER in c.params.get("text", HEADER)
+    ]  # photo and text
     assert len(digest) == 2 and {c.params.get("message_thread_id") for c in digest} == {7}
     assert all(c.result.get("is_topic_message") for c in digest)
 
@@ -331,8 +377,14 @@ async def test_a_reply_in_a_plain_supergroup_subscribes_the_group(fake_telegram,
     fake_telegram.set_chat_member_status(GROUP, ADMIN, "administrator")
     root = fake_telegram.user_message("今天的数据？", chat_id=GROUP, user_id=MEMBER)["message"]
     # Telegram gives replies in supergroups the thread of the message they answer
-    await command(fake_telegram, "/subscribe", GROUP, ADMIN, reply_to_message_id=root["message_id"],
-                  message_thread_id=root["message_id"])
+    await command(
+        fake_telegram,
+        "/subscribe",
+        GROUP,
+        ADMIN,
+        reply_to_message_id=root["message_id"],
+        message_thread_id=root["message_id"],
+    )
     assert [(s.chat_id, s.thread_id) for s in subs.all_subscriptions(store.engine)] == [(GROUP, 0)]
 
 
@@ -383,8 +435,11 @@ async def test_digest_now_has_every_indicator_with_figures_sources_and_a_chart(f
     assert shown.startswith("江津区 关键指标摘要"), shown
     found = blocks(shown)
     assert list(found) == INDICATORS, shown  # every indicator of indicators.toml, in its order
-    bold = {shown.encode("utf-16-le")[2 * e["offset"]: 2 * (e["offset"] + e["length"])].decode("utf-16-le")
-            for e in text.result["entities"] if e["type"] == "bold"}
+    bold = {
+        shown.encode("utf-16-le")[2 * e["offset"] : 2 * (e["offset"] + e["length"])].decode("utf-16-le")
+        for e in text.result["entities"]
+        if e["type"] == "bold"
+    }
     for name, lines in found.items():
         head = re.fullmatch(rf"{re.escape(name)}：(\S+?)（(.+)，(.+)）", lines[0])
         assert head, lines
@@ -406,13 +461,16 @@ async def test_digest_sets_the_target_against_the_actual(fake_telegram, bot):
     assert "目标" in reply.result["text"] and "1000列" in reply.result["text"], reply.result["text"]
 
 
-@pytest.mark.parametrize(("topic", "expected", "charts"), [
-    P("班列", {"江津班列开行量"}, 0, id="班列"),
-    P("外贸", {"综保区进出口额"}, 0, id="外贸"),
-    P("招商", {"协议引资额"}, 0, id="招商-three-points-of-unlike-periods-no-chart"),
-    P("GDP", {"地区生产总值"}, 1, id="GDP-three-points-chart"),
-    P("物流", {"江津班列开行量", "港口吞吐量/设计能力"}, 0, id="物流-two-indicators"),
-])
+@pytest.mark.parametrize(
+    ("topic", "expected", "charts"),
+    [
+        P("班列", {"江津班列开行量"}, 0, id="班列"),
+        P("外贸", {"综保区进出口额"}, 0, id="外贸"),
+        P("招商", {"协议引资额"}, 0, id="招商-three-points-of-unlike-periods-no-chart"),
+        P("GDP", {"地区生产总值"}, 1, id="GDP-three-points-chart"),
+        P("物流", {"江津班列开行量", "港口吞吐量/设计能力"}, 0, id="物流-two-indicators"),
+    ],
+)
 async def test_topics_filter_the_scheduled_digest(fake_telegram, bot, topic, expected, charts):
     await command(fake_telegram, f"/subscribe {topic}")
     text = await next_digest(bot, fake_telegram, ANA)
@@ -422,10 +480,13 @@ async def test_topics_filter_the_scheduled_digest(fake_telegram, bot, topic, exp
     assert named(now.result["text"]) == expected
 
 
-@pytest.mark.parametrize("words", [
-    P("班列，外贸", id="full-width-comma"),
-    P("班列、外贸", id="enumeration-comma"),
-])
+@pytest.mark.parametrize(
+    "words",
+    [
+        P("班列，外贸", id="full-width-comma"),
+        P("班列、外贸", id="enumeration-comma"),
+    ],
+)
 async def test_topics_written_with_chinese_punctuation_are_not_an_empty_digest(fake_telegram, bot, words):
     reply = await command(fake_telegram, f"/subscribe {words}")
     if "已开启" in reply.params["text"]:
@@ -457,18 +518,23 @@ async def test_a_slot_that_starts_late_on_a_busy_loop_is_still_delivered(fake_te
     async with running(fake_telegram, store, clock) as app:
         await command(fake_telegram, "/subscribe")
         await clock.sleep_until(SLOT - timedelta(seconds=0.2))
-        time.sleep(1.5)  # noqa: ASYNC251 — the loop is busy as the slot falls due (a big fan-out, a refresh)
+        time.sleep(1.5)
         await fake_telegram.wait_for("sendMessage", lambda c: HEADER in c.params["text"], timeout=3)
         await eventually(lambda: job_slot(app, ANA) == SLOT + timedelta(days=1))  # rescheduled after the send
 
 
-@pytest.mark.parametrize(("late", "sent"), [
-    P(timedelta(minutes=10), True, id="10-min-late"),
-    P(timedelta(minutes=59), True, id="59-min-late"),
-    P(timedelta(minutes=61), False, id="61-min-late"),
-    P(timedelta(hours=5), False, id="5-h-late"),
-])
-async def test_a_slot_missed_while_down_is_sent_once_on_start_up_within_the_hour(fake_telegram, store, late, sent):
+@pytest.mark.parametrize(
+    ("late", "sent"),
+    [
+        P(timedelta(minutes=10), True, id="10-min-late"),
+        P(timedelta(minutes=59), True, id="59-min-late"),
+        P(timedelta(minutes=61), False, id="61-min-late"),
+        P(timedelta(hours=5), False, id="5-h-late"),
+    ],
+)
+async def test_a_slot_missed_while_down_is_sent_once_on_start_up_within_the_hour(
+    fake_telegram, store, late, sent
+):
     async with running(fake_telegram, store, Clock(SLOT - timedelta(hours=1))):
         await command(fake_telegram, "/subscribe")
     async with running(fake_telegram, store, Clock(SLOT + late)):  # restore_schedules has run
@@ -511,9 +577,14 @@ async def test_flood_wait_delivers_late_but_once(fake_telegram, bot):
     await next_digest(bot, fake_telegram, ANA)
     assert time.monotonic() - started >= 1.0
     await asyncio.sleep(QUIET)
-    digest = [c for c in sends(fake_telegram, ANA) if c.method == "sendPhoto" or "订阅" not in c.params["text"]]
+    digest = [
+        c for c in sends(fake_telegram, ANA) if c.method == "sendPhoto" or "订阅" not in c.params["text"]
+    ]
     assert [(c.method, c.status) for c in digest] == [
-        ("sendPhoto", 200), ("sendMessage", 429), ("sendMessage", 200)]
+        ("sendPhoto", 200),
+        ("sendMessage", 429),
+        ("sendMessage", 200),
+    ]
 
 
 async def test_server_errors_are_retried_and_delivered_once(fake_telegram, bot, store):
@@ -537,7 +608,9 @@ async def test_persistent_server_errors_are_recorded_and_the_next_slot_still_com
         tries = [c.status for c in sends(fake_telegram, ANA) if "订阅" not in c.params["text"]]
         assert tries == [502] * 4  # the first try and three retries with backoff
         assert job_slot(app, ANA) == slot + timedelta(days=1)  # the subscription goes on
-    async with running(fake_telegram, store, Clock(slot + timedelta(minutes=5))):  # the failed slot is not resent
+    async with running(
+        fake_telegram, store, Clock(slot + timedelta(minutes=5))
+    ):  # the failed slot is not resent
         await asyncio.sleep(QUIET)
     assert digests(fake_telegram, ANA) == []
 
@@ -547,8 +620,12 @@ async def test_group_upgraded_to_a_supergroup_takes_its_subscription_and_job_alo
     fake_telegram.set_chat_member_status(OLD_GROUP, ADMIN, "administrator")
     await command(fake_telegram, "/subscribe 班列", OLD_GROUP, ADMIN, chat_type="group")
     fake_telegram.add_chat(NEW_SUPERGROUP, chat_type="supergroup")
-    fake_telegram.fail_next("sendMessage", 400, parameters={"migrate_to_chat_id": NEW_SUPERGROUP},
-                            description="Bad Request: group chat was upgraded to a supergroup chat")
+    fake_telegram.fail_next(
+        "sendMessage",
+        400,
+        parameters={"migrate_to_chat_id": NEW_SUPERGROUP},
+        description="Bad Request: group chat was upgraded to a supergroup chat",
+    )
     slot = run_next_slot(bot, OLD_GROUP)
     [moved] = await fake_telegram.wait_for("sendMessage", to(NEW_SUPERGROUP))
     await eventually(lambda: [d.status for d in subs.deliveries(store.engine)] == ["sent"])
@@ -585,7 +662,9 @@ async def test_digest_now_moves_the_mark_and_digest_with_topics_does_not(fake_te
     store.refresh(force=True)
     asked = (await command(fake_telegram, "/digest 班列")).result["text"]
     assert named(asked) == {"江津班列开行量"} and "自上次摘要以来" not in asked
-    own = (await command(fake_telegram, "/digest")).result["text"]  # this chat's digest: its topics, the changes
+    own = (await command(fake_telegram, "/digest")).result[
+        "text"
+    ]  # this chat's digest: its topics, the changes
     assert "江津班列开行量" not in named(own) and "自上次摘要以来" in own
     again = (await command(fake_telegram, "/digest")).result["text"]
     assert "自上次摘要以来" not in again  # the first /digest told this chat already
@@ -599,7 +678,9 @@ async def test_digest_with_an_unknown_topic_says_which_topics_exist(fake_telegra
 
 
 async def test_subscribe_all_goes_back_to_every_indicator(fake_telegram, bot):
-    assert "内容：GDP" in (await command(fake_telegram, "/subscribe gdp")).params["text"]  # spelled as configured
+    assert (
+        "内容：GDP" in (await command(fake_telegram, "/subscribe gdp")).params["text"]
+    )  # spelled as configured
     assert "内容：全部指标" in (await command(fake_telegram, "/subscribe all")).params["text"]
     assert named(await next_digest(bot, fake_telegram, ANA)) == set(INDICATORS)
 
@@ -615,8 +696,16 @@ def other_replica(store: FactService) -> FactService:
 async def test_a_subscription_made_on_another_replica_is_scheduled_here(fake_telegram, bot, store):
     other = other_replica(store)
     fake_telegram.add_chat(BEN, first_name="Ben")
-    subs.subscribe(other.engine, BEN, 0, schedule=None, topics=("班列",), timezone=None,
-                   default_timezone="Asia/Shanghai", version=other.store_info().version)
+    subs.subscribe(
+        other.engine,
+        BEN,
+        0,
+        schedule=None,
+        topics=("班列",),
+        timezone=None,
+        default_timezone="Asia/Shanghai",
+        version=other.store_info().version,
+    )
     await eventually(lambda: job_slot(bot, BEN) is not None, timeout=5)
     assert named(await next_digest(bot, fake_telegram, BEN)) == {"江津班列开行量"}
     subs.deactivate(other.engine, BEN, 0, note="unsubscribed")
@@ -636,19 +725,36 @@ async def test_a_reload_on_another_replica_is_served_here(fake_telegram, bot, st
 
 def left_behind(store: FactService, clock: Clock, *, lease_left: timedelta, parts: int) -> None:
     """A digest another replica claimed for SLOT and stopped sending after `parts` messages."""
-    claimed = subs.claim(store.engine, ANA, 0, SLOT, owner="replica-that-died", lease=timedelta(minutes=1),
-                         at=clock() - timedelta(minutes=1) + lease_left)
+    claimed = subs.claim(
+        store.engine,
+        ANA,
+        0,
+        SLOT,
+        owner="replica-that-died",
+        lease=timedelta(minutes=1),
+        at=clock() - timedelta(minutes=1) + lease_left,
+    )
     assert claimed is not None
     if parts:
-        assert subs.sent_part(store.engine, ANA, 0, SLOT, owner="replica-that-died", parts=parts,
-                              lease=timedelta(minutes=1), at=clock() - timedelta(minutes=1) + lease_left)
+        assert subs.sent_part(
+            store.engine,
+            ANA,
+            0,
+            SLOT,
+            owner="replica-that-died",
+            parts=parts,
+            lease=timedelta(minutes=1),
+            at=clock() - timedelta(minutes=1) + lease_left,
+        )
 
 
 async def test_a_digest_left_half_sent_by_a_dead_replica_is_finished_here(fake_telegram, store):
     clock = Clock(SLOT + timedelta(minutes=5))
     async with running(fake_telegram, store, clock) as app:
         await command(fake_telegram, "/subscribe")  # created after SLOT: no catch-up of its own
-        left_behind(store, clock, lease_left=-timedelta(seconds=1), parts=1)  # the chart went out, then it died
+        left_behind(
+            store, clock, lease_left=-timedelta(seconds=1), parts=1
+        )  # the chart went out, then it died
         await fake_telegram.wait_for("sendMessage", lambda c: HEADER in c.params["text"], timeout=5)
         await asyncio.sleep(QUIET)
         assert len(digests(fake_telegram, ANA)) == 1 and ok_calls(fake_telegram, "sendPhoto", ANA) == []
@@ -697,7 +803,12 @@ async def test_factbot_subscriptions_lists_every_subscription_with_its_next_run(
     now = datetime.now(UTC)
     for chat_id, (schedule, zone, topics, active) in expected.items():
         row = rows[chat_id]
-        assert (row["schedule"], row["timezone"], row["topics"], row["active"]) == (schedule, zone, topics, active)
+        assert (row["schedule"], row["timezone"], row["topics"], row["active"]) == (
+            schedule,
+            zone,
+            topics,
+            active,
+        )
         if not active:
             assert row["next_run"] is None
             continue
@@ -706,7 +817,6 @@ async def test_factbot_subscriptions_lists_every_subscription_with_its_next_run(
         assert local.strftime("%H:%M") == schedule[-5:] and (schedule[:6] != "weekly" or local.weekday() == 0)
     plain = await asyncio.to_thread(factbot, "subscriptions", store=bot.bot_data.service, cwd=tmp_path)
     assert len(plain.stdout.splitlines()) == 4 and "inactive" in plain.stdout
-
 
 
 async def upgraded_onto_a_subscribed_supergroup(fake: FakeTelegram) -> None:
@@ -725,7 +835,8 @@ async def test_upgrade_onto_a_supergroup_with_its_own_subscription(fake_telegram
     await asyncio.sleep(QUIET)
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert [(s.chat_id, s.active) for s in subs.all_subscriptions(store.engine, active_only=True)] == [
-        (NEW_SUPERGROUP, True)]
+        (NEW_SUPERGROUP, True)
+    ]
     assert "sending" not in [d.status for d in subs.deliveries(store.engine)]
 
 
@@ -734,4 +845,3 @@ async def test_upgrade_found_while_catching_up_at_start_up_does_not_stop_the_sta
         await upgraded_onto_a_subscribed_supergroup(fake_telegram)
     async with running(fake_telegram, store, Clock(SLOT + timedelta(minutes=5))):
         await command(fake_telegram, "/subscriptions", NEW_SUPERGROUP, ADMIN)
-

@@ -72,9 +72,15 @@ async def test_get_me_by_post_get_and_any_case(fake_telegram):
     status, body = await post(fake_telegram, "getMe")
     assert status == 200
     assert body["result"] == {
-        "id": 123456, "is_bot": True, "first_name": "FactBot Test", "username": "factbot_test_bot",
-        "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": True,
-        "can_connect_to_business": False, "has_main_web_app": False,
+        "id": 123456,
+        "is_bot": True,
+        "first_name": "FactBot Test",
+        "username": "factbot_test_bot",
+        "can_join_groups": True,
+        "can_read_all_group_messages": False,
+        "supports_inline_queries": True,
+        "can_connect_to_business": False,
+        "has_main_web_app": False,
     }
     async with httpx.AsyncClient() as client:
         response = await client.get(f"{fake_telegram.base_url}{fake_telegram.token}/GETME")
@@ -143,8 +149,11 @@ LIMITS = [
     P({"text": ""}, "message text is empty", id="empty"),
     P({"text": " \n "}, "message text is empty", id="whitespace"),
     P({"text": "<b></b>", "parse_mode": "HTML"}, "message text is empty", id="empty-html"),
-    P({"text": "1 < 2", "parse_mode": "HTML"},
-      'can\'t parse entities: Unsupported start tag "" at byte offset 2', id="bare-lt"),
+    P(
+        {"text": "1 < 2", "parse_mode": "HTML"},
+        'can\'t parse entities: Unsupported start tag "" at byte offset 2',
+        id="bare-lt",
+    ),
     P({"text": "<b>x</i>", "parse_mode": "html"}, f"can't parse entities: {TAG_MISMATCH}", id="mismatch"),
     P({"text": "1 < 2"}, None, id="no-parse-mode-no-check"),
     P({"text": "x", "parse_mode": "Textile"}, "unsupported parse_mode", id="parse-mode"),
@@ -154,15 +163,20 @@ LIMITS = [
     P({"reply_markup": keyboard("")}, "BUTTON_DATA_INVALID", id="data-empty"),
     P({"reply_markup": keyboard(*["d"] * 100)}, None, id="100-buttons"),
     P({"reply_markup": keyboard(*["d"] * 101)}, "reply markup is too long", id="101-buttons"),
-    P({"reply_markup": {"inline_keyboard": [[{"text": "t"}]]}},
-      "can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard",
-      id="text-button"),
+    P(
+        {"reply_markup": {"inline_keyboard": [[{"text": "t"}]]}},
+        "can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard",
+        id="text-button",
+    ),
     P({"reply_markup": "{not json"}, "can't parse reply keyboard markup JSON object", id="markup-json"),
     P({"chat_id": "42"}, "chat not found", id="unknown-chat"),
     P({"chat_id": ""}, "chat_id is empty", id="empty-chat"),
     P({"reply_to_message_id": 99}, "message to be replied not found", id="reply-missing"),
-    P({"reply_parameters": {"message_id": 99, "allow_sending_without_reply": True}}, None,
-      id="reply-missing-allowed"),
+    P(
+        {"reply_parameters": {"message_id": 99, "allow_sending_without_reply": True}},
+        None,
+        id="reply-missing-allowed",
+    ),
 ]
 
 
@@ -236,15 +250,29 @@ async def test_user_messages_cannot_be_edited(fake_telegram):
 @pytest.mark.parametrize(
     ("status", "kwargs", "expected"),
     [
-        P(429, {"retry_after": 3},
-          {"description": "Too Many Requests: retry after 3", "parameters": {"retry_after": 3}}, id="429"),
+        P(
+            429,
+            {"retry_after": 3},
+            {"description": "Too Many Requests: retry after 3", "parameters": {"retry_after": 3}},
+            id="429",
+        ),
         P(403, {}, {"description": "Forbidden: bot was blocked by the user"}, id="403"),
         P(500, {}, {"description": "Internal Server Error"}, id="500"),
-        P(400, {"parameters": {"migrate_to_chat_id": -1009}},
-          {"description": "Bad Request: group chat was upgraded to a supergroup chat",
-           "parameters": {"migrate_to_chat_id": -1009}}, id="migrated"),
-        P(403, {"description": "Forbidden: bot was kicked from the group chat"},
-          {"description": "Forbidden: bot was kicked from the group chat"}, id="custom"),
+        P(
+            400,
+            {"parameters": {"migrate_to_chat_id": -1009}},
+            {
+                "description": "Bad Request: group chat was upgraded to a supergroup chat",
+                "parameters": {"migrate_to_chat_id": -1009},
+            },
+            id="migrated",
+        ),
+        P(
+            403,
+            {"description": "Forbidden: bot was kicked from the group chat"},
+            {"description": "Forbidden: bot was kicked from the group chat"},
+            id="custom",
+        ),
     ],
 )
 async def test_injected_faults(fake_telegram, status, kwargs, expected):
@@ -252,7 +280,8 @@ async def test_injected_faults(fake_telegram, status, kwargs, expected):
     fake_telegram.fail_next("sendMessage", status, times=2, **kwargs)
     for _ in range(2):
         assert await form(fake_telegram, "sendMessage", chat_id=ANA, text="x") == (
-            status, {"ok": False, "error_code": status, **expected},
+            status,
+            {"ok": False, "error_code": status, **expected},
         )
     assert (await form(fake_telegram, "sendMessage", chat_id=ANA, text="x"))[0] == 200
     assert [call.status for call in fake_telegram.calls] == [status, status, 200]
@@ -272,7 +301,11 @@ async def test_long_poll_returns_as_soon_as_an_update_arrives(fake_telegram):
     assert update["message"]["text"] == "/start"
     assert update["message"]["entities"] == [{"type": "bot_command", "offset": 0, "length": 6}]
     assert update["message"]["from"] == {
-        "id": ANA, "is_bot": False, "first_name": "Ana", "username": "ana", "language_code": "zh-hans",
+        "id": ANA,
+        "is_bot": False,
+        "first_name": "Ana",
+        "username": "ana",
+        "language_code": "zh-hans",
     }
 
 
@@ -321,7 +354,9 @@ async def test_webhook_blocks_polling_until_deleted(fake_telegram):
     assert (await form(fake_telegram, "setWebhook", url="https://bot.example/hook"))[0] == 200
     _, info = await form(fake_telegram, "getWebhookInfo")
     assert info["result"] == {
-        "url": "https://bot.example/hook", "has_custom_certificate": False, "pending_update_count": 1,
+        "url": "https://bot.example/hook",
+        "has_custom_certificate": False,
+        "pending_update_count": 1,
     }
     status, body = await form(fake_telegram, "getUpdates")
     assert status == 409
@@ -372,12 +407,17 @@ async def test_callback_query_answers_once(fake_telegram):
         P([article(str(i)) for i in range(51)], "Bad Request: RESULTS_TOO_MUCH", id="51"),
         P([article("a"), article("a")], "Bad Request: RESULT_ID_DUPLICATE", id="duplicate"),
         P([article("i" * 65)], "Bad Request: RESULT_ID_INVALID", id="long-id"),
-        P([article("a", "<b>x", parse_mode="HTML")],
-          'Bad Request: can\'t parse entities: Can\'t find end tag corresponding to start tag "b"',
-          id="html"),
+        P(
+            [article("a", "<b>x", parse_mode="HTML")],
+            "Bad Request: can't parse entities: Can't find end tag corresponding to start tag \"b\"",
+            id="html",
+        ),
         P([article("a", "")], "Bad Request: MESSAGE_EMPTY", id="empty"),
-        P([{**article("a"), "reply_markup": keyboard("d" * 65)}], "Bad Request: BUTTON_DATA_INVALID",
-          id="button"),
+        P(
+            [{**article("a"), "reply_markup": keyboard("d" * 65)}],
+            "Bad Request: BUTTON_DATA_INVALID",
+            id="button",
+        ),
     ],
 )
 async def test_answer_inline_query(fake_telegram, results, description):
@@ -412,7 +452,9 @@ async def test_bot_command_and_reply_in_a_group(fake_telegram):
     reply_to = question["message"]["message_id"]
     reply = fake_telegram.user_message("还有呢", chat_id=GROUP, reply_to_message_id=reply_to)
     assert question["message"]["chat"] == {
-        "id": GROUP, "type": "supergroup", "title": f"Test supergroup {GROUP}",
+        "id": GROUP,
+        "type": "supergroup",
+        "title": f"Test supergroup {GROUP}",
     }
     assert question["message"]["entities"] == [{"type": "bot_command", "offset": 0, "length": 21}]
     assert reply["message"]["reply_to_message"] == question["message"]
@@ -426,7 +468,9 @@ async def test_ptb_bot_initializes_and_sends_html_with_keyboard(fake_telegram, t
     assert telegram_bot.username == "factbot_test_bot"
     assert (await telegram_bot.get_me()).username == "factbot_test_bot"
     fake_telegram.add_chat(ANA)
-    markup = telegram.InlineKeyboardMarkup([[telegram.InlineKeyboardButton("更多", callback_data="more:GDP")]])
+    markup = telegram.InlineKeyboardMarkup(
+        [[telegram.InlineKeyboardButton("更多", callback_data="more:GDP")]]
+    )
     message = await telegram_bot.send_message(
         ANA, "<b>江津</b> GDP &amp; 增速", parse_mode="HTML", reply_markup=markup
     )

@@ -1,6 +1,7 @@
 """The production rate limiter (bot/limiter.py) against a fake Bot API that enforces Telegram's flood
 limits (30 messages a second overall, 20 a minute per group: one more is a 429): a real PTB Bot over
 real HTTP, many messages at once."""
+
 import asyncio
 import time
 
@@ -41,7 +42,9 @@ async def test_ninety_messages_at_once_are_paced_and_none_refused(flood_fake):
         await asyncio.gather(*(bot.send_message(chat_id, f"message {chat_id}") for chat_id in CHATS))
         elapsed = time.monotonic() - started
     assert refused(flood_fake) == 0 and flood_fake.flood_refused == 0
-    assert sorted(c.params["chat_id"] for c in flood_fake.calls if c.method == "sendMessage" and c.ok) == list(CHATS)
+    assert sorted(
+        c.params["chat_id"] for c in flood_fake.calls if c.method == "sendMessage" and c.ok
+    ) == list(CHATS)
     assert elapsed >= 89 / 29.9 - 0.05  # paced, not sent in a burst
 
 
@@ -50,7 +53,9 @@ async def test_ptbs_default_limiter_bursts_into_429s(flood_fake):
     """What the fake refuses is what the default bucket lets out: 30 at once."""
     async with bot_for(flood_fake, AIORateLimiter(max_retries=5)) as bot:
         # messages it admitted during a 429 wait all leave when the wait ends: some may run out of retries
-        await asyncio.gather(*(bot.send_message(chat_id, "x") for chat_id in list(CHATS)[:40]), return_exceptions=True)
+        await asyncio.gather(
+            *(bot.send_message(chat_id, "x") for chat_id in list(CHATS)[:40]), return_exceptions=True
+        )
     assert flood_fake.flood_refused > 0
 
 
@@ -97,17 +102,22 @@ def timed_out(cause: Exception) -> TimedOut:
         return err
 
 
-@pytest.mark.parametrize(("cause", "retried"), [
-    pytest.param(httpx.PoolTimeout("no free connection"), True, id="pool-timeout-never-sent"),
-    pytest.param(httpx.ConnectTimeout("no connection"), True, id="connect-timeout-never-sent"),
-    pytest.param(httpx.ReadTimeout("no answer"), False, id="read-timeout-may-have-arrived"),
-    pytest.param(httpx.WriteTimeout("half written"), False, id="write-timeout-may-have-arrived"),
-])
+@pytest.mark.parametrize(
+    ("cause", "retried"),
+    [
+        pytest.param(httpx.PoolTimeout("no free connection"), True, id="pool-timeout-never-sent"),
+        pytest.param(httpx.ConnectTimeout("no connection"), True, id="connect-timeout-never-sent"),
+        pytest.param(httpx.ReadTimeout("no answer"), False, id="read-timeout-may-have-arrived"),
+        pytest.param(httpx.WriteTimeout("half written"), False, id="write-timeout-may-have-arrived"),
+    ],
+)
 async def test_a_request_that_never_left_is_sent_again_one_that_may_have_arrived_is_not(cause, retried):
     callback = Flaky(timed_out(cause))
     limiter = RetryingRateLimiter()
     if retried:
-        assert await limiter.process_request(callback, (), {}, "sendMessage", {"chat_id": 1}, None) == {"ok": True}
+        assert await limiter.process_request(callback, (), {}, "sendMessage", {"chat_id": 1}, None) == {
+            "ok": True
+        }
     else:
         with pytest.raises(TimedOut):
             await limiter.process_request(callback, (), {}, "sendMessage", {"chat_id": 1}, None)

@@ -2,6 +2,7 @@
 against the fake Bot API, with updates posted to either one as a load balancer would: a scheduled slot
 is sent once, not twice; a /reload on one is served by the other within 10 s; killing one with SIGKILL
 in the middle of a fan-out leaves no chat without its digest and none with two."""
+
 import asyncio
 import contextlib
 import re
@@ -25,9 +26,9 @@ from prometheus_client.parser import text_string_to_metric_families
 from test_admin import edit
 from test_webhook import FACTBOT, HEADER, SECRET, SEEDS, Bot, bot_env, free_port
 
-from facts import subscriptions as subs
-from facts.db import make_engine, upgrade_schema
-from facts.schedule import Schedule
+from bot.state import subscriptions as subs
+from bot.state.schedule import Schedule
+from facts.store.db import make_engine, upgrade_schema
 
 pytestmark = pytest.mark.asyncio
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -59,34 +60,61 @@ class Replica:
     def __init__(self, name: str, fake: FakeTelegram, folder: Path, database: str, seeds: Path, **extra: str):
         folder.mkdir()
         self.name, self.port, self.metrics_port = name, free_port(), free_port()
-        env = bot_env(fake, folder, database, WEBHOOK_PORT=str(self.port), METRICS_PORT=str(self.metrics_port),
-                      FACTBOT_SEEDS_DIR=str(seeds), FACTBOT_REPLICA_ID=name, FACTBOT_ADMIN_IDS=str(ADMIN),
-                      FACTBOT_SYNC_SECONDS="0.5", LOG_FORMAT="json", **extra)
+        env = bot_env(
+            fake,
+            folder,
+            database,
+            WEBHOOK_PORT=str(self.port),
+            METRICS_PORT=str(self.metrics_port),
+            FACTBOT_SEEDS_DIR=str(seeds),
+            FACTBOT_REPLICA_ID=name,
+            FACTBOT_ADMIN_IDS=str(ADMIN),
+            FACTBOT_SYNC_SECONDS="0.5",
+            LOG_FORMAT="json",
+            **extra,
+        )
         self.bot = Bot(env, folder)
 
     async def post(self, http: aiohttp.ClientSession, update: dict) -> None:
-        async with http.post(f"http://127.0.0.1:{self.port}/telegram", json=update,
-                             headers={HEADER: SECRET}) as response:
+        async with http.post(
+            f"http://127.0.0.1:{self.port}/telegram", json=update, headers={HEADER: SECRET}
+        ) as response:
             assert response.status == 200
 
     async def digests(self, http: aiohttp.ClientSession) -> Counter:
         """factbot_digests_total by outcome."""
         async with http.get(f"http://127.0.0.1:{self.metrics_port}/metrics") as response:
             text = await response.text()
-        return Counter({s.labels["outcome"]: s.value for family in text_string_to_metric_families(text)
-                        for s in family.samples if s.name == "factbot_digests_total"})
+        return Counter(
+            {
+                s.labels["outcome"]: s.value
+                for family in text_string_to_metric_families(text)
+                for s in family.samples
+                if s.name == "factbot_digests_total"
+            }
+        )
 
 
 @contextlib.asynccontextmanager
-async def replicas(fake: FakeTelegram, tmp_path: Path, database: str, seeds: Path, **extra: str
-                   ) -> AsyncIterator[tuple[Replica, Replica]]:
+async def replicas(
+    fake: FakeTelegram, tmp_path: Path, database: str, seeds: Path, **extra: str
+) -> AsyncIterator[tuple[Replica, Replica]]:
     """Two replicas started together on a database built beforehand; stopped (or already killed) after."""
     build = await asyncio.to_thread(
-        subprocess.run, [str(FACTBOT), "build"], env=bot_env(fake, tmp_path, database, FACTBOT_SEEDS_DIR=str(seeds)),
-        cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False)
+        subprocess.run,
+        [str(FACTBOT), "build"],
+        env=bot_env(fake, tmp_path, database, FACTBOT_SEEDS_DIR=str(seeds)),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert build.returncode == 0, build.stderr[-3000:]
-    pair = (Replica("replica-a", fake, tmp_path / "a", database, seeds, **extra),
-            Replica("replica-b", fake, tmp_path / "b", database, seeds, **extra))
+    pair = (
+        Replica("replica-a", fake, tmp_path / "a", database, seeds, **extra),
+        Replica("replica-b", fake, tmp_path / "b", database, seeds, **extra),
+    )
     try:
         await fake.wait_for("setWebhook", timeout=120, count=2)
         yield pair
@@ -98,8 +126,11 @@ async def replicas(fake: FakeTelegram, tmp_path: Path, database: str, seeds: Pat
 
 def headers(fake: FakeTelegram) -> Counter:
     """Digests received per chat (a digest's text starts with its header)."""
-    return Counter(c.params["chat_id"] for c in list(fake.calls)
-                   if c.ok and c.method == "sendMessage" and DIGEST in c.params.get("text", ""))
+    return Counter(
+        c.params["chat_id"]
+        for c in list(fake.calls)
+        if c.ok and c.method == "sendMessage" and DIGEST in c.params.get("text", "")
+    )
 
 
 def photos(fake: FakeTelegram) -> Counter:
@@ -120,29 +151,44 @@ def next_minute(at_least: timedelta) -> datetime:
 
 
 async def test_a_slot_is_sent_once_and_a_reload_on_one_replica_is_served_by_the_other(
-        fake_telegram: FakeTelegram, tmp_path, database, seeds):
+    fake_telegram: FakeTelegram, tmp_path, database, seeds
+):
     chat = 3001
     async with replicas(fake_telegram, tmp_path, database, seeds) as (a, b), aiohttp.ClientSession() as http:
         slot = next_minute(timedelta(seconds=15))
         hhmm = slot.astimezone(SHANGHAI).strftime("%H:%M")
-        await a.post(http, fake_telegram.unqueue(fake_telegram.user_message(f"/subscribe daily {hhmm}", chat_id=chat,
-                                                                          user_id=chat)))
-        [confirmed] = await fake_telegram.wait_for("sendMessage", lambda c: c.params["chat_id"] == chat, timeout=30)
+        await a.post(
+            http,
+            fake_telegram.unqueue(
+                fake_telegram.user_message(f"/subscribe daily {hhmm}", chat_id=chat, user_id=chat)
+            ),
+        )
+        [confirmed] = await fake_telegram.wait_for(
+            "sendMessage", lambda c: c.params["chat_id"] == chat, timeout=30
+        )
         assert f"daily {hhmm}" in confirmed.params["text"]
 
         # a reload on A, while the slot approaches: B answers with the new figure within 10 s
         edit(seeds / "001_fcfb30629f7c2435.txt", "536列", "540列")
-        await a.post(http, fake_telegram.unqueue(fake_telegram.user_message("/reload", chat_id=ADMIN, user_id=ADMIN)))
-        await fake_telegram.wait_for("sendMessage", lambda c: c.params["chat_id"] == ADMIN
-                                     and "540列" in c.params["text"], timeout=120)
+        await a.post(
+            http, fake_telegram.unqueue(fake_telegram.user_message("/reload", chat_id=ADMIN, user_id=ADMIN))
+        )
+        await fake_telegram.wait_for(
+            "sendMessage", lambda c: c.params["chat_id"] == ADMIN and "540列" in c.params["text"], timeout=120
+        )
         reloaded = time.monotonic()
         answers = 0
         while True:
             answers += 1
-            await b.post(http, fake_telegram.unqueue(fake_telegram.user_message(TRAINS_2022, chat_id=3002,
-                                                                              user_id=3002)))
-            [reply] = (await fake_telegram.wait_for("sendMessage", lambda c: c.params["chat_id"] == 3002,
-                                                    timeout=30, count=answers))[-1:]
+            await b.post(
+                http,
+                fake_telegram.unqueue(fake_telegram.user_message(TRAINS_2022, chat_id=3002, user_id=3002)),
+            )
+            [reply] = (
+                await fake_telegram.wait_for(
+                    "sendMessage", lambda c: c.params["chat_id"] == 3002, timeout=30, count=answers
+                )
+            )[-1:]
             if "<b>540列</b>" in reply.params["text"]:
                 break
             assert "<b>536列</b>" in reply.params["text"]  # the old figure with its source until then
@@ -159,8 +205,9 @@ async def test_a_slot_is_sent_once_and_a_reload_on_one_replica_is_served_by_the_
         assert sorted((o["sent"], o["duplicate"]) for o in outcomes) == [(0, 1), (1, 0)], outcomes
 
 
-async def test_killing_a_replica_mid_fan_out_leaves_every_chat_one_digest(fake_telegram: FakeTelegram, tmp_path,
-                                                                          database, seeds):
+async def test_killing_a_replica_mid_fan_out_leaves_every_chat_one_digest(
+    fake_telegram: FakeTelegram, tmp_path, database, seeds
+):
     chats = list(range(4001, 4121))
     now = datetime.now(UTC)
     slot = (now - timedelta(minutes=2)).astimezone(SHANGHAI)  # missed while both were down: sent at start-up
@@ -168,11 +215,26 @@ async def test_killing_a_replica_mid_fan_out_leaves_every_chat_one_digest(fake_t
     upgrade_schema(engine)
     for chat in chats:
         fake_telegram.add_chat(chat, first_name=f"u{chat}")
-        subs.subscribe(engine, chat, 0, schedule=Schedule("daily", clock_time(slot.hour, slot.minute)), topics=None,
-                       timezone=None, default_timezone="Asia/Shanghai", version=0, at=now - timedelta(days=1))
+        subs.subscribe(
+            engine,
+            chat,
+            0,
+            schedule=Schedule("daily", clock_time(slot.hour, slot.minute)),
+            topics=None,
+            timezone=None,
+            default_timezone="Asia/Shanghai",
+            version=0,
+            at=now - timedelta(days=1),
+        )
     # 10 messages/s each: the fan-out of 120 digests (240 messages) takes ~12 s, and is killed in the middle
-    async with replicas(fake_telegram, tmp_path, database, seeds, FACTBOT_MESSAGES_PER_SECOND="10",
-                        FACTBOT_DELIVERY_LEASE_SECONDS="3") as (a, b):
+    async with replicas(
+        fake_telegram,
+        tmp_path,
+        database,
+        seeds,
+        FACTBOT_MESSAGES_PER_SECOND="10",
+        FACTBOT_DELIVERY_LEASE_SECONDS="3",
+    ) as (a, b):
         await until(lambda: len(headers(fake_telegram)) >= 30, timeout=60, what="30 digests")
         # A dies between two of its requests: the next ones are held before Telegram receives them, and A
         # gets a moment to record what was answered. (A kill while a request is on the wire can repeat that
@@ -190,7 +252,9 @@ async def test_killing_a_replica_mid_fan_out_leaves_every_chat_one_digest(fake_t
     assert sorted(received) == chats and set(received.values()) == {1}, "every chat exactly one digest"
     assert set(charts.values()) <= {1} and (not charts or sorted(charts) == chats), "and at most one chart"
     log = subs.deliveries(engine)
-    assert [(d.chat_id, d.status) for d in sorted(log, key=lambda d: d.chat_id)] == [(c, "sent") for c in chats]
+    assert [(d.chat_id, d.status) for d in sorted(log, key=lambda d: d.chat_id)] == [
+        (c, "sent") for c in chats
+    ]
     taken_over = [d for d in log if d.attempts == 2]
     assert taken_over and {d.owner for d in taken_over} == {"replica-b"}, "B finished what A had claimed"
     assert {d.owner for d in log} == {"replica-a", "replica-b"}  # both were sending before the kill

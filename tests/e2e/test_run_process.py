@@ -1,5 +1,6 @@
 """`factbot run` as an operator starts it: a real process long-polling the fake Bot API, building its
 store on start, answering, and stopping cleanly on SIGTERM."""
+
 import asyncio
 import os
 import signal
@@ -24,13 +25,32 @@ async def test_run_builds_answers_and_stops_on_sigterm(fake_telegram: FakeTelegr
         "FACTBOT_SEEDS_DIR": str(SEEDS),
         "FACTBOT_CACHE_DIR": str(tmp_path / "cache"),
     }
-    process = await asyncio.create_subprocess_exec(str(FACTBOT), "run", env=env, cwd=tmp_path,
-                                                   stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    process = await asyncio.create_subprocess_exec(
+        str(FACTBOT),
+        "run",
+        env=env,
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     try:
         await fake_telegram.wait_for("setMyCommands", timeout=60, count=2)
-        assert {tuple(sorted(c["command"] for c in fake_telegram.commands_for(language_code=code)))
-                for code in ("", "en")} == {("about", "ask", "digest", "help", "sources", "start", "subscribe",
-                                             "subscriptions", "unsubscribe")}
+        assert {
+            tuple(sorted(c["command"] for c in fake_telegram.commands_for(language_code=code)))
+            for code in ("", "en")
+        } == {
+            (
+                "about",
+                "ask",
+                "digest",
+                "help",
+                "sources",
+                "start",
+                "subscribe",
+                "subscriptions",
+                "unsubscribe",
+            )
+        }
         await fake_telegram.wait_for("getUpdates", timeout=30)
         fake_telegram.user_message("2022年江津班列开了多少列？")
         [reply] = await fake_telegram.wait_for("sendMessage", timeout=30)

@@ -2,6 +2,7 @@
 fake Bot API, takes updates posted to its port as the load balancer would (only with the secret),
 answers, serves /healthz and /metrics, logs JSON lines without the token, and stops on SIGTERM.
 On PostgreSQL, /healthz turns unhealthy when the database stops and healthy again when it is back."""
+
 import asyncio
 import glob
 import json
@@ -37,8 +38,11 @@ def free_port() -> int:
 
 
 def bot_env(fake: FakeTelegram, tmp_path: Path, database_url: str, **extra: str) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "FACTBOT_", "DATABASE_",
-                                                                    "WEBHOOK_", "METRICS_", "LOG_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TELEGRAM_", "FACTBOT_", "DATABASE_", "WEBHOOK_", "METRICS_", "LOG_"))
+    }
     return env | {
         "TELEGRAM_BOT_TOKEN": fake.token,
         "TELEGRAM_API_BASE_URL": fake.base_url,
@@ -60,7 +64,9 @@ class Bot:
     def __init__(self, env: dict, cwd: Path, command: tuple[str, ...] = ("run", "--webhook")):
         self.out, self.err = cwd / "stdout.log", cwd / "stderr.log"
         with self.out.open("wb") as out, self.err.open("wb") as err:
-            self.process = subprocess.Popen([str(FACTBOT), *command], env=env, cwd=cwd, stdout=out, stderr=err)
+            self.process = subprocess.Popen(
+                [str(FACTBOT), *command], env=env, cwd=cwd, stdout=out, stderr=err
+            )
 
     def output(self) -> tuple[str, str]:
         return self.out.read_text(encoding="utf-8"), self.err.read_text(encoding="utf-8")
@@ -94,24 +100,40 @@ async def metric_values(http: aiohttp.ClientSession, port: int) -> dict[str, flo
     async with http.get(f"http://127.0.0.1:{port}/metrics") as response:
         assert response.status == 200 and response.content_type == "text/plain"
         text = await response.text()
-    return {s.name: s.value for family in text_string_to_metric_families(text) for s in family.samples
-            if not s.labels}
+    return {
+        s.name: s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+        if not s.labels
+    }
 
 
 @pytest.mark.asyncio
 async def test_webhook_takes_only_secret_updates_answers_and_reports(fake_telegram: FakeTelegram, tmp_path):
     port = free_port()
-    bot = Bot(bot_env(fake_telegram, tmp_path, f"sqlite:///{tmp_path / 'facts.db'}",
-                      WEBHOOK_PORT=str(port), LOG_FORMAT="json"), tmp_path)
+    bot = Bot(
+        bot_env(
+            fake_telegram,
+            tmp_path,
+            f"sqlite:///{tmp_path / 'facts.db'}",
+            WEBHOOK_PORT=str(port),
+            LOG_FORMAT="json",
+        ),
+        tmp_path,
+    )
     hook = f"http://127.0.0.1:{port}/telegram"
     try:
         await started(fake_telegram, bot)
         [call] = [c for c in fake_telegram.calls if c.method == "setWebhook"]
         assert call.params["url"] == URL and call.params["secret_token"] == SECRET
-        assert "message" in call.params["allowed_updates"] and "callback_query" in call.params["allowed_updates"]
+        assert (
+            "message" in call.params["allowed_updates"] and "callback_query" in call.params["allowed_updates"]
+        )
         async with aiohttp.ClientSession() as http:
-            refused = [fake_telegram.unqueue(fake_telegram.user_message(GDP_2019, chat_id=c, user_id=c))
-                       for c in (2001, 2002)]
+            refused = [
+                fake_telegram.unqueue(fake_telegram.user_message(GDP_2019, chat_id=c, user_id=c))
+                for c in (2001, 2002)
+            ]
             async with http.post(hook, json=refused[0]) as response:
                 assert response.status == 403
             async with http.post(hook, json=refused[1], headers={HEADER: SECRET[:-1] + "x"}) as response:
@@ -126,7 +148,9 @@ async def test_webhook_takes_only_secret_updates_answers_and_reports(fake_telegr
             assert "<b>536列</b>" in reply.params["text"] and "来源：《" in reply.params["text"]
 
             status, report = await healthz(http, port)
-            assert (status, report["database"], report["telegram"]) == (200, True, True) and report["facts"] > 100
+            assert (status, report["database"], report["telegram"]) == (200, True, True) and report[
+                "facts"
+            ] > 100
             values = await metric_values(http, port)
             assert values["factbot_questions_total"] == 1 and values["factbot_abstentions_total"] == 0
             assert values["factbot_answer_seconds_count"] == 1
@@ -139,21 +163,43 @@ async def test_webhook_takes_only_secret_updates_answers_and_reports(fake_telegr
     entries = [json.loads(line) for line in err.splitlines()]  # every stderr line is one JSON object
     assert entries and all({"ts", "level", "logger", "message"} <= entry.keys() for entry in entries)
     assert sum("refused a request without the right secret" in e["message"] for e in entries) == 2
-    assert not [c for c in fake_telegram.calls if c.method == "deleteWebhook"], "other replicas keep the webhook"
+    assert not [c for c in fake_telegram.calls if c.method == "deleteWebhook"], (
+        "other replicas keep the webhook"
+    )
 
 
-@pytest.mark.parametrize("change, message", [
-    P({"WEBHOOK_SECRET": ""}, "webhook mode needs WEBHOOK_SECRET", id="no-secret"),
-    P({"WEBHOOK_SECRET": "has spaces"}, "WEBHOOK_SECRET must be 1 to 256 characters", id="bad-secret"),
-    P({"WEBHOOK_URL": ""}, "webhook mode needs WEBHOOK_URL", id="no-url"),
-    P({"WEBHOOK_URL": "http://bot.example.test/telegram"}, "WEBHOOK_URL must be an https:// URL", id="http"),
-    P({"WEBHOOK_URL": "https://bot.example.test:8080/telegram"}, "only to ports 443, 80, 88 and 8443", id="port"),
-    P({"TELEGRAM_BOT_TOKEN": ""}, "--webhook needs TELEGRAM_BOT_TOKEN", id="no-token"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        P({"WEBHOOK_SECRET": ""}, "webhook mode needs WEBHOOK_SECRET", id="no-secret"),
+        P({"WEBHOOK_SECRET": "has spaces"}, "WEBHOOK_SECRET must be 1 to 256 characters", id="bad-secret"),
+        P({"WEBHOOK_URL": ""}, "webhook mode needs WEBHOOK_URL", id="no-url"),
+        P(
+            {"WEBHOOK_URL": "http://bot.example.test/telegram"},
+            "WEBHOOK_URL must be an https:// URL",
+            id="http",
+        ),
+        P(
+            {"WEBHOOK_URL": "https://bot.example.test:8080/telegram"},
+            "only to ports 443, 80, 88 and 8443",
+            id="port",
+        ),
+        P({"TELEGRAM_BOT_TOKEN": ""}, "--webhook needs TELEGRAM_BOT_TOKEN", id="no-token"),
+    ],
+)
 def test_webhook_settings_are_checked_before_starting(fake_telegram: FakeTelegram, tmp_path, change, message):
-    env = bot_env(fake_telegram, tmp_path, f"sqlite:///{tmp_path / 'facts.db'}", WEBHOOK_PORT=str(free_port()))
-    run = subprocess.run([str(FACTBOT), "run", "--webhook"], env=env | change, cwd=tmp_path, capture_output=True,
-                         text=True, timeout=120, check=False)
+    env = bot_env(
+        fake_telegram, tmp_path, f"sqlite:///{tmp_path / 'facts.db'}", WEBHOOK_PORT=str(free_port())
+    )
+    run = subprocess.run(
+        [str(FACTBOT), "run", "--webhook"],
+        env=env | change,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert run.returncode == 2
     assert run.stderr.startswith("factbot: ") and message in run.stderr and "Traceback" not in run.stderr
     assert not fake_telegram.calls, "nothing starts with settings that cannot work"
@@ -170,17 +216,41 @@ class Postgres:
         self.data = folder / "data"
 
     def _as_postgres(self, *args: str) -> None:
-        subprocess.run(["runuser", "-u", "postgres", "--", *args], check=True, capture_output=True, timeout=120,
-                       cwd=self.folder)
+        subprocess.run(
+            ["runuser", "-u", "postgres", "--", *args],
+            check=True,
+            capture_output=True,
+            timeout=120,
+            cwd=self.folder,
+        )
 
     def init(self) -> None:
-        self._as_postgres(str(self.bin / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres",
-                          "--no-sync", "-E", "UTF8")
+        self._as_postgres(
+            str(self.bin / "initdb"),
+            "-D",
+            str(self.data),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "--no-sync",
+            "-E",
+            "UTF8",
+        )
 
     def start(self) -> None:
         options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.folder} -c fsync=off"
-        self._as_postgres(str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.folder / "server.log"),
-                          "-o", options, "-w", "start")
+        self._as_postgres(
+            str(self.bin / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.folder / "server.log"),
+            "-o",
+            options,
+            "-w",
+            "start",
+        )
 
     def stop(self) -> None:
         self._as_postgres(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop")
@@ -203,8 +273,23 @@ def postgres() -> Iterator[Postgres]:
         server.start()
         yield server
     finally:
-        subprocess.run(["runuser", "-u", "postgres", "--", str(server.bin / "pg_ctl"), "-D", str(server.data),
-                        "-m", "immediate", "stop"], capture_output=True, timeout=60, check=False)
+        subprocess.run(
+            [
+                "runuser",
+                "-u",
+                "postgres",
+                "--",
+                str(server.bin / "pg_ctl"),
+                "-D",
+                str(server.data),
+                "-m",
+                "immediate",
+                "stop",
+            ],
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -221,15 +306,23 @@ async def wait_for_health(http: aiohttp.ClientSession, port: int, want: int, tim
 
 
 @pytest.mark.asyncio
-async def test_healthz_turns_unhealthy_when_the_database_stops(fake_telegram: FakeTelegram, postgres, tmp_path):
+async def test_healthz_turns_unhealthy_when_the_database_stops(
+    fake_telegram: FakeTelegram, postgres, tmp_path
+):
     port, metrics_port = free_port(), free_port()
-    bot = Bot(bot_env(fake_telegram, tmp_path, postgres.url, WEBHOOK_PORT=str(port),
-                      METRICS_PORT=str(metrics_port)), tmp_path)
+    bot = Bot(
+        bot_env(
+            fake_telegram, tmp_path, postgres.url, WEBHOOK_PORT=str(port), METRICS_PORT=str(metrics_port)
+        ),
+        tmp_path,
+    )
     try:
         await started(fake_telegram, bot)
         async with aiohttp.ClientSession() as http:
             async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
-                assert response.status == 404  # with METRICS_PORT set, the webhook port serves only the webhook
+                assert (
+                    response.status == 404
+                )  # with METRICS_PORT set, the webhook port serves only the webhook
             report = await wait_for_health(http, metrics_port, 200)
             assert report["database"] and report["telegram"] and report["facts"] > 100
 
@@ -253,8 +346,13 @@ async def test_healthz_turns_unhealthy_when_the_database_stops(fake_telegram: Fa
 async def test_polling_serves_health_and_metrics_on_metrics_port(fake_telegram: FakeTelegram, tmp_path):
     """Plain `factbot run` (long polling) has /healthz and /metrics too when METRICS_PORT is set."""
     metrics_port = free_port()
-    bot = Bot(bot_env(fake_telegram, tmp_path, f"sqlite:///{tmp_path / 'facts.db'}", METRICS_PORT=str(metrics_port)),
-              tmp_path, ("run",))
+    bot = Bot(
+        bot_env(
+            fake_telegram, tmp_path, f"sqlite:///{tmp_path / 'facts.db'}", METRICS_PORT=str(metrics_port)
+        ),
+        tmp_path,
+        ("run",),
+    )
     try:
         await fake_telegram.wait_for("getUpdates", timeout=120)
         fake_telegram.user_message(TRAINS_2022)

@@ -1,13 +1,14 @@
 """Real things built once per session: the seeds' facts, and a store built from seeds/."""
+
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from facts.extract import FactRecord, extract_facts
 from facts.lexicon import load_lexicon
-from facts.readers import read_report
-from facts.repair import repair
+from facts.reading.extract import FactRecord, extract_facts
+from facts.reading.readers import read_report
+from facts.reading.repair import repair
 from facts.text import Tokenizer
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"

@@ -2,7 +2,7 @@
 import pytest
 
 from facts.places import gazetteer, report_places
-from facts.repair import repair
+from facts.reading.repair import repair
 
 
 def names(text: str) -> list[str]:

@@ -1,0 +1,229 @@
+"""A question → what it asks: search terms, period, subject, unit, measure and kind wanted."""
+import re
+from dataclasses import dataclass, field
+
+from facts.reading.figures import BASE_UNITS
+from facts.lexicon import Lexicon
+from facts.places import gazetteer, latin_places, resolve
+from facts.reading.periods import Period, ReportYears, find_markers, resolve_context
+from facts.reading.subjects import DISTRICT, ORG, PLACE_PREFIX, ZONE_TYPES, Subject, org_core, place_key
+from facts.text import Tokenizer, clean_question, english_to_chinese, is_english
+
+# a fall is asked as a growth too (下降了多少, 同比增减): the figure is the rate, whichever its direction
+GROWTH = re.compile(r"增长(?!到|至)|增速|增幅|涨幅|下降|降低|降幅|减少|回落|增减|下滑")
+ASKED_UNIT = re.compile(r"(多少|几)(" + "|".join(re.escape(u) for u in BASE_UNITS if u not in {"%", "‰"}) + ")")
+QUESTION_CHARS = set("多少几趟列个次家的了吗呢是有开跑行这那些年月日共总")
+SERVICE = re.compile(r"([\u4e00-\u9fff]{2})班列")
+SHARE = re.compile(r"占比|比重|比例|份额|占全|百分之几|覆盖率|[^增长]率")
+RANK = re.compile(r"排名|第几|排第|位列|排在")
+TARGET = re.compile(r"目标|计划|力争|要在|要建|要达|将会|将要|将达|将突破|将超|将实现|将建成|有望|预计|预期|规划|能到|能达|达产")
+BARE_PART = re.compile(r"第?[一二三四1-4]季度|[上下]半年|\d{1,2}月?[-—~至到]\d{1,2}月|\d{1,2}月\d{1,2}日")
+RUNNING_TOTAL = re.compile(r"累计|共计|合计|一共|总共")
+PART_OF_YEAR = re.compile(r"第?([一二三四1-4])季度|([上下])半年")
+CHANGE = re.compile(r"增加了?多少|净增|多了多少|增加额|增量")
+SERIES = re.compile(r"历年|逐年|每年|各年|历史|变化|趋势|走势|这几年|近几年|几年来|多年")
+MEASURE_WORDS = re.compile(r"同比增长|年均增长|增长率|增长|增速|增幅|涨幅|占比|比重|比例|份额|排名|增加了?(?!值)|净增")
+MONEY_HEAD = re.compile(r"投资|引资|产值|总值|金额|资金|收入|贸易额|进出口额|进出口总额|总额|生产总值|GDP|货值")
+CUMULATIVE = re.compile(r"累计|截至|截止|为止|总量|以来|底|末|一共|总共|合计|共计")
+
+
+@dataclass
+class Query:
+    question: str  # as the user wrote it
+    text: str  # cleaned, corrected, Chinese
+    terms: list[str] = field(default_factory=list)
+    period: Period | None = None
+    cumulative: bool = False
+    subject: Subject | None = None
+    unit_family: str | None = None
+    measure: str | None = None
+    target: bool = False
+    restrictors: set[str] = field(default_factory=set)
+    required: set[str] = field(default_factory=set)
+    parts: dict[str, list[str]] = field(default_factory=dict)  # compound word -> its known parts
+    all_terms: list[str] = field(default_factory=list)  # every word of the question, subject and time too
+    district: str | None = None  # the district the question names anywhere (江津 in 江津班列 too)
+    series: bool = False  # 历年/变化/趋势: the figure over several periods
+
+    @property
+    def topic(self) -> str:
+        """The question's words, for an honest "nothing about …" reply."""
+        return "".join(self.terms[:6]) or self.text[:20]
+
+
+@dataclass(frozen=True)
+class KnownNames:
+    """Names the reports use, so questions can be read with the same eyes."""
+
+    districts: frozenset[str] = frozenset()  # the reports' own places, full names
+    divisions: frozenset[str] = frozenset()  # every division the reports name, full names
+    places: frozenset[str] = frozenset()
+    orgs: frozenset[str] = frozenset()  # company core names
+    services: frozenset[str] = frozenset()  # 江津班列, 中欧班列
+
+
+def parse_question(question: str, lexicon: Lexicon, tokenizer: Tokenizer, names: KnownNames,
+                   this_year: int, known: set[str] = frozenset()) -> Query:
+    text = clean_question(question)
+    if is_english(text):
+        text = latin_places(text, names.divisions)
+        text = english_to_chinese(text, lexicon)
+    text = LATIN_WORD.sub(lambda m: latin_spelling(m.group(0), lexicon), text)
+    years = ReportYears(this_year, this_year)
+    protected = [(m.start, m.end) for m in find_markers(text, years)]  # 2023年第二季度 is no typo for 年底
+    text = tokenizer.canonical_text(tokenizer.correct(text, protected))
+    query = Query(question=question, text=text)
+    rest = text
+
+    markers = [m for m in resolve_context(find_markers(text, years), years, text) if m.period is not None
+               and (m.explicit_year or not BARE_PART.fullmatch(text[m.start:m.end]))]
+    if markers:
+        chosen = next((m for m in markers if m.period.start is None), markers[0])
+        query.period = chosen.period
+        for m in markers:
+            rest = rest.replace(text[m.start:m.end], " ")
+    else:  # 二季度/上半年 without a year: any year's, but that part of it (facts carry such words of their period)
+        for m in PART_OF_YEAR.finditer(text):
+            query.restrictors.add(f"{'一二三四'['一二三四1234'.index(m.group(1)) % 4]}季度" if m.group(1)
+                                  else f"{m.group(2)}半年")
+    query.cumulative = bool(CUMULATIVE.search(text))
+    rest = RUNNING_TOTAL.sub(" ", rest)  # 累计 is how the figure is counted (query.cumulative), not what it is
+    query.series = bool(SERIES.search(text))
+    if query.series:
+        rest = SERIES.sub(" ", rest)
+
+    query.subject, rest = _subject(rest, lexicon, names, tokenizer, places_asked(rest, names))
+    query.district = _district(query.subject, places_asked(text, names), names)
+    asked_unit = ASKED_UNIT.search(rest)  # 多少个标箱 asks for 标箱, 几家 for 家
+    if asked_unit and asked_unit.group(2):
+        query.unit_family = lexicon.family(asked_unit.group(2))
+    explicit = bool(asked_unit) or bool(re.search(r"(多少|几)(亿|万|钱)|金额", rest))
+    for family, phrases in lexicon.unit_words.items():
+        for phrase in sorted(phrases, key=len, reverse=True):
+            if phrase in rest:
+                query.unit_family = query.unit_family or family
+                if ("多少" in phrase or "几" in phrase or phrase in {"金额", "列数", "趟数", "企业数"}):
+                    rest = rest.replace(phrase, " ")
+    if GROWTH.search(text) and explicit and query.unit_family not in (None, "%"):
+        query.measure = "change"  # 增长了多少亿: an amount of change
+    elif GROWTH.search(text):
+        query.measure, query.unit_family = "growth", "%"
+    elif SHARE.search(text) and query.unit_family in (None, "%"):
+        query.measure, query.unit_family = "share", "%"
+    elif CHANGE.search(text):
+        query.measure = "change"
+    elif RANK.search(text):
+        query.measure, query.unit_family = "rank", None
+    elif query.unit_family == "%":
+        query.unit_family = None
+    elif query.unit_family is None and MONEY_HEAD.search(rest):
+        query.unit_family = "money"
+    rest = MEASURE_WORDS.sub(" ", rest)
+    query.target = bool(TARGET.search(text))
+    query.restrictors |= {r for r in lexicon.restrictors if r in text}
+    query.required = {s for s in names.services if s in text}
+    for m in SERVICE.finditer(text):  # a train service the reports never name must not borrow another's figures
+        name = m.group(0)
+        if not any(name in s or s.endswith(name) for s in names.services) and not tokenizer.is_common_word(
+                m.group(1)) and not any(ch in QUESTION_CHARS for ch in m.group(1)):
+            query.required.add(name)
+    query.terms = tokenizer.question_terms(rest, known)
+    if query.measure and all(TARGET.fullmatch(t) for t in query.terms):  # 江津综保区排名目标: the 排名 is the topic
+        query.terms += [w for w in tokenizer.question_terms(" ".join(MEASURE_WORDS.findall(text)), known)
+                        if w not in query.terms]
+    query.parts = {t: tokenizer.parts(t, known) for t in query.terms}
+    query.all_terms = tokenizer.terms(text)
+    return query
+
+
+LATIN_WORD = re.compile(r"(?<![A-Za-z])[A-Za-z]{3,}(?![A-Za-z])")
+
+
+def latin_spelling(word: str, lexicon: Lexicon) -> str:
+    """A Latin word the lexicon knows, in its spelling: GPD and gpd are GDP (letters swapped or cased)."""
+    known = [w for w in lexicon.synonyms if w.isascii() and w.isalpha()]
+    if word in known:
+        return word
+    same = [w for w in known if sorted(w.upper()) == sorted(word.upper())]
+    return max(same, key=lambda w: w.isupper()) if same else word
+
+
+def places_asked(text: str, names: "KnownNames") -> list[tuple[int, int, str]]:
+    """The divisions a question names, as (start, end, full name): short forms resolved to the places the
+    reports know first (江津 → 江津区), a place followed by one inside it read as the inner one
+    (重庆江津区 → 江津区). A short form that is a common word counts only for a place the reports know."""
+    found: list[tuple[int, int, str]] = []
+    for m in gazetteer().scan(text):
+        word = text[m.start:m.end]
+        place = resolve(word, names.divisions)
+        if place is None or place.level == "town":
+            continue
+        if place.name not in names.divisions and not gazetteer().trusted(word, place):
+            continue
+        if text[m.start - 1:m.start] in "(（" and text[m.end:m.end + 1] in ")）" and m.start > 1 \
+                and place.name not in names.districts:
+            continue  # 重汽(重庆)…项目: a place in brackets after a name is part of the name
+        if found and found[-1][1] == m.start and found[-1][2] in place.parents:
+            found[-1] = (found[-1][0], m.end, place.name)
+            continue
+        found.append((m.start, m.end, place.name))
+    return found
+
+
+def _district(subject: Subject | None, asked: list[tuple[int, int, str]], names: KnownNames) -> str | None:
+    if subject is not None and subject.kind == "district" and subject.key:
+        return subject.key
+    if subject is not None and subject.kind == "zone" and subject.place in names.divisions:
+        return subject.place
+    if subject is not None and subject.kind == "org":  # 巨湾技研重庆基地: a city in a company's name
+        asked = [a for a in asked if gazetteer().named(a[2]) and gazetteer().named(a[2])[0].level == "county"]
+    return asked[0][2] if asked else None
+
+
+def _subject(text: str, lexicon: Lexicon, names: KnownNames, tokenizer: Tokenizer,
+             asked: list[tuple[int, int, str]]) -> tuple[Subject | None, str]:
+    """The most specific subject a question names (company > zone > district), and the text without it."""
+    for core in sorted(names.orgs, key=len, reverse=True):
+        short = core if core in text else (core[:4] if len(core) > 4 and core[:4] in text else None)
+        if short:
+            whole = next((m.group(0) for m in ORG.finditer(text) if short in m.group(0)), short)
+            start = text.find(whole)
+            while start > 0 and text[start - 1] in "省市" or (start >= 2 and PLACE_PREFIX.match(text[start - 2:start])):
+                start -= 2 if PLACE_PREFIX.match(text[start - 2:start]) else 1
+            whole = text[start:text.find(whole) + len(whole)]
+            return Subject("org", core, core), text.replace(whole, " ")
+    m = ORG.search(text)
+    if m:
+        # the match runs from the first character it can: 江津引进上市公司 starts with a district and a verb.
+        # Without the places before it, what is left must be a name, not common words (上市公司, 科技公司).
+        words = tokenizer.words(org_core(m.group(0)))
+        while words and (place_key(words[0], names.divisions) in names.divisions or words[0] in names.places
+                         or DISTRICT.fullmatch(words[0])):
+            words.pop(0)
+        core = "".join(words)
+        if len(core) >= 2 and not all(len(w) >= 2 and tokenizer.is_common_word(w) for w in words):
+            whole = m.group(0)[m.group(0).find(core):]
+            return Subject("org", whole, org_core(whole)), text.replace(whole, " ")
+    for suffix in lexicon.zone_suffixes:
+        at = text.find(suffix)
+        if at < 0:
+            continue
+        place = next((p for p in sorted(names.places, key=len, reverse=True) if text.endswith(p, 0, at)), None)
+        if place is None and suffix != "港":  # 西永综保区: a place the reports do not have
+            before = text[max(0, at - 2):at]
+            if len(before) == 2 and all("\u4e00" <= ch <= "\u9fff" for ch in before) and not any(
+                    ch in "的在于和与及了是为年月日" for ch in before) and not tokenizer.is_common_word(before):
+                place = before
+        if suffix == "港" and (place is None or place_key(place, names.divisions) in names.divisions):
+            continue
+        start = at - len(place) if place else at
+        name = text[start:at + len(suffix)]
+        return Subject("zone", name, ZONE_TYPES[suffix], place_key(place, names.divisions)), text.replace(name, " ")
+    for start, end, name in asked:
+        follow = text[end:]
+        if follow.startswith("班列") or any(follow.startswith(s) for s in lexicon.zone_suffixes):
+            continue
+        return Subject("district", name, name), text[:start] + " " + text[end:]
+    if "全区" in text or "全县" in text:
+        return Subject("district", "全区", ""), text.replace("全区", " ").replace("全县", " ")
+    return None, text

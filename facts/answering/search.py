@@ -1,0 +1,307 @@
+"""The in-memory index over all facts, and ranking of facts for a parsed question.
+
+Scores are coverage (how much of the question's weighted words a fact's context holds, 0–1)
+times fits for period, subject, unit, measure and kind. Hard mismatches (another year,
+another subject, another unit) remove a fact; no fact left above the bar means abstain.
+"""
+import math
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from facts.lexicon import Lexicon
+from facts.reading.periods import Period, period_fit
+from facts.answering.query import Query
+from facts.reading.subjects import Subject
+
+MIN_COVERAGE = 0.4
+MIN_SCORE = 0.3
+CANDIDATES = 120
+RERANK = 30
+SPECIFICITY = 0.05  # at most 10%: a tie-breaker, not a verdict
+PHASES = ("一期", "二期", "三期", "首期")
+
+
+@dataclass(slots=True)
+class FactRow:
+    """One stored fact, as plain data (the ORM object is too slow to load 20 000 of)."""
+
+    id: int
+    doc: str
+    line: int
+    value: float
+    value_text: str
+    value_max: float | None
+    unit: str
+    qualifier: str
+    figure: str
+    kind: str
+    measure: str
+    period_label: str | None
+    period_start: int | None
+    period_end: int | None
+    period_inferred: bool
+    subject_kind: str | None
+    subject_name: str | None
+    subject_key: str | None
+    subject_place: str | None
+    subject_explicit: bool
+    sub_scope: bool
+    district: str | None
+    indicator: str
+    quote: str
+    sentence: str
+    terms: dict
+    orgs: list
+
+    @classmethod
+    def columns(cls) -> list[str]:
+        return [f.name for f in fields(cls)]
+
+
+NEAR = 0.7  # words at least this close to a figure stay on its row (for tie-breaks); the rest live in postings
+
+
+@dataclass(frozen=True)
+class FactView:
+    """A stored fact with its period and subject as objects, ready for ranking and rendering."""
+
+    id: int
+    row: FactRow
+    period: Period | None
+    subject: Subject | None
+    family: str
+
+
+@dataclass(frozen=True)
+class Scored:
+    fact: FactView
+    score: float
+    coverage: float
+
+
+def view(row: FactRow, lexicon: Lexicon) -> FactView:
+    period = None
+    if row.period_end is not None:
+        period = Period(row.period_start, row.period_end, row.period_label or "", row.period_inferred)
+    subject = None
+    if row.subject_kind:
+        subject = Subject(row.subject_kind, row.subject_name or "", row.subject_key or "", row.subject_place)
+    return FactView(row.id, row, period, subject, lexicon.family(row.unit))
+
+
+class FactIndex:
+    def __init__(self, rows: list[FactRow], lexicon: Lexicon):
+        self.lexicon = lexicon
+        self.facts = [view(row, lexicon) for row in rows]
+        codes: dict[str, int] = {}
+        self._codes = codes
+        self.family_code = np.array([codes.setdefault(f.family, len(codes)) for f in self.facts], dtype=np.int32)
+        self.measure_code = np.array([codes.setdefault(f.row.measure, len(codes)) for f in self.facts], dtype=np.int32)
+        self.district_code = np.array([codes.setdefault(f.row.district or "", len(codes)) for f in self.facts],
+                                      dtype=np.int32)
+        # a figure a report gives explicitly for another place (a city's report on its counties) is that place's
+        self.place_code = np.array([codes.setdefault(_own_place(f.row), len(codes)) for f in self.facts],
+                                   dtype=np.int32)
+        postings: dict[str, tuple[list[int], list[float]]] = {}
+        for i, fact in enumerate(self.facts):
+            for term, weight in fact.row.terms.items():
+                ids, weights = postings.setdefault(term, ([], []))
+                ids.append(i)
+                weights.append(weight)
+            fact.row.terms = {t: w for t, w in fact.row.terms.items() if w >= NEAR}
+        n = max(len(self.facts), 1)
+        # one flat array of (fact, weight) per term, sliced: cheap to pickle, cheap to load
+        self.slices: dict[str, tuple[int, int]] = {}
+        all_ids: list[int] = []
+        all_weights: list[float] = []
+        for term, (ids, weights) in postings.items():
+            self.slices[term] = (len(all_ids), len(all_ids) + len(ids))
+            all_ids.extend(ids)
+            all_weights.extend(weights)
+        self.all_ids = np.array(all_ids, dtype=np.int32)
+        self.all_weights = np.array(all_weights, dtype=np.float32)
+        self.idf = {t: math.log(1 + n / (b - a)) for t, (a, b) in self.slices.items()}
+        self.unknown_idf = math.log(1 + n / 2)
+        self._weights: dict[str, dict[int, float]] = {}
+
+    def posting(self, term: str) -> tuple[np.ndarray, np.ndarray] | None:
+        span = self.slices.get(term)
+        if span is None:
+            return None
+        return self.all_ids[span[0]:span[1]], self.all_weights[span[0]:span[1]]
+
+    def weight(self, term: str, fact: int) -> float:
+        """How close `term` stands to fact number `fact` (0 when absent)."""
+        table = self._weights.get(term)
+        if table is None:
+            hit = self.posting(term)
+            table = self._weights[term] = dict(zip(hit[0].tolist(), hit[1].tolist())) if hit else {}
+        return table.get(fact, 0.0)
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "_weights"}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._weights = {}
+
+    def __len__(self) -> int:
+        return len(self.facts)
+
+    @property
+    def vocabulary(self) -> set[str]:
+        return set(self.slices)
+
+    def coverage(self, terms: list[str], parts: dict[str, list[str]] | None = None) -> tuple[np.ndarray, float]:
+        """Share of the question's weighted words each fact's context holds (a word's known parts count half)."""
+        scores = np.zeros(len(self.facts), dtype=np.float32)
+        total = 0.0
+        for term in terms:
+            idf = self.idf.get(term, self.unknown_idf)
+            total += idf
+            hit = self.posting(term)
+            pieces = [self.posting(p) for p in (parts or {}).get(term, ()) if p in self.slices]
+            if not pieces:
+                if hit is not None:
+                    scores[hit[0]] += idf * hit[1]
+                continue
+            best = np.zeros(len(self.facts), dtype=np.float32)
+            for ids, weights in pieces:
+                np.maximum.at(best, ids, weights * 0.5)
+            if hit is not None:
+                np.maximum.at(best, hit[0], hit[1])
+            scores += idf * best
+        return (scores / total if total else scores), total
+
+    def rank(self, query: Query, limit: int = 10, strict: bool = True) -> list[Scored]:
+        """Facts that answer `query`, best first. strict=False ignores period and subject (suggestions)."""
+        if not query.terms or not self.facts:
+            return []
+        coverage, _ = self.coverage(query.terms, query.parts)
+        floor = MIN_COVERAGE if strict else 0.2
+        mask = coverage >= floor
+        if query.unit_family:  # hard constraints first, in bulk; fit_of checks the rest one by one
+            mask &= self.family_code == self._codes.get(query.unit_family, -1)
+        if query.measure:
+            mask &= self.measure_code == self._codes.get(query.measure, -1)
+        if strict and query.district:
+            asked = self._codes.get(query.district, -1)
+            mask &= (self.district_code == asked) | (self.place_code == asked) | (
+                self.district_code == self._codes.get("", -1))
+        candidates = np.nonzero(mask)[0]
+        if len(candidates) > CANDIDATES:
+            candidates = candidates[np.argsort(-coverage[candidates])[:CANDIDATES]]
+        scored = []
+        for i in candidates:
+            fact = self.facts[int(i)]
+            fit = fit_of(query, fact, strict, lambda term, i=int(i): self.weight(term, i))
+            if fit is not None:
+                scored.append(Scored(fact, float(coverage[i]) * fit, float(coverage[i])))
+        if strict:
+            scored = [s for s in scored if s.score >= MIN_SCORE]
+        scored.sort(key=lambda s: (-s.score, -(s.fact.row.period_end or 0), s.fact.id))
+        return (self._prefer_plain(query, scored[:RERANK]) + scored[RERANK:])[:limit]
+
+
+    def best_by_words(self, query: Query) -> tuple["FactView | None", float]:
+        """The fact whose context holds most of the question's words, of the unit and measure asked, and
+        its coverage — whatever its period or subject (one pass over the postings, no ranking)."""
+        if not query.terms or not self.facts:
+            return None, 0.0
+        coverage, _ = self.coverage(query.terms, query.parts)
+        if query.unit_family:
+            coverage = np.where(self.family_code == self._codes.get(query.unit_family, -1), coverage, 0.0)
+        if query.measure:
+            coverage = np.where(self.measure_code == self._codes.get(query.measure, -1), coverage, 0.0)
+        i = int(np.argmax(coverage))
+        return (self.facts[i], float(coverage[i])) if coverage[i] > 0 else (None, 0.0)
+
+    def _prefer_plain(self, query: Query, scored: list[Scored]) -> list[Scored]:
+        """Among close candidates, prefer the fact whose own words the question does not leave out
+        (a figure for 消费品工业产值 is a worse answer to 工业产值 than the plain one)."""
+        asked = set(query.all_terms) | {p for parts in query.parts.values() for p in parts}
+        total = sum(self.idf.get(t, self.unknown_idf) for t in query.terms) or 1.0
+        rescored = []
+        for s in scored:
+            extra = sum(self.idf.get(t, 0.0) * w for t, w in s.fact.row.terms.items()
+                        if w >= 0.7 and t not in asked and not any(t in a or a in t for a in asked))
+            unasked = [r for r in PHASES if r not in asked and s.fact.row.terms.get(r, 0.0) >= 1.0]  # near only
+            factor = (1 + SPECIFICITY * min(extra / total, 2.0)) * (1.5 if unasked else 1.0)
+            rescored.append(Scored(s.fact, s.score / factor, s.coverage))
+        rescored.sort(key=lambda s: (-s.score, -(s.fact.row.period_end or 0), s.fact.id))
+        return rescored
+
+
+def fit_of(query: Query, fact: FactView, strict: bool = True, weight=None) -> float | None:
+    """How well a fact fits what the question asks besides its words; None when it cannot answer it.
+
+    `weight(term)` says how close a word stands to the figure (defaults to the row's near words)."""
+    row = fact.row
+    weight = weight or (lambda term: row.terms.get(term, 0.0))
+    fit = 1.0
+    if query.unit_family and fact.family != query.unit_family:
+        return None
+    if query.measure and row.measure != query.measure:
+        return None
+    if not query.measure and row.measure in {"growth", "share", "rank", "change"}:
+        fit *= 0.5
+    for word in query.restrictors:
+        if weight(word) < 0.5:
+            return None
+    for name in query.required:
+        if weight(name) < 0.2:
+            return None
+    if query.target:
+        fit *= 1.0 if row.kind in {"target", "forecast"} else 0.55
+    else:
+        fit *= {"target": 0.6, "forecast": 0.85}.get(row.kind, 1.0)
+    if query.cumulative:
+        fit *= 1.0 if row.kind == "cumulative" or (fact.period and fact.period.start is None) else 0.8
+    if not strict:
+        return fit
+    if query.district and row.district and query.district not in (row.district, _own_place(row)):
+        return None
+    period = period_fit(query.period, fact.period)
+    if period is None:
+        return None
+    subject = subject_fit(query.subject, fact, weight)
+    if subject is None:
+        return None
+    if query.period is not None and fact.period is not None and fact.period.inferred:
+        period *= 0.9
+    return fit * period * subject
+
+
+def _own_place(row: FactRow) -> str:
+    """The division a fact is explicitly about, when the report names it (else "")."""
+    if row.subject_explicit and row.subject_kind == "district":
+        return row.subject_name or ""
+    return ""
+
+
+def subject_fit(asked: Subject | None, fact: FactView, weight=None) -> float | None:
+    """1.0 when the fact is about the asked subject, less when only inferred, None when it is not."""
+    if asked is None:
+        return 1.0
+    row, subject = fact.row, fact.subject
+    if asked.kind == "org":
+        if subject and subject.kind == "org" and asked.fits(subject):
+            return 1.0
+        near = weight(asked.key) if weight else row.terms.get(asked.key, 0.0)
+        if near >= 0.7:  # the company is named in the figure's own clause
+            return 0.95
+        in_paragraph = any(asked.key in core or core in asked.key for core in row.orgs)
+        return (0.5 + 0.4 * near) if in_paragraph or near >= 0.2 else None
+    if subject is None:
+        return 0.5
+    if asked.kind == "zone":
+        if subject.kind == "zone" and asked.fits(subject):
+            return 1.0 if row.subject_explicit else 0.9
+        return None if row.subject_explicit or subject.kind == "zone" else (0.6 if row.sub_scope else None)
+    # a district
+    if subject.kind == "district":
+        return 1.0 if not asked.key or asked.key == subject.key else None
+    if row.subject_explicit or row.sub_scope:
+        return None
+    return 0.6 if not asked.key or subject.place in (None, asked.key) else None

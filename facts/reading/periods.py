@@ -1,0 +1,306 @@
+"""Periods: the time a figure refers to, found in text and compared with a question's.
+
+A period is a span of months [start, end] (month index = year*12 + month-1). `start is None`
+means "up to" (截至2019年底: cumulative, open start). Relative words (今年/去年/全年) are resolved
+from the report's own years; five-year plans (十三五) are 2016–2020 and so on.
+"""
+import re
+from collections import Counter
+from dataclasses import dataclass, replace
+
+CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+PLANS = {"十一五": 2006, "十二五": 2011, "十三五": 2016, "十四五": 2021, "十五五": 2026}
+TARGET_WORDS = re.compile(r"力争|目标|计划|确保|争取|有望|预计到|将达|将实现|要实现|预期")
+
+
+def ym(year: int, month: int) -> int:
+    return year * 12 + month - 1
+
+
+def year_of(index: int) -> int:
+    return index // 12
+
+
+@dataclass(frozen=True)
+class Period:
+    start: int | None
+    end: int
+    label: str
+    inferred: bool = False
+
+    @property
+    def years(self) -> tuple[int | None, int]:
+        return (None if self.start is None else year_of(self.start), year_of(self.end))
+
+    @property
+    def is_span(self) -> bool:
+        return self.start is not None and self.end - self.start >= 12
+
+    def as_inferred(self) -> "Period":
+        return replace(self, inferred=True)
+
+
+def part_words(period: Period | None) -> list[str]:
+    """What a question says for a fact's part of the year when it names no year: 二季度, 上半年."""
+    if period is None or period.start is None or year_of(period.start) != year_of(period.end):
+        return []
+    first, last = period.start % 12 + 1, period.end % 12 + 1
+    if last - first == 2 and first % 3 == 1:
+        quarter = "一二三四"[first // 3]
+        return [f"{quarter}季度", f"第{quarter}季度"]
+    return {(1, 6): ["上半年"], (7, 12): ["下半年"]}.get((first, last), [])
+
+
+def year_period(year: int, inferred: bool = False) -> Period:
+    return Period(ym(year, 1), ym(year, 12), f"{year}年", inferred)
+
+
+def months_period(year: int, first: int, last: int) -> Period:
+    label = f"{year}年{first}月" if first == last else f"{year}年{first}-{last}月"
+    return Period(ym(year, first), ym(year, last), label)
+
+
+def upto_period(year: int, month: int = 12) -> Period:
+    label = f"截至{year}年底" if month == 12 else f"截至{year}年{month}月底"
+    return Period(None, ym(year, month), label)
+
+
+def plan_period(name: str, part: str = "") -> Period:
+    first = PLANS[name]
+    if part in {"末", "期末", "末期"}:
+        return Period(None, ym(first + 4, 12), f"“{name}”末({first + 4}年)")
+    if part in {"初", "开始时", "之初", "伊始", "初期", "开局"}:
+        return Period(ym(first, 1), ym(first, 1), f"“{name}”初({first}年)")
+    return Period(ym(first, 1), ym(first + 4, 12), f"{first}-{first + 4}年(“{name}”)")
+
+
+@dataclass(frozen=True)
+class ReportYears:
+    """`default`: the year most of the report is about; `report`: the year it was written."""
+
+    default: int | None
+    report: int | None
+
+
+YEAR_IN_TEXT = re.compile(r"(?<!\d)((?:19|20)\d{2})年")
+# A news item's date line near its top: 2023-08-29, 2023年08月29日 16:09, 2023/8/29.
+# A date inside a sentence (2013年11月28日首趟开行) is no date line: it needs numeric form, a time after
+# it, or a label before it.
+DATE_LINE = re.compile(r"(?:(?:时间|日期|发布|发表|来源)[:：]?\s*)((?:19|20)\d{2})[-/.年]\d{1,2}[-/.月]\d{1,2}日?"
+                       r"|(?<![\d年])((?:19|20)\d{2})[-/.]\d{1,2}[-/.]\d{1,2}(?!\d)"
+                       r"|(?<!\d)((?:19|20)\d{2})年\d{1,2}月\d{1,2}日\s*\d{1,2}:\d{2}")
+DATE_LINE_REACH = 300
+
+
+def report_years(text: str) -> ReportYears:
+    """Guess which year a report is about and when it was written, from its own text."""
+    counts: Counter[int] = Counter()
+    for sentence in re.split(r"[。!?！？\n]", text):
+        if TARGET_WORDS.search(sentence):
+            continue
+        counts.update(int(y) for y in YEAR_IN_TEXT.findall(sentence))
+    if not counts:
+        counts.update(int(y) for y in YEAR_IN_TEXT.findall(text))
+    dated = DATE_LINE.search(text[:DATE_LINE_REACH])
+    dated_year = int(next(g for g in dated.groups() if g)) if dated else None
+    if not counts:
+        return ReportYears(dated_year, dated_year)
+    top = max(counts.values())
+    default = max(y for y, c in counts.items() if c == top)
+    if dated_year and "今年" in text:  # a dated news item: 今年 is the year of its date line
+        return ReportYears(default, dated_year)
+    latest = max(counts)
+    if latest > default and "今年" in text and "去年" in text:
+        # 今年以来…较去年… in a text whose latest year is a finished one (2022年…开行4639列): it is written
+        # the year after
+        return ReportYears(default, latest + 1)
+    looking_back = re.search(
+        rf"(截至|截止|到){default}年(底|末)|{default}年12月|过去的{default}年|{default}年全年|{default}年是", text
+    )
+    return ReportYears(default, default + 1 if looking_back else default)
+
+
+@dataclass(frozen=True)
+class Marker:
+    start: int
+    end: int
+    period: Period | None  # None for "全年/当年": the year in context, resolved by the caller
+    cumulative: bool = False
+    explicit_year: bool = False
+    compared: bool = False  # 较2021年: dates only the figure right after it (较2021年11家), not the sentence
+
+
+_CN = "一二三四"
+MARKER = re.compile(
+    "|".join(
+        [
+            r"(?P<upto>截至|截止|到|至)(?:(?P<uy>(?:19|20)\d{2})年|(?P<urel>今年|去年|上年|本年|当年))?(?:(?P<um>\d{1,2})月)?(?P<uend>底|末|为止|止)",
+            r"(?P<now>截至|截止)(?:目前|现在|当前|今天)",
+            r"(?P<upday>截至|截止)(?:(?P<dy>(?:19|20)\d{2})年)?(?P<dm>\d{1,2})月(?P<dd>\d{1,2})日",
+            r"[“\"]?(?P<plan>十[一二三四五]五)[”\"]?(?P<ppart>末期|期末|末|初期|之初|初|开始时|伊始|开局)?",
+            r"(?P<ry>(?:19|20)\d{2})年(?P<rm1>\d{1,2})月?[-—~至到](?P<rm2>\d{1,2})月",
+            r"(?P<rrel>今年|去年)?(?P<bm1>\d{1,2})月?[-—~至到](?P<bm2>\d{1,2})月",
+            rf"(?:(?P<qy>(?:19|20)\d{{2}})年)?第?(?P<q>[{_CN}1-4])季度",
+            r"(?:(?P<hy>(?:19|20)\d{2})年)?(?P<half>上|下)半年",
+            r"(?P<my>(?:19|20)\d{2})年(?P<mm>\d{1,2})月",
+            r"(?P<y>(?:19|20)\d{2})(?:年度|年(?P<ypart>底|末|以来|初)?)",
+            r"(?P<rel>今年|去年|前年|明年|上年|本年)(?P<relpart>以来|底|末)?",
+            r"(?P<ctx>全年|当年|这一年|年内)",
+            r"(?P<md>\d{1,2})月\d{1,2}日",
+            r"(?P<five>五年来|五年间|五年|近五年)",
+        ]
+    )
+)
+COMPARED = re.compile(r"(较|比|相比|对比|同比)$")
+REL_OFFSET = {"今年": 0, "本年": 0, "当年": 0, "去年": -1, "上年": -1, "前年": -2, "明年": 1}
+
+
+def _num(text: str) -> int:
+    return CN_DIGITS.get(text) or int(text)
+
+
+def find_markers(text: str, years: ReportYears) -> list[Marker]:
+    """Every period expression in `text`, with relative ones resolved against the report's years."""
+    markers: list[Marker] = []
+    last_plan: Period | None = None
+    report = years.report or years.default
+    for m in MARKER.finditer(text):
+        g = m.groupdict()
+        compared = bool(COMPARED.search(text, max(0, m.start() - 2), m.start()))
+        period, cumulative, explicit = None, False, False
+        if g["upto"]:
+            year = int(g["uy"]) if g["uy"] else (report + REL_OFFSET[g["urel"]] if g["urel"] and report else report)
+            if year is None:
+                continue
+            period, cumulative, explicit = upto_period(year, int(g["um"]) if g["um"] else 12), True, bool(g["uy"])
+        elif g["upday"]:  # 截至2023年11月28日: a running total to that day (counted to its month)
+            year = int(g["dy"]) if g["dy"] else report
+            if year is None:
+                continue
+            month = int(g["dm"])
+            period = Period(None, ym(year, month), f"截至{year}年{month}月{int(g['dd'])}日")
+            cumulative, explicit = True, bool(g["dy"])
+        elif g["now"]:
+            if report is None:
+                continue
+            period, cumulative = Period(None, ym(report, 12), f"截至{report}年"), True
+            for prev in reversed(markers):  # 截至目前 after "6月25日" means that date
+                if prev.period and prev.period.start is not None and year_of(prev.period.start) == report \
+                        and prev.period.end - prev.period.start < 3:
+                    period = Period(None, prev.period.end, f"截至{report}年{prev.period.end % 12 + 1}月")
+                    break
+        elif g["plan"]:
+            if text.startswith("规划", m.end()) or text.startswith("”规划", m.end()):
+                continue
+            period = plan_period(g["plan"], g["ppart"] or "")
+            last_plan = plan_period(g["plan"])
+            explicit = True
+        elif g["ry"]:
+            period, explicit = months_period(int(g["ry"]), int(g["rm1"]), int(g["rm2"])), True
+        elif g["bm1"]:
+            year = report + REL_OFFSET.get(g["rrel"] or "今年", 0) if report else None
+            if year is None or not (1 <= int(g["bm1"]) <= int(g["bm2"]) <= 12):
+                continue
+            period = months_period(year, int(g["bm1"]), int(g["bm2"]))
+        elif g["q"]:
+            year = int(g["qy"]) if g["qy"] else report
+            if year is None:
+                continue
+            q = _num(g["q"])
+            period = Period(ym(year, 3 * q - 2), ym(year, 3 * q), f"{year}年第{'一二三四'[q - 1]}季度")
+            explicit = bool(g["qy"])
+        elif g["half"]:
+            year = int(g["hy"]) if g["hy"] else report
+            if year is None:
+                continue
+            first = 1 if g["half"] == "上" else 7
+            period = Period(ym(year, first), ym(year, first + 5), f"{year}年{g['half']}半年")
+            explicit = bool(g["hy"])
+        elif g["my"]:
+            month = int(g["mm"])
+            if not 1 <= month <= 12:
+                continue
+            period, explicit = months_period(int(g["my"]), month, month), True
+        elif g["y"]:
+            year, part = int(g["y"]), g["ypart"]
+            explicit = True
+            if part in {"底", "末"}:
+                period = Period(None, ym(year, 12), f"{year}年底")
+            elif part == "以来" and report:
+                period = Period(ym(year, 1), ym(max(year, report), 12), f"{year}年以来")
+            else:
+                period = year_period(year)
+        elif g["rel"]:
+            if report is None:
+                continue
+            year = report + REL_OFFSET[g["rel"]]
+            part = g["relpart"]
+            if part in {"底", "末"}:
+                period = Period(None, ym(year, 12), f"{year}年底")
+            elif part == "以来":
+                period = Period(ym(year, 1), ym(report, 12), f"{year}年以来")
+            else:
+                period = year_period(year)
+        elif g["md"]:
+            month = int(g["md"])
+            if report is None or not 1 <= month <= 12:
+                continue
+            period = months_period(report, month, month)
+        elif g["five"]:
+            if last_plan is not None:
+                period = last_plan
+            elif years.default:
+                period = Period(ym(years.default - 4, 1), ym(years.default, 12), f"{years.default - 4}-{years.default}年")
+            else:
+                continue
+        markers.append(Marker(m.start(), m.end(), period, cumulative, explicit and not compared, compared))
+    return markers
+
+
+def resolve_context(markers: list[Marker], years: ReportYears, text: str = "") -> list[Marker]:
+    """Give 全年/当年 the year of the nearest explicit year before it in its paragraph (else the report's)."""
+    resolved, year, last = [], None, 0
+    for marker in markers:
+        if "\n" in text[last:marker.start]:
+            year = None
+        last = marker.end
+        if marker.period is None:
+            y = year or years.default
+            if y is None:
+                continue
+            marker = Marker(marker.start, marker.end, year_period(y), False, False, marker.compared)
+        elif marker.explicit_year and marker.period.start is not None and not marker.period.is_span:
+            year = year_of(marker.period.start)
+        elif marker.explicit_year and marker.period.start is None:
+            year = year_of(marker.period.end)
+        resolved.append(marker)
+    return resolved
+
+
+def period_fit(asked: Period | None, fact: Period | None) -> float | None:
+    """How well a fact's period answers the asked one: 1.0 exact … None for a mismatch."""
+    if asked is None:
+        return 1.0
+    if fact is None:
+        return 0.4
+    qs, qe, fs, fe = asked.start, asked.end, fact.start, fact.end
+    if qs is None:  # "到2023年5月底", "十三五末", "2020年底"
+        if fe == qe:
+            return 1.0 if fs is None else 0.85
+        if year_of(fe) == year_of(qe) and fe <= qe and fs is None:
+            return 0.5
+        return None
+    if fs is None:  # the fact is "截至…": a fair answer for a whole year, a poor one for part of it
+        if fe == qe:
+            return 0.9 if qe - qs == 11 else 0.6
+        return 0.7 if qs <= fe <= qe else None
+    if (qs, qe) == (fs, fe):
+        return 1.0
+    if qs <= fs and fe <= qe:
+        # part of the asked time is not the answer for all of it: 2022年一季度 is not 2022年 (nor 前三季度)
+        return None
+    if fs <= qs and qe <= fe:
+        # the whole is not the answer for a part (上半年 for 一季度), unless the fact's period was only
+        # guessed from the report's year
+        return 0.6 if fact.inferred and fe - fs == 11 else None
+    return None

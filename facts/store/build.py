@@ -1,0 +1,140 @@
+"""A folder of reports → the store, in one transaction: a failed build leaves the old facts serving."""
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import delete
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from facts.errors import BuildError, DocumentError
+from facts.lexicon import Lexicon
+from facts.reading.extract import FactRecord, extract_facts, read_context
+from facts.reading.readers import read_report
+from facts.reading.repair import repair
+from facts.store.models import Document, Fact, StoreInfo
+from facts.text import Tokenizer
+
+REPORT_SUFFIXES = {".txt", ".md", ".text"}
+
+
+@dataclass
+class BuildReport:
+    documents: int = 0
+    facts: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    version: int = 0
+
+
+def report_files(folder: Path) -> list[Path]:
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES and not p.name.startswith(".")
+    )
+
+
+def title_of(text: str) -> str:
+    """A markdown heading if there is one, else the first sentence, shortened."""
+    for line in text.splitlines():
+        if line.startswith("#"):
+            return line.lstrip("#").strip()[:40]
+    first = re.split(r"[。!?！？\n]", text.strip(), maxsplit=1)[0].replace("《", "“").replace("》", "”")
+    return first[:24] + ("…" if len(first) > 24 else "")
+
+
+def fact_row(record: FactRecord) -> Fact:
+    period, subject = record.period, record.subject
+    return Fact(
+        doc=record.doc,
+        line=record.line,
+        value=record.value,
+        value_text=record.value_text,
+        value_max=record.value_max,
+        unit=record.unit,
+        qualifier=record.qualifier,
+        figure=record.figure,
+        kind=record.kind,
+        measure=record.measure,
+        period_label=period.label if period else None,
+        period_start=period.start if period else None,
+        period_end=period.end if period else None,
+        period_inferred=bool(period and period.inferred),
+        subject_kind=subject.kind if subject else None,
+        subject_name=subject.name if subject else None,
+        subject_key=subject.key if subject else None,
+        subject_place=subject.place if subject else None,
+        subject_explicit=record.subject_explicit,
+        sub_scope=record.sub_scope,
+        district=record.district,
+        indicator=record.indicator,
+        quote=record.quote,
+        sentence=record.sentence,
+        terms=record.terms,
+        orgs=list(record.orgs),
+    )
+
+
+def build_store(engine: Engine, folder: Path, lexicon: Lexicon, tokenizer: Tokenizer) -> BuildReport:
+    """Read every report in `folder`, extract its facts and replace the store's contents atomically."""
+    if not folder.is_dir():
+        raise BuildError(f"no such folder: {folder}")
+    report = BuildReport()
+    documents: list[tuple[Document, list[FactRecord]]] = []
+    for path in report_files(folder):
+        try:
+            text = read_report(path)
+        except DocumentError as err:
+            report.skipped.append((err.name, err.reason))
+            continue
+        repaired = repair(text)
+        ctx = read_context(repaired.text, lexicon, tokenizer)
+        records = extract_facts(path.name, repaired, lexicon, tokenizer, ctx)
+        documents.append(
+            (
+                Document(
+                    name=path.name,
+                    title=title_of(repaired.text),
+                    sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+                    report_year=ctx.years.report,
+                    main_year=ctx.years.default,
+                    district=ctx.home,
+                    lines=text.count("\n") + 1,
+                    facts=len(records),
+                    words=sorted(ctx.words),
+                ),
+                records,
+            )
+        )
+    if not documents:
+        raise BuildError(
+            f"no readable reports in {folder}"
+            + (f" (skipped {len(report.skipped)})" if report.skipped else "")
+        )
+    with Session(engine) as session, session.begin():
+        if engine.dialect.name == "postgresql":
+            # one build at a time (SQLite's write lock does this there): a second build waits, then
+            # deletes what the first inserted. Plain reads are not blocked: they see the old facts
+            # until this transaction commits.
+            session.connection().exec_driver_sql("LOCK TABLE storeinfo IN EXCLUSIVE MODE")
+        session.exec(delete(Fact))
+        session.exec(delete(Document))
+        info = session.get(StoreInfo, 1) or StoreInfo(id=1)
+        for document, records in documents:
+            session.add(document)
+            report.documents += 1
+            report.facts += len(records)
+        # one executemany, not the ORM's unit of work: 13 000 facts in under 1 s instead of 2–5 s
+        rows = [fact_row(r).model_dump(exclude={"id"}) for _, records in documents for r in records]
+        if rows:
+            session.execute(Fact.__table__.insert(), rows)
+        info.version += 1
+        info.built_at = datetime.now(UTC)
+        info.seeds_dir = str(folder)
+        info.documents, info.facts = report.documents, report.facts
+        session.add(info)
+        report.version = info.version
+    return report
