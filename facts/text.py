@@ -40,6 +40,28 @@ def small_dictionary() -> Path:
         partial.write_text("\n".join(kept) + "\n", encoding="utf-8")
         partial.replace(target)
     return target
+def single_nouns() -> frozenset[str]:
+    """One-character words jieba tags as common nouns (牛, 羊, 茶, 煤): an indicator may be one of them
+    (出栏牛). Units, place suffixes and function characters are not (they say nothing of what is counted)."""
+    target = cache_dir() / "jieba-single-nouns.txt"
+    if not target.exists():
+        source = Path(jieba.get_dict_file().name)
+        found = [parts[0] for parts in (line.split() for line in source.read_text(encoding="utf-8").splitlines())
+                 if len(parts) >= 3 and len(parts[0]) == 1 and parts[2] == "n" and CJK.match(parts[0])
+                 and int(parts[1]) >= SINGLE_NOUN_FREQ]
+        partial = target.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text("".join(found), encoding="utf-8")
+        partial.replace(target)
+    return frozenset(target.read_text(encoding="utf-8")) - NOT_SINGLE_NOUNS
+
+
+# A character rarer than this as a word of its own is no noun a report would use alone.
+SINGLE_NOUN_FREQ = 1000
+NOT_SINGLE_NOUNS = frozenset("元吨列趟班家户个项亩米辆台套件人名位次批天分倍度座条所张艘架种款栋间处场宗笔块根升头只箱单份册"
+                             "万亿千百省市县区镇乡村街年月日季期号届"
+                             "数量额值率")  # 列数, 产量, 金额: a measure's suffix, not what is measured
+
+
 ASCII_WORD = re.compile(r"[A-Za-z][A-Za-z\-']*")
 KEEP_ASCII = re.compile(r"^[A-Z0-9][A-Za-z0-9]+$")
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -192,6 +214,7 @@ class Tokenizer:
         self.jieba.tmp_dir = str(cache_dir())
         self.jieba.initialize()
         self._common = dict(self.jieba.FREQ)  # before our words go in: "is this ordinary Chinese?"
+        self._single = single_nouns() - set(lexicon.stopwords) - FUNCTION_CHARS
         self._added: set[str] = set()
         self._terms_cache: dict[str, tuple[str, ...]] = {}
         self.add_words((*lexicon.words, *lexicon.synonyms, *lexicon.synonyms.values(), *extra_words))
@@ -246,7 +269,7 @@ class Tokenizer:
         return [p for p in dict.fromkeys(self.jieba.cut_for_search(word, HMM=False)) if p != word and p in known and self._keep(p)]
 
     def _keep(self, word: str) -> bool:
-        if len(word) < 2 and not word.isupper():
+        if len(word) < 2 and not word.isupper() and word not in self._single:
             return False
         if word in self.lexicon.stopwords or word.replace(".", "").isdigit():
             return False

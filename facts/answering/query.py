@@ -10,8 +10,10 @@ from facts.reading.subjects import DISTRICT, ORG, PLACE_PREFIX, ZONE_TYPES, Subj
 from facts.text import Tokenizer, clean_question, english_to_chinese, is_english
 
 # a fall is asked as a growth too (下降了多少, 同比增减): the figure is the rate, whichever its direction
+CJK_ONLY = re.compile(r"[\u4e00-\u9fff]+")
 GROWTH = re.compile(r"增长(?!到|至)|增速|增幅|涨幅|下降|降低|降幅|减少|回落|增减|下滑")
-ASKED_UNIT = re.compile(r"(多少|几)(" + "|".join(re.escape(u) for u in BASE_UNITS if u not in {"%", "‰"}) + ")")
+ASKED_UNIT = re.compile(r"(多少|几)(?:万|亿|千|百)?(" + "|".join(re.escape(u) for u in BASE_UNITS if u not in {"%", "‰"})
+                        + ")")
 QUESTION_CHARS = set("多少几趟列个次家的了吗呢是有开跑行这那些年月日共总")
 SERVICE = re.compile(r"([\u4e00-\u9fff]{2})班列")
 SHARE = re.compile(r"占比|比重|比例|份额|占全|百分之几|覆盖率|[^增长]率")
@@ -94,13 +96,16 @@ def parse_question(question: str, lexicon: Lexicon, tokenizer: Tokenizer, names:
 
     query.subject, rest = _subject(rest, lexicon, names, tokenizer, places_asked(rest, names))
     query.district = _district(query.subject, places_asked(text, names), names)
-    asked_unit = ASKED_UNIT.search(rest)  # 多少个标箱 asks for 标箱, 几家 for 家
+    asked_unit = ASKED_UNIT.search(rest)  # 多少个标箱 asks for 标箱, 几家 for 家, 多少万头 for 头
     if asked_unit and asked_unit.group(2):
         query.unit_family = lexicon.family(asked_unit.group(2))
+        rest = rest.replace(asked_unit.group(0), " ")
+    words = set(tokenizer.words(rest))
     explicit = bool(asked_unit) or bool(re.search(r"(多少|几)(亿|万|钱)|金额", rest))
     for family, phrases in lexicon.unit_words.items():
         for phrase in sorted(phrases, key=len, reverse=True):
-            if phrase in rest:
+            # a short phrase must be a word of the question: 占地区生产总值 holds no 占地
+            if phrase in rest and (len(phrase) > 2 or phrase in words or not CJK_ONLY.fullmatch(phrase)):
                 query.unit_family = query.unit_family or family
                 if ("多少" in phrase or "几" in phrase or phrase in {"金额", "列数", "趟数", "企业数"}):
                     rest = rest.replace(phrase, " ")

@@ -140,6 +140,7 @@ MARKER = re.compile(
             r"[“\"]?(?P<plan>十[一二三四五]五)[”\"]?(?P<ppart>末期|期末|末|初期|之初|初|开始时|伊始|开局)?",
             r"(?P<ry>(?:19|20)\d{2})年(?P<rm1>\d{1,2})月?[-—~至到](?P<rm2>\d{1,2})月",
             r"(?P<rrel>今年|去年)?(?P<bm1>\d{1,2})月?[-—~至到](?P<bm2>\d{1,2})月",
+            rf"(?:(?P<fy>(?:19|20)\d{{2}})年)?前(?:(?P<fq>[{_CN}1-4])个?季度|(?P<fm>\d{{1,2}}|[一二三四五六七八九十]{{1,2}})个?月(?!\d))",
             rf"(?:(?P<qy>(?:19|20)\d{{2}})年)?第?(?P<q>[{_CN}1-4])季度",
             r"(?:(?P<hy>(?:19|20)\d{2})年)?(?P<half>上|下)半年",
             r"(?P<my>(?:19|20)\d{2})年(?P<mm>\d{1,2})月",
@@ -156,6 +157,8 @@ REL_OFFSET = {"今年": 0, "本年": 0, "当年": 0, "去年": -1, "上年": -1,
 
 
 def _num(text: str) -> int:
+    if len(text) == 2 and text[0] == "十":  # 十一, 十二
+        return 10 + CN_DIGITS[text[1]]
     return CN_DIGITS.get(text) or int(text)
 
 
@@ -202,6 +205,14 @@ def find_markers(text: str, years: ReportYears) -> list[Marker]:
             if year is None or not (1 <= int(g["bm1"]) <= int(g["bm2"]) <= 12):
                 continue
             period = months_period(year, int(g["bm1"]), int(g["bm2"]))
+        elif g["fq"] or g["fm"]:  # 前三季度 is 1-9月, 前5个月 1-5月
+            year = int(g["fy"]) if g["fy"] else report
+            last = 3 * _num(g["fq"]) if g["fq"] else _num(g["fm"])
+            if year is None or not 1 <= last <= 12:
+                continue
+            period, explicit = months_period(year, 1, last), bool(g["fy"])
+            if g["fq"]:
+                period = replace(period, label=f"{year}年前{g['fq']}季度")
         elif g["q"]:
             year = int(g["qy"]) if g["qy"] else report
             if year is None:
