@@ -349,3 +349,13 @@ def _by_spelling(gaz: Gazetteer) -> dict[str, list[Place]]:
                 table.setdefault(spelled[place.short], []).append(place)
         gaz.spellings = table
     return gaz.spellings
+
+
+def division(word: str) -> Place | None:
+    """The county, city or province a word names on its own (a full name, or a short form trusted
+    alone), else None: 金华 is 金华市, 通道 is no place."""
+    gaz = gazetteer()
+    for place in gaz.named(word) or gaz.by_short.get(word, []):
+        if place.level != "town" and gaz.trusted(word, place):
+            return place
+    return None

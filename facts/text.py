@@ -260,7 +260,8 @@ class Tokenizer:
             if word in known or FIGURE_TERM.fullmatch(word):
                 out.append(word)
                 continue
-            parts = [p for p in self.jieba.cut_for_search(word, HMM=False) if p != word and p in known and self._keep(p)]
+            parts = [p for p in self.jieba.cut_for_search(word, HMM=False)
+                     if p != word and len(p) >= 2 and p in known and self._keep(p)]
             out.extend(parts or [word])
         return list(dict.fromkeys(out))
 
@@ -290,7 +291,7 @@ class Tokenizer:
         out += unknown_names(self.jieba.lcut(text, HMM=False))
         for word in self.jieba.cut_for_search(text, HMM=False):
             word = word.strip()
-            if len(word) < 2 and not word.isupper():
+            if len(word) < 2 and not word.isupper() and word not in self._single:
                 continue
             if word in self.lexicon.stopwords or word.replace(".", "").isdigit() or not (CJK.search(word) or KEEP_ASCII.match(word)):
                 continue

@@ -10,6 +10,7 @@ from facts.reading.subjects import DISTRICT, ORG, PLACE_PREFIX, ZONE_TYPES, Subj
 from facts.text import Tokenizer, clean_question, english_to_chinese, is_english
 
 # a fall is asked as a growth too (下降了多少, 同比增减): the figure is the rate, whichever its direction
+YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})年")
 CJK_ONLY = re.compile(r"[\u4e00-\u9fff]+")
 GROWTH = re.compile(r"增长(?!到|至)|增速|增幅|涨幅|下降|降低|降幅|减少|回落|增减|下滑")
 ASKED_UNIT = re.compile(r"(多少|几)(?:万|亿|千|百)?(" + "|".join(re.escape(u) for u in BASE_UNITS if u not in {"%", "‰"})
@@ -71,7 +72,9 @@ def parse_question(question: str, lexicon: Lexicon, tokenizer: Tokenizer, names:
         text = latin_places(text, names.divisions)
         text = english_to_chinese(text, lexicon)
     text = LATIN_WORD.sub(lambda m: latin_spelling(m.group(0), lexicon), text)
-    years = ReportYears(this_year, this_year)
+    named = YEAR.search(text)  # 2023年以来截至11月28日: a date without a year is in the year the question names
+    asked_year = int(named.group(1)) if named and "今年" not in text else this_year
+    years = ReportYears(asked_year, asked_year)
     protected = [(m.start, m.end) for m in find_markers(text, years)]  # 2023年第二季度 is no typo for 年底
     text = tokenizer.canonical_text(tokenizer.correct(text, protected))
     query = Query(question=question, text=text)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from facts.lexicon import Lexicon
+from facts.places import division
 from facts.reading.periods import Period, period_fit
 from facts.answering.query import Query
 from facts.reading.subjects import Subject
@@ -227,10 +228,30 @@ class FactIndex:
             extra = sum(self.idf.get(t, 0.0) * w for t, w in s.fact.row.terms.items()
                         if w >= 0.7 and t not in asked and not any(t in a or a in t for a in asked))
             unasked = [r for r in PHASES if r not in asked and s.fact.row.terms.get(r, 0.0) >= 1.0]  # near only
-            factor = (1 + SPECIFICITY * min(extra / total, 2.0)) * (1.5 if unasked else 1.0)
+            others = _other_places(s.fact.row, query.district)
+            factor = (1 + SPECIFICITY * min(extra / total, 2.0)) * (1.5 if unasked else 1.0) * (
+                OTHER_PLACE if others else 1.0)
             rescored.append(Scored(s.fact, s.score / factor, s.coverage))
         rescored.sort(key=lambda s: (-s.score, -(s.fact.row.period_end or 0), s.fact.id))
         return rescored
+
+
+# 义乌、金华中欧班列共开行1399列 is the two places' figure: for 义乌 alone, the one naming only 义乌 is better
+OTHER_PLACE = 1.2
+
+
+def _other_places(row: FactRow, asked: str | None) -> bool:
+    """Whether the figure's own words name a division besides the one asked (and the fact's own)."""
+    if not asked:
+        return False
+    mine = {asked, row.subject_name or ""}
+    for term, weight in row.terms.items():
+        if weight < 1.0 or len(term) < 2:
+            continue
+        place = division(term)
+        if place is not None and place.name not in mine:
+            return True
+    return False
 
 
 def fit_of(query: Query, fact: FactView, strict: bool = True, weight=None) -> float | None:

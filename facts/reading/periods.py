@@ -265,7 +265,31 @@ def find_markers(text: str, years: ReportYears) -> list[Marker]:
             else:
                 continue
         markers.append(Marker(m.start(), m.end(), period, cumulative, explicit and not compared, compared))
-    return markers
+    return _year_to_date(markers, text)
+
+
+YEAR_TO_DATE_GAP = 3  # 今年以来,截至11月28日: at most a comma and a space between the two
+
+
+def _year_to_date(markers: list[Marker], text: str) -> list[Marker]:
+    """今年以来，截至11月28日 / 2023年以来截至11月底: one period from January to that day, not a running
+    total since records began (which a plain 截至 is)."""
+    out: list[Marker] = []
+    for marker in markers:
+        prev = out[-1] if out else None
+        if (prev is not None and prev.period is not None and marker.period is not None
+                and prev.period.label.endswith("以来") and marker.period.start is None
+                and 0 <= marker.start - prev.end <= YEAR_TO_DATE_GAP
+                and not text[prev.end:marker.start].strip(" ,，、")):
+            year = year_of(prev.period.start)
+            month = marker.period.end % 12 + 1
+            day = re.search(r"(\d{1,2})日", text[marker.start:marker.end])
+            label = f"{year}年1月至{month}月" + (f"{day.group(1)}日" if day else "底")
+            period = Period(ym(year, 1), ym(year, month), label)
+            out[-1] = Marker(prev.start, marker.end, period, True, prev.explicit_year or marker.explicit_year)
+            continue
+        out.append(marker)
+    return out
 
 
 def resolve_context(markers: list[Marker], years: ReportYears, text: str = "") -> list[Marker]:

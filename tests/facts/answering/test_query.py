@@ -45,3 +45,7 @@ def test_periods(question, label):
 ], ids=["short-form", "inner-place-wins", "english", "unknown-place"])
 def test_places(question, district):
     assert parse(question).district == district
+
+
+def test_a_date_without_a_year_is_in_the_year_the_question_names():
+    assert parse("2023年以来截至11月28日班列已开行多少列").period.label == "2023年1月至11月28日"

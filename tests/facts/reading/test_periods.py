@@ -185,3 +185,13 @@ def test_report_year(text, report):
 def test_running_total_to_a_day():
     [marker] = find_markers("截至2023年11月28日", ReportYears(2023, 2023))
     assert marker.period.start is None and marker.period.end == ym(2023, 11) and marker.cumulative
+
+
+@pytest.mark.parametrize(("text", "label", "start_month"), [
+    ("今年以来,截至11月28日,班列已累计开行4843列", "2023年1月至11月28日", 1),
+    ("截至2023年11月28日,十年累计开行20897列", "截至2023年11月28日", None),
+], ids=["year-to-date", "running-total-since-records-began"])
+def test_year_to_date_is_not_a_running_total(text, label, start_month):
+    marker = find_markers(text, ReportYears(2023, 2023))[0]
+    assert marker.period.label == label
+    assert (marker.period.start % 12 + 1 if marker.period.start is not None else None) == start_month
