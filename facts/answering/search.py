@@ -294,6 +294,10 @@ def fit_of(query: Query, fact: FactView, strict: bool = True, weight=None) -> fl
     return fit * period * subject
 
 
+NAMED_NEAR = 0.7  # a word this close to a figure is in its own clause
+ZONE_NAMED = 0.8  # a zone named beside a figure whose subject was read as its district
+
+
 def _own_place(row: FactRow) -> str:
     """The division a fact is explicitly about, when the report names it (else "")."""
     if row.subject_explicit and row.subject_kind == "district":
@@ -319,6 +323,9 @@ def subject_fit(asked: Subject | None, fact: FactView, weight=None) -> float | N
     if asked.kind == "zone":
         if subject.kind == "zone" and asked.fits(subject):
             return 1.0 if row.subject_explicit else 0.9
+        near = weight(asked.name) if weight else row.terms.get(asked.name, 0.0)
+        if near >= NAMED_NEAR:  # the figure's own clause names the zone (竹山乡村振兴产业园…年产值)
+            return ZONE_NAMED
         return None if row.subject_explicit or subject.kind == "zone" else (0.6 if row.sub_scope else None)
     # a district
     if subject.kind == "district":

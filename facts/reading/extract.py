@@ -41,11 +41,13 @@ CHANGE_PAIR = re.compile(r"^(提高|提升|增加|增长|上升|下降|降低|�
 INDICATOR_LEAD = re.compile(r"^(亮点[一二三四五六七八九十]+|[一二三四五六七八九十]是|其中|同时|全年|当年|今年|去年|共|累计|实现|完成|达到|达|为|约|超过|超|新增了?|已|年均|分别)+")
 INDICATOR_TAIL = re.compile(r"(分别|累计|实现|达到|达|为|约|超过|超|近|共|共计|合计|已|的|增至|提高到|突破|有望|将|可|从|由)+$")
 THIN_WORDS = re.compile(r"同比|增长|同比增长|年均增长|增速|增幅|比重|占比|其中|分别|贡献|实现|达到|提升|提高")
-OBJECT_AFTER = re.compile(r"(完善|建设|建好|打造|依托|提升|推动|推进|发挥|支持|融入|对接|围绕|做强|做大|用好|利用|壮大|优化)$")
+OBJECT_AFTER = re.compile(r"(完善|建设|建好|打造|依托|提升|推动|推进|发挥|支持|融入|对接|围绕|做强|做大|用好|利用|壮大|优化|"
+                          r"设在|位于|地处|落户|坐落于|坐落在|落地)$")
+LOCATIVE = re.compile(r"设在|位于|地处|坐落|落户")
 # a list of counted things after one verb: 引进中国500强企业3家，上市公司4家，10亿元项目24个 (each was 引进)
 LIST_HEAD = re.compile(r"(新引进|引进|招引|新增|新培育|培育|新认定|认定|新建|建成|开工|竣工|签约|落地|获批|新开通|开通)")
 WEIGHTS = {"seg": 1.0, "clause": 0.75, "prev_clause": 0.7, "next_clause": 0.4, "sentence_before": 0.5,
-           "sentence_after": 0.3, "prev_sentence": 0.35, "paragraph": 0.2, "prev_paragraph": 0.15}
+           "sentence_after": 0.3, "prev_sentence": 0.35, "paragraph": 0.2, "prev_paragraph": 0.15, "title": 0.15}
 
 
 @dataclass
@@ -163,8 +165,15 @@ def extract_facts(doc: str, repaired: RepairedText, lexicon: Lexicon, tokenizer:
                                    clauses, figures, f_index, para_sub_scope))
     for table in find_tables(text):
         facts.extend(_table_facts(doc, repaired, tokenizer, ctx, table))
+    if paragraphs and paragraphs[0].end - paragraphs[0].start <= TITLE_CHARS:
+        # the title (or a short opening line) says what the whole report is about: 通许县春季项目签约
+        for term in tokenizer.terms(text[paragraphs[0].start:paragraphs[0].end]):
+            for fact in facts:
+                fact.terms.setdefault(term, WEIGHTS["title"])
     return facts
 
+
+TITLE_CHARS = 80  # an opening line this short is a title or a lead, not a paragraph of figures
 
 GROWTH_COLUMN = re.compile(r"增减|增长|增速|增幅|下降|比上年|同比")
 SHARE_COLUMN = re.compile(r"比重|占比|构成")
@@ -369,6 +378,9 @@ def _pair_respectively(tokenizer: Tokenizer, text: str, clause: Span, figures: l
     split = clause.start + len(head)
     after = [f for f in figures if split <= f.start < clause.end]
     items = [x for x in head.split("、") if x]
+    if len(after) >= 2 and len(items) < len(after) and figures[i] in after:
+        _pair_with_clauses(tokenizer, text, clause, figures, after, i, terms)
+        return
     if len(after) < 2 or len(items) != len(after) or figures[i] not in after:
         return
     own = set(tokenizer.terms(items[after.index(figures[i])]))
@@ -377,6 +389,29 @@ def _pair_respectively(tokenizer: Tokenizer, text: str, clause: Span, figures: l
             if term in own:
                 terms[term] = 1.0
             elif k != after.index(figures[i]):
+                terms[term] = min(terms.get(term, 0.0), 0.1)
+
+
+def _pair_with_clauses(tokenizer: Tokenizer, text: str, clause: Span, figures: list[Figure], after: list[Figure],
+                       i: int, terms: dict[str, float]) -> None:
+    """开行1904列,进出口集装箱15.7万标箱,同比分别增长36.1%和35.95%: the k-th rate belongs to the k-th of the
+    clauses just before, each with one figure of its own."""
+    start = text.rfind("。", 0, clause.start) + 1
+    owners = []
+    for f in figures:
+        if start <= f.start < clause.start:
+            cuts = [start + m.end() for m in CLAUSE_SEP.finditer(text[start:f.start])]
+            owners.append(Span(cuts[-1] if cuts else start, f.end))
+    owners = owners[-len(after):]
+    if len(owners) != len(after):
+        return
+    k = after.index(figures[i])
+    own = set(tokenizer.terms(text[owners[k].start:owners[k].end]))
+    for n, span in enumerate(owners):
+        for term in tokenizer.terms(text[span.start:span.end]):
+            if term in own:
+                terms[term] = 1.0
+            elif n != k:
                 terms[term] = min(terms.get(term, 0.0), 0.1)
 
 
@@ -437,7 +472,9 @@ def _topic(mentions: list[Mention], start: int, text: str = "") -> Mention | Non
 def _subject(ctx: ReportContext, text: str, scope: Span, sent: Span, clauses: list[Span], c_index: int,
              fig: Figure) -> tuple[Subject | None, bool]:
     clause = clauses[c_index]
-    in_clause = [m for m in ctx.mentions if clause.start <= m.start < clause.end]
+    in_clause = [m for m in ctx.mentions if clause.start <= m.start < clause.end
+                 and not OBJECT_AFTER.search(text, max(clause.start, m.start - 4), m.start)
+                 and not LOCATIVE.search(text, clause.start, m.start)]  # 设在衡阳市白沙洲工业园: where, not who
     if in_clause:
         before = [m for m in in_clause if m.start < fig.start]
         return (before[0] if before else in_clause[0]).subject, True

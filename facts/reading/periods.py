@@ -134,6 +134,7 @@ _CN = "一二三四"
 MARKER = re.compile(
     "|".join(
         [
+            r"(?P<since>自|从)(?P<sy>(?:19|20)\d{2})年(?:\d{1,2}月(?:\d{1,2}日)?)?(?:[^,，。;；]{0,10}?)以来",
             r"(?P<upto>截至|截止|到|至)(?:(?P<uy>(?:19|20)\d{2})年|(?P<urel>今年|去年|上年|本年|当年))?(?:(?P<um>\d{1,2})月)?(?P<uend>底|末|为止|止)",
             r"(?P<now>截至|截止)(?:目前|现在|当前|今天)",
             r"(?P<upday>截至|截止)(?:(?P<dy>(?:19|20)\d{2})年)?(?P<dm>\d{1,2})月(?P<dd>\d{1,2})日",
@@ -171,7 +172,14 @@ def find_markers(text: str, years: ReportYears) -> list[Marker]:
         g = m.groupdict()
         compared = bool(COMPARED.search(text, max(0, m.start() - 2), m.start()))
         period, cumulative, explicit = None, False, False
-        if g["upto"]:
+        if g["since"]:  # 自2013年11月28日开行首趟以来…总量达20897列: a running total to the report's time
+            # (a news item that says 今年 is of its year; a year's review is of the year it reviews)
+            upto = report if "今年" in text else (years.default or report)
+            if upto is None:
+                continue
+            period = Period(None, ym(upto, 12), f"截至{upto}年(自{g['sy']}年以来)", inferred=True)
+            cumulative, explicit = True, False
+        elif g["upto"]:
             year = int(g["uy"]) if g["uy"] else (report + REL_OFFSET[g["urel"]] if g["urel"] and report else report)
             if year is None:
                 continue
@@ -322,8 +330,8 @@ def period_fit(asked: Period | None, fact: Period | None) -> float | None:
     if qs is None:  # "到2023年5月底", "十三五末", "2020年底"
         if fe == qe:
             return 1.0 if fs is None else 0.85
-        if year_of(fe) == year_of(qe) and fe <= qe and fs is None:
-            return 0.5
+        if year_of(fe) == year_of(qe) and fs is None and (fe <= qe or fact.inferred):
+            return 0.5  # an earlier total that year, or one to the report's unknown day that year
         return None
     if fs is None:  # the fact is "截至…": a fair answer for a whole year, a poor one for part of it
         if fe == qe:

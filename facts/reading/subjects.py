@@ -18,6 +18,8 @@ ZONE_TYPES = {
 }
 BOUNDARY = set("的在于和与及将为是从由向到对把被了等、,，;；:：。!?！？“”\"《》()（）—- \n")
 NOT_SUBJECT_BEFORE = set("居在占列位于为排至比较")
+# A verb before a company's name is not part of it: 引入上海均和集团 is 上海均和集团.
+ORG_LEAD_VERB = re.compile(r"^(引入|引进|招引|签约|携手|联合|吸引|落户|入驻|与|同|和|由|对|向)")
 ORG = re.compile(r"([\u4e00-\u9fffA-Za-z]{2,12}?)(股份有限公司|有限责任公司|有限公司|集团|公司)")
 ALIAS = re.compile(r"以下简称[“\"]([^”\"]{2,8})[”\"]")
 PLACE_PREFIX = re.compile(r"^(四川|重庆|广州|北京|上海|深圳|天津|浙江|江苏|福建|湖北|湖南|广东|贵州|云南|陕西|马来西亚|香港|珠海)")
@@ -122,6 +124,7 @@ def find_orgs(text: str) -> set[str]:
             if len(org_core(name[cut + 1:])) >= 2:
                 name = name[cut + 1:]
                 break
+        name = ORG_LEAD_VERB.sub("", name)
         if len(org_core(name)) >= 2 and start >= 0 and not any(ch in BOUNDARY for ch in name[:2]):
             names.add(name)
     names.update(ALIAS.findall(text))

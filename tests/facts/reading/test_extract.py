@@ -159,3 +159,32 @@ def test_company_named_in_the_sentence_is_kept_with_the_fact(seed_facts):
 )
 def test_qualifier_travels_with_the_fact(seed_facts, doc, figure, line, qualifier):
     assert the_fact(seed_facts, doc, figure, line).qualifier == qualifier
+
+
+def _facts_of(text: str):
+    from facts.lexicon import load_lexicon
+    from facts.reading.extract import extract_facts
+    from facts.reading.repair import repair
+    from facts.text import Tokenizer
+
+    lexicon = load_lexicon()
+    return extract_facts("t.txt", repair(text), lexicon, Tokenizer(lexicon))
+
+
+def test_respectively_pairs_rates_with_the_clauses_before():
+    facts = {f.figure: f for f in _facts_of("2022年班列开行1200列,监管集装箱9.8万标箱,同比分别增长20.5%和18.25%。")}
+    assert facts["18.25%"].measure == "growth"
+    assert facts["18.25%"].terms.get("集装箱", 0) == 1.0 and facts["18.25%"].terms.get("开行", 0) <= 0.1
+    assert facts["20.5%"].terms.get("开行", 0) == 1.0 and facts["20.5%"].terms.get("集装箱", 0) <= 0.1
+
+
+def test_a_place_after_a_locative_verb_is_not_the_subject():
+    text = "衡山综合保税区于2015年设立。该区设在衡阳市某工业园,总体规划用地3.1平方公里。"
+    fact = next(f for f in _facts_of(text) if f.figure == "3.1平方公里")
+    assert fact.subject is None or fact.subject.name != "衡阳市"
+
+
+def test_title_words_reach_every_figure():
+    text = "2022年某县春季项目签约大会召开\n会上共签约项目12个,投资总金额88.5亿元。"
+    fact = next(f for f in _facts_of(text) if f.figure == "88.5亿元")
+    assert fact.terms.get("春季", 0) > 0
