@@ -41,6 +41,7 @@ ZONE_NAME = re.compile(r"(开发区|园区|产业园|示范区|试验区|保税�
 COMMON_FREQ = 200
 # A full name whose last character starts a common word is the short form and that word: 义乌市场 is
 # Yiwu's market, 县城 the county town, 区域 a region.
+AUTONOMOUS = re.compile(r"自治(县|州|旗)$")
 SPLIT_WORDS = ("市场", "市民", "区域", "区间", "区位", "县域", "县城")
 
 
@@ -74,6 +75,10 @@ class Gazetteer:
         self.by_short: dict[str, list[Place]] = {}
         for place in places:
             self.by_name.setdefault(place.name, []).append(place)
+            informal = AUTONOMOUS.search(place.name)
+            if informal and len(place.short) >= MIN_SHORT and place.name.startswith(place.short):
+                # 务川县 for 务川仡佬族苗族自治县: reports write autonomous counties this way too
+                self.by_name.setdefault(place.short + informal.group(1), []).append(place)
             if place.level != "town" and len(place.short) >= MIN_SHORT and place.short != place.name:
                 self.by_short.setdefault(place.short, []).append(place)
         self.longest = max((len(n) for n in self.by_name), default=0)

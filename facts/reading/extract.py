@@ -23,10 +23,26 @@ from facts.reading.periods import (
     year_of,
     year_period,
 )
-from facts.places import report_places
+from facts.places import division, report_places
 from facts.reading.repair import RepairedText
-from facts.reading.subjects import Mention, Subject, find_mentions, find_orgs, find_places, org_core
-from facts.reading.tables import NUMBER, UNIT_COLUMN, Table, column_name, column_unit, find_tables
+from facts.reading.subjects import (
+    Mention,
+    Subject,
+    find_mentions,
+    find_orgs,
+    find_places,
+    org_core,
+    place_subject,
+)
+from facts.reading.tables import (
+    NUMBER,
+    UNIT_COLUMN,
+    Table,
+    column_name,
+    column_unit,
+    find_glued_tables,
+    find_tables,
+)
 from facts.text import Tokenizer
 
 SENTENCE_END = re.compile(r"[。!?！？]+[”’」』)）]*")
@@ -163,7 +179,7 @@ def extract_facts(doc: str, repaired: RepairedText, lexicon: Lexicon, tokenizer:
             for f_index, fig in enumerate(figures):
                 facts.append(_fact(doc, repaired, lexicon, tokenizer, ctx, para, prev_para, sentences, s_index,
                                    clauses, figures, f_index, para_sub_scope))
-    for table in find_tables(text):
+    for table in find_tables(text) + find_glued_tables(text):
         facts.extend(_table_facts(doc, repaired, tokenizer, ctx, table))
     if paragraphs and paragraphs[0].end - paragraphs[0].start <= TITLE_CHARS:
         # the title (or a short opening line) says what the whole report is about: 通许县春季项目签约
@@ -181,15 +197,23 @@ SHARE_COLUMN = re.compile(r"比重|占比|构成")
 
 def _table_facts(doc: str, repaired: RepairedText, tokenizer: Tokenizer, ctx: ReportContext,
                  table: Table) -> list[FactRecord]:
-    """Row label × column header: each figure of a table as a fact, its unit and measure from the header
-    (播种面积(亩), 同比增减(%)) or the row's unit column (万头), its period from the text above the table."""
+    """Row label × column header: each figure of a table as a fact. Its unit and measure come from the
+    header (播种面积(亩), 同比增减(%)), the row's unit column (万头), the caption's list of units
+    ((亿元、%、%)) or the column's name (增速 is a rate); its period from a year row label (2021年), the
+    header (2021年GDP), the caption, else the period the report is mostly about; its subject from a row
+    label that is a place (仁怀市), else the report's."""
     text = repaired.text
     caption_start = text.rfind("\n", 0, max(0, table.start - 1)) + 1
     caption = Span(caption_start, table.start)
-    period = _period(ctx, caption, Span(max(0, caption_start - 1), table.start), caption, None)
+    caption_text = text[caption.start:caption.end]
+    table_period = _table_period(ctx, text, caption, table)
     unit_column = next((k for k, h in enumerate(table.header) if UNIT_COLUMN.match(h)), None)
+    listed = _caption_units(caption_text, len(table.header))
     facts = []
     for row in table.rows:
+        row_period = year_period(int(row.label[:4])) if ROW_YEAR.fullmatch(row.label) else table_period
+        row_place = division(row.label)
+        subject = place_subject(row_place, None) if row_place else ctx.top_subject
         named = ""  # the last figure column's name: 同比增减(%) after 产量(吨) is the 产量's growth
         for k, cell in enumerate(row.cells):
             header = table.header[k] if k < len(table.header) else ""
@@ -197,7 +221,8 @@ def _table_facts(doc: str, repaired: RepairedText, tokenizer: Tokenizer, ctx: Re
             if not NUMBER.match(cell.text) or k == unit_column:
                 continue
             unit = column_unit(header) or (row.cells[unit_column].text if unit_column is not None
-                                           and unit_column < len(row.cells) else "")
+                                           and unit_column < len(row.cells) else "") or (
+                listed[k] if listed else "") or ("%" if RATE_COLUMN.search(name) else "")
             if not unit:
                 continue
             measure = "amount"
@@ -206,20 +231,55 @@ def _table_facts(doc: str, repaired: RepairedText, tokenizer: Tokenizer, ctx: Re
             topic = named if measure == "growth" and named else name
             if measure != "growth":
                 named = name
-            indicator = f"{row.label}{topic}" + ("增速" if measure == "growth" else "")
-            terms = {t: WEIGHTS["paragraph"] for t in tokenizer.terms(text[caption.start:caption.end])}
+            label = "" if ROW_YEAR.fullmatch(row.label) else row.label
+            indicator = f"{label}{topic}" + ("增速" if measure == "growth" else "")
+            terms = {t: WEIGHTS["paragraph"] for t in tokenizer.terms(caption_text)}
             for t in tokenizer.terms(row.group):
                 terms[t] = WEIGHTS["sentence_before"]
-            for t in tokenizer.terms(row.label) + tokenizer.terms(topic if topic != "数量" else ""):
+            for t in tokenizer.terms(label) + tokenizer.terms(topic if topic != "数量" else ""):
                 terms[t] = WEIGHTS["seg"]
             value_text = cell.text.replace("−", "-")
             facts.append(FactRecord(
                 doc=doc, line=repaired.line_of(cell.start), value=float(value_text.replace(",", "")),
                 value_text=value_text, value_max=None, unit=unit, qualifier="", figure=value_text + unit,
-                kind="actual", measure=measure, period=period, subject=ctx.top_subject, subject_explicit=False,
-                sub_scope=False, indicator=indicator[-16:], quote=repaired.original_span(row.start, row.end),
-                sentence=text[row.start:row.end], terms=terms, district=ctx.home))
+                kind="actual", measure=measure, period=row_period, subject=subject,
+                subject_explicit=row_place is not None, sub_scope=False, indicator=indicator[-16:],
+                quote=repaired.original_span(row.start, row.end), sentence=text[row.start:row.end], terms=terms,
+                district=ctx.home))
     return facts
+
+
+ROW_YEAR = re.compile(r"(19|20)\d{2}年")
+RATE_COLUMN = re.compile(r"增速|增长|增幅|同比|比重|占比")
+CAPTION_UNITS = re.compile(r"[(（]([^()（）]+、[^()（）]+)[)）]\s*$")
+
+
+def _caption_units(caption: str, columns: int) -> list[str]:
+    """规模以上工业增加值(亿元、%、%) before a table of two figure columns: % and % (the first unit is
+    the label column's, when there is one more unit than figure columns)."""
+    m = CAPTION_UNITS.search(caption)
+    if not m:
+        return []
+    units = [u.strip() for u in m.group(1).split("、")]
+    if len(units) == columns + 1:
+        return units[1:]
+    return units if len(units) == columns else []
+
+
+def _table_period(ctx: ReportContext, text: str, caption: Span, table: Table) -> Period | None:
+    """A period the header names (2021年GDP), else the caption's, else the one the report names most."""
+    header = [m for m in ctx.markers if table.start <= m.start < (table.rows[0].start if table.rows else table.end)
+              and m.period is not None and not m.compared]
+    if header:
+        return header[0].period
+    in_caption = [m for m in ctx.markers if caption.start <= m.start < caption.end and m.period is not None
+                  and not m.compared]
+    if in_caption:
+        return in_caption[-1].period
+    usual = Counter(m.period for m in ctx.markers if m.period is not None and not m.compared and m.start < table.start)
+    if usual:
+        return usual.most_common(1)[0][0].as_inferred()
+    return year_period(ctx.years.default, inferred=True) if ctx.years.default else None
 
 
 def _shift(fig: Figure, offset: int) -> Figure:

@@ -24,6 +24,10 @@ _GLOSS = re.compile(r"(?<=[\u3400-\u9fff])\((?:[a-zü]*[āáǎàēéěèīíǐì
 # Lost characters a page shows as question marks (????): never part of a figure or a word.
 _LOST = re.compile(r"\?{3,}")
 
+# A table row without separators (rank, name, figures run together) and a header naming its units.
+_TABLE_ROW = re.compile(r"^\d{0,3}(?:(?:19|20)\d{2}年|[\u4e00-\u9fff]{1,12}?)-?\d[\d.]*$")
+_TABLE_HEADER = re.compile(r"[(（][^()（）,，。]{1,6}[)）]$")
+
 _DOUBLED_MIN_CHARS = 8
 _DOUBLED_MIN_SHARE = 0.6
 # The extractor doubles one text run at a time; the cap keeps a page-long line linear to scan.
@@ -62,18 +66,24 @@ def repair(original: str) -> RepairedText:
     origin: list[int] = []
     previous: tuple[str, int] | None = None  # last kept line and the offset of its line break
     start = 0
+    blank = False  # an empty line since the last kept one
     for end, next_start in _line_bounds(narrow):
         kept = _clean_line(narrow, start, end)
+        if not kept or not narrow[start:end].strip():
+            blank = True
         if kept:
             line = narrow[start:end] if isinstance(kept, range) else "".join(narrow[o] for o in kept)
             if previous is not None:
                 separator = _separator(previous[0], line, narrow[start] in _BLOCK_INDENT)
+                if not separator and blank and _TABLE_ROW.match(previous[0].strip()):
+                    separator = "\n"  # a blank line after a table row ends the table
                 if separator:
                     out.append(separator)
                     origin.append(previous[1])
             out.append(line)
             origin.extend(kept)
             previous = (line, end)
+            blank = False
         start = next_start
     return RepairedText(original=original, text="".join(out), origin=tuple(first[o] for o in origin))
 
@@ -183,6 +193,8 @@ def _separator(line: str, following: str, following_indented: bool) -> str:
         return "\n"
     if "|" in line or "|" in following:  # a table row stays a line of its own
         return "\n"
+    if _TABLE_ROW.match(following.strip()) and (_TABLE_ROW.match(line.strip()) or _TABLE_HEADER.search(line)):
+        return "\n"  # rows of a table printed without separators: 2红花岗区481.8412.3
     return " " if _is_letter(line[-1]) and _is_letter(following[0]) else ""
 
 

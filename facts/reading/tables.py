@@ -117,3 +117,103 @@ def column_unit(header: str) -> str:
 
 def column_name(header: str) -> str:
     return UNIT_IN_HEADER.sub("", header)
+
+
+# Tables printed without separators: a header naming each figure column with its unit,
+# "排行各区2021年GDP(亿元)增速(%)", then rows "2红花岗区481.8412.3" (rank, name, 481.84, 12.3).
+GLUED_HEADER_UNIT = re.compile(r"[(（]([^()（）]{1,6})[)）]")
+GLUED_ROW = re.compile(r"^(?P<rank>\d{1,3}(?=[\u4e00-\u9fff]))?(?P<label>(?:19|20)\d{2}年|[\u4e00-\u9fff]{1,12}?)"
+                       r"(?P<digits>-?\d[\d.]*)$")
+GLUED_MIN_ROWS = 2
+MAX_DECIMALS = 3  # statistics tables print at most this many decimals
+SEEN_DIGITS = 4
+PERCENT_LIMIT = 100.0  # a growth rate or share past this is a mis-split (1564.4 and 912%)
+
+
+def _splits(digits: str, parts: int) -> list[tuple[str, ...]]:
+    """Every way to read `digits` as `parts` numbers, each well formed (no leading zero, one point)."""
+    if parts == 1:
+        return [(digits,)] if _well_formed(digits) else []
+    out = []
+    for cut in range(1, len(digits)):
+        head = digits[:cut]
+        if _well_formed(head):
+            out += [(head, *rest) for rest in _splits(digits[cut:], parts - 1)]
+    return out
+
+
+def _well_formed(number: str) -> bool:
+    body = number.lstrip("-")
+    if not body or body.count(".") > 1 or body.startswith(".") or body.endswith("."):
+        return False
+    whole, _, decimals = body.partition(".")
+    return (whole == "0" or not whole.startswith("0")) and len(decimals) <= MAX_DECIMALS
+
+
+def find_glued_tables(text: str) -> list[Table]:
+    """Tables whose cells lost their separators, read back with the header's units: each row's digits are
+    split so that percentages stay below 100, the first column keeps the decimals most rows agree on, and a
+    number the text gives elsewhere (4169.9 in the prose) is preferred."""
+    lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
+    tables = []
+    i = 0
+    while i < len(lines):
+        a, b = lines[i]
+        header = text[a:b]
+        units = GLUED_HEADER_UNIT.findall(header)
+        rows = []
+        j = i + 1
+        while len(units) >= 1 and "。" not in header and j < len(lines):
+            m = GLUED_ROW.match(text[lines[j][0]:lines[j][1]].strip())
+            if m is None:
+                break
+            rows.append((lines[j], m))
+            j += 1
+        table = _glued_table(text, header, a, units, rows) if len(rows) >= GLUED_MIN_ROWS else None
+        if table is not None:
+            tables.append(table)
+            i = j
+        else:
+            i += 1
+    return tables
+
+
+def _glued_table(text: str, header: str, start: int, units: list[str], rows: list) -> Table | None:
+    names = [n for n in GLUED_HEADER_UNIT.split(header)[0::2]][: len(units)]
+    headers = tuple(f"{n}({u})" for n, u in zip(names, units, strict=False))
+    percent = [u == "%" for u in units]
+    options = []
+    for (_, _), m in rows:
+        splits = [s for s in _splits(m["digits"], len(units))
+                  if all(not p or abs(float(x)) <= PERCENT_LIMIT for x, p in zip(s, percent, strict=True))]
+        if not splits:
+            return None
+        options.append(splits)
+
+    def decimals(number: str) -> int:
+        return len(number.partition(".")[2])
+
+    votes: dict[int, int] = {}
+    for splits in options:
+        for d in {decimals(s[0]) for s in splits}:
+            votes[d] = votes.get(d, 0) + 1
+    usual = max(votes, key=lambda d: (votes[d], d))
+    elsewhere = text[:start] + text[rows[-1][0][1]:]
+    table_rows = []
+    for ((a, b), m), splits in zip(rows, options, strict=True):
+        def score(split: tuple[str, ...]) -> tuple[int, int]:
+            # a figure of four digits or more that the prose repeats is the table's (4169.9); short ones
+            # (2, 12) occur anywhere
+            seen = sum(1 for x in split if len(x.replace(".", "").lstrip("-")) >= SEEN_DIGITS
+                       and re.search(rf"(?<![\d.]){re.escape(x)}(?![\d])", elsewhere))
+            return seen, decimals(split[0]) == usual
+        best = max(splits, key=score)
+        line = text[a:b]
+        offset = a + len(line) - len(line.lstrip()) + m.start("digits")
+        cells = []
+        for number in best:
+            cells.append(Cell(number, offset, offset + len(number)))
+            offset += len(number)
+        label = m["label"]
+        table_rows.append(Row(label, "", tuple(cells), a, b))
+    return Table(start, rows[-1][0][1], headers, tuple(table_rows))

@@ -56,3 +56,7 @@ def test_english_words_are_no_places():
     from facts.places import latin_places
 
     assert latin_places("What was the GDP growth rate?", frozenset()) == "What was the GDP growth rate?"
+
+
+def test_an_autonomous_county_written_as_a_plain_county():
+    assert names("务川县地区生产总值") == ["务川仡佬族苗族自治县"]

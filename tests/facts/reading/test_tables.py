@@ -2,7 +2,7 @@
 from facts.reading.extract import extract_facts
 from facts.lexicon import load_lexicon
 from facts.reading.repair import repair
-from facts.reading.tables import column_unit, find_tables
+from facts.reading.tables import column_unit, find_glued_tables, find_tables
 from facts.text import Tokenizer
 
 # A table of our own in the shape county bulletins print (header cell split over two lines).
@@ -41,3 +41,37 @@ def test_units_from_headers():
 
 def test_prose_is_no_table():
     assert find_tables(repair("全年实现地区生产总值420.77亿元,同比增长4.1%。").text) == []
+
+
+# A ranking and a history printed without separators, in the shape of city yearbook pages.
+GLUED = """2022年某市各县GDP排行
+排名各县2022年GDP(亿元)增速(%)
+1甲县1234.5612
+2乙县456.7812.3
+3丙县98.703.4
+
+某市历年GDP
+年份GDP(亿元)增速(%)
+2022年2345.610.3
+2021年2100.054.6
+"""
+
+
+def test_glued_rows_are_split_by_the_header_units():
+    tables = find_glued_tables(repair(GLUED).text)
+    assert [[c.text for c in r.cells] for r in tables[0].rows] == [["1234.56", "12"], ["456.78", "12.3"],
+                                                                  ["98.70", "3.4"]]
+    assert [r.label for r in tables[1].rows] == ["2022年", "2021年"]
+
+
+def test_a_number_the_text_repeats_decides_an_ambiguous_split():
+    text = "2022年全市生产总值2345.6亿元,增长10.3%。\n" + GLUED
+    history = find_glued_tables(repair(text).text)[1]
+    assert [c.text for c in history.rows[0].cells] == ["2345.6", "10.3"]  # not 2345.61 and 0.3
+
+
+def test_glued_rows_become_facts_for_their_year():
+    lexicon = load_lexicon()
+    facts = extract_facts("t.txt", repair(GLUED), lexicon, Tokenizer(lexicon))
+    history = {f.value: f for f in facts if f.unit == "亿元" and f.quote.startswith("20")}
+    assert history[2100.05].period.label == "2021年"
