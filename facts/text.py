@@ -205,6 +205,17 @@ def pinyin_key(word: str) -> str:
     return " ".join(_pinyin(ch) for ch in word)
 
 
+def _single_runs(tokens: list[str]) -> set[int]:
+    """Indices of one-character tokens next to another: pieces of a word jieba does not know (铁 海 of
+    铁海联运), not nouns of their own."""
+    runs = set()
+    for k, token in enumerate(tokens):
+        if len(token) == 1 and any(0 <= j < len(tokens) and len(tokens[j]) == 1 and CJK.match(tokens[j])
+                                   for j in (k - 1, k + 1)):
+            runs.add(k)
+    return runs
+
+
 class Tokenizer:
     """Segments text into canonical terms; corrects typos in questions against the known vocabulary."""
 
@@ -246,6 +257,7 @@ class Tokenizer:
         out: list[str] = [f"{m.group(1)}{m.group(2)}" for m in FIGURE_TERM.finditer(text)]
         out += [name for name in unknown_names(self.jieba.lcut(text, HMM=False)) if name in known]
         tokens = [w.strip() for w in self.jieba.cut(text, HMM=False)]
+        runs = _single_runs(tokens)
         i = 0
         while i < len(tokens):
             joined = known_join(tokens, i, known)
@@ -255,7 +267,7 @@ class Tokenizer:
                 continue
             word = tokens[i]
             i += 1
-            if not self._keep(word):
+            if not self._keep(word) or (len(word) == 1 and i - 1 in runs):
                 continue
             if word in known or FIGURE_TERM.fullmatch(word):
                 out.append(word)
@@ -289,9 +301,10 @@ class Tokenizer:
         text = self.canonical_text(text)
         out = [f"{m.group(1)}{m.group(2)}" for m in FIGURE_TERM.finditer(text)]  # 10亿元 in 10亿元项目
         out += unknown_names(self.jieba.lcut(text, HMM=False))
-        for word in self.jieba.cut_for_search(text, HMM=False):
-            word = word.strip()
-            if len(word) < 2 and not word.isupper() and word not in self._single:
+        searched = [w.strip() for w in self.jieba.cut_for_search(text, HMM=False)]
+        lone = set(range(len(searched))) - _single_runs(searched)
+        for k, word in enumerate(searched):
+            if len(word) < 2 and not word.isupper() and (word not in self._single or k not in lone):
                 continue
             if word in self.lexicon.stopwords or word.replace(".", "").isdigit() or not (CJK.search(word) or KEEP_ASCII.match(word)):
                 continue
