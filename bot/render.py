@@ -18,7 +18,18 @@ def kind_label(scored: Scored) -> str:
     row = scored.fact.row
     label = KIND_NAMES.get(row.kind, row.kind)
     measure = MEASURE_NAMES.get(row.measure, "")
+    if row.measure == "growth" and row.direction == "down":
+        measure = "降幅" if row.value >= 0 else "增速（为负，即下降）"
     return f"{label}·{measure}" if measure else label
+
+
+def shown_figure(row) -> str:
+    """The figure as written, and 下降 beside it when it is a fall: 37.4%（下降）, -0.5%（下降0.5%）."""
+    if row.direction != "down" or row.measure not in {"growth", "change"}:
+        return row.figure
+    if row.value < 0:
+        return f"{row.figure}（下降{-row.value:g}{row.unit}）"
+    return f"{row.figure}（下降）"
 
 
 def source_line(scored: Scored, titles: dict[str, str]) -> str:
@@ -40,7 +51,7 @@ def render_text(answer: Answer) -> str:
         row = best.fact.row
         period = (row.period_label or "时间不详") + ("（据上下文推定）" if row.period_inferred else "")
         lines = [
-            f"{row.figure} —— {row.indicator}",
+            f"{shown_figure(row)} —— {row.indicator}",
             f"主体：{row.subject_name or '未注明'} | 时间：{period} | 类型：{kind_label(best)}",
             f"原文：“{row.sentence}”",
             source_line(best, answer.titles),
@@ -117,7 +128,7 @@ def fact_html(scored: Scored, titles: dict[str, str]) -> list[str]:
     period = esc(row.period_label or "时间不详") + ("（据上下文推定）" if row.period_inferred else "")
     title = titles.get(row.doc) or row.doc
     return [
-        f"<b>{esc(row.figure)}</b> · {esc(row.indicator)}",
+        f"<b>{esc(shown_figure(row))}</b> · {esc(row.indicator)}",
         f"主体：{esc(row.subject_name or '未注明')} ｜ 时间：{period} ｜ 类型：{esc(kind_label(scored))}",
         f"<blockquote>{highlight(row.sentence, row.figure)}</blockquote>",
         f"来源：《{esc(title)}》 ({esc(row.doc)}, 第{row.line}行)",

@@ -59,5 +59,6 @@ def fact_json(scored: Scored, titles: dict[str, str]) -> dict:
         "indicator": row.indicator,
         "kind": row.kind,
         "measure": row.measure,
+        "direction": row.direction,
         "score": round(scored.score, 4),
     }

@@ -54,6 +54,7 @@ class FactRow:
     sentence: str
     terms: dict
     orgs: list
+    direction: str
 
     @classmethod
     def columns(cls) -> list[str]:

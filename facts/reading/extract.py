@@ -88,6 +88,7 @@ class FactRecord:
     terms: dict[str, float] = field(default_factory=dict)
     orgs: tuple[str, ...] = ()
     district: str | None = None  # the report's district
+    direction: str = ""  # up | down | "": which way a rate or change went
 
 
 @dataclass(frozen=True)
@@ -245,7 +246,7 @@ def _table_facts(doc: str, repaired: RepairedText, tokenizer: Tokenizer, ctx: Re
                 kind="actual", measure=measure, period=row_period, subject=subject,
                 subject_explicit=row_place is not None, sub_scope=False, indicator=indicator[-16:],
                 quote=repaired.original_span(row.start, row.end), sentence=text[row.start:row.end], terms=terms,
-                district=ctx.home))
+                district=ctx.home, direction="down" if value_text.startswith("-") else ""))
     return facts
 
 
@@ -284,7 +285,7 @@ def _table_period(ctx: ReportContext, text: str, caption: Span, table: Table) ->
 
 def _shift(fig: Figure, offset: int) -> Figure:
     return Figure(fig.start + offset, fig.end + offset, fig.value, fig.value_text, fig.value_max, fig.unit,
-                  fig.qualifier, fig.measure, fig.text)
+                  fig.qualifier, fig.measure, fig.text, fig.direction)
 
 
 def _clause_of(clauses: list[Span], pos: int) -> int:
@@ -425,7 +426,7 @@ def _fact(doc, repaired, lexicon, tokenizer, ctx, para, prev_para, sentences, s_
         qualifier=fig.qualifier, figure=fig.text, kind=kind, measure=fig.measure, period=period, subject=subject,
         subject_explicit=explicit, sub_scope=sub_scope, indicator=indicator,
         quote=repaired.original_span(quote_start, quote_end), sentence=text[quote_start:quote_end],
-        terms=terms, orgs=tuple(sorted(orgs)), district=ctx.home,
+        terms=terms, orgs=tuple(sorted(orgs)), district=ctx.home, direction=fig.direction,
     )
 
 

@@ -28,6 +28,8 @@ CHANGE_WORDS = re.compile(r"(增加|净增|减少|增长|下降|多出|增收)(�
 NOT_QUALIFIER = re.compile(r"(签约|合约|节约|预约|履约|特约|制约|赶超|最近|附近|临近|就近)$")
 GROWTH_WORDS = re.compile(r"(增长|增速|增幅|下降|降低|减少|增加|回落|提高|上升)(了|为|达到|达|约|超|预计达|预计)?$")
 FUTURE_LIKE = re.compile(r"[年月日号强期届次]")
+DOWN_WORDS = re.compile(r"(下降|降低|减少|回落|下滑|收窄|降|减)(了|为|达到|达|约|超|预计达|预计)?$")
+UP_WORDS = re.compile(r"(增长|提高|上升|增加|扩大|提升|增)(了|为|达到|达|约|超|预计达|预计)?$")
 LIST_JOIN = re.compile(r"[和、与及,，]|以及")
 MINUS = {"-", "−", "－"}  # a figure written as a negative growth: 同比增长-0.5%
 
@@ -49,6 +51,7 @@ class Figure:
         return self.text
 
     text: str = ""
+    direction: str = ""  # up | down | "" (下降0.3% is 0.3 and down; 增长-0.5% is -0.5 and down)
 
 
 def _number(text: str) -> float:
@@ -104,9 +107,18 @@ def find_figures(text: str) -> list[Figure]:
             measure = "growth" if GROWTH_WORDS.search(lead) else "share"
             if unit == "倍" and not GROWTH_WORDS.search(lead):
                 measure = "amount"
+        direction = ""
+        if measure in {"growth", "change"} or unit in {"%", "个百分点"}:
+            if DOWN_WORDS.search(lead):
+                direction = "down"
+            elif UP_WORDS.search(lead):
+                direction = "up"
+        if negative:
+            direction = "down"
         prev_fig = found[-1] if found else None
         if prev_fig is not None and prev_fig.unit == unit and LIST_JOIN.fullmatch(text[prev_fig.end:start]):
             measure = prev_fig.measure  # 分别增长36.1%和35.95%: the second rate is a growth too
+            direction = direction or ("" if prev_fig.value < 0 else prev_fig.direction)
         found.append(
             Figure(
                 start=start,
@@ -118,6 +130,7 @@ def find_figures(text: str) -> list[Figure]:
                 qualifier=qualifier,
                 measure=measure,
                 text=text[start:end],
+                direction=direction,
             )
         )
     return found

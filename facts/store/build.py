@@ -75,6 +75,7 @@ def fact_row(record: FactRecord) -> Fact:
         sentence=record.sentence,
         terms=record.terms,
         orgs=list(record.orgs),
+        direction=record.direction,
     )
 
 

@@ -19,7 +19,9 @@ from facts.store.models import Document, Fact, StoreInfo
 from facts.text import Tokenizer, cache_dir
 
 log = logging.getLogger(__name__)
-CACHE_FORMAT = 3  # 3: the classes moved into facts.reading / facts.answering / facts.store
+CACHE_FORMAT = (
+    4  # 4: facts carry a direction; 3: the classes moved into facts.reading / facts.answering / facts.store
+)
 
 
 @dataclass

@@ -70,6 +70,7 @@ class Fact(SQLModel, table=True):
     sentence: str = Field(sa_column=Column(Text))  # the same span, repaired, for display
     terms: dict = Field(default_factory=dict, sa_column=Column(JSON))
     orgs: list = Field(default_factory=list, sa_column=Column(JSON))
+    direction: str = Field(default="", sa_column_kwargs={"server_default": ""})  # up | down | ""
 
 
 class StoreInfo(SQLModel, table=True):

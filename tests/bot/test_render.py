@@ -113,3 +113,26 @@ def test_series_reply_lists_periods_and_asks_for_a_chart(service):
 def test_plain_text_matches_the_html_answer(service):
     answer = service.answer("2019年江津区GDP是多少")
     assert render_text(answer).startswith("1036.7亿元")
+
+
+def test_a_fall_is_never_shown_as_growth(tmp_path):
+    from facts.store.db import make_engine
+    from facts.store.service import FactService
+    from facts.store.settings import FactSettings
+
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "report.txt").write_text(
+        "2023年某某县统计公报\n2023年,全县出栏牛1.2万头,同比下降37.4%;出栏羊3.1万只,同比增长-2.5%。\n",
+        encoding="utf-8",
+    )
+    url = f"sqlite:///{tmp_path / 'f.db'}"
+    service = FactService(
+        make_engine(url), FactSettings(database_url=url, factbot_seeds_dir=tmp_path / "seeds")
+    )
+    service.build()
+    cattle = service.answer("2023年出栏牛同比下降多少")
+    assert cattle.best.fact.row.direction == "down" and cattle.best.fact.row.value == 37.4
+    assert "37.4%（下降）" in render_text(cattle) and "降幅" in render_text(cattle)
+    sheep = service.answer("2023年出栏羊增长多少")
+    assert sheep.best.fact.row.value == -2.5
+    assert "下降2.5%" in render_text(sheep)

@@ -143,3 +143,13 @@ def test_figures_come_in_order_without_overlap():
     figures = find_figures(sentence)
     assert [f.text for f in figures] == ["18469家", "4.2%", "60家", "460家", "1357亿", "4.5%"]
     assert all(a.end <= b.start for a, b in pairwise(figures))
+
+
+@pytest.mark.parametrize(("sentence", "direction"), [
+    ("生猪存栏58.97万头,同比下降6.53%", "down"),
+    ("全年实现地区生产总值300.5亿元,同比增长-1.2%", "down"),
+    ("水产品产量2.61万吨,同比增长3.91%", "up"),
+    ("第二产业占比45.2%", ""),
+], ids=["下降", "negative-growth", "增长", "a-share-has-no-direction"])
+def test_direction(sentence, direction):
+    assert find_figures(sentence)[-1].direction == direction

@@ -262,7 +262,7 @@ def test_upgrade_from_empty_gives_the_models_schema(database_url, engines):
     upgrade_schema(engine)
     assert differences(engine) == []
     with engine.connect() as connection:
-        assert schema_revision(connection) == head_revision() == "0002"
+        assert schema_revision(connection) == head_revision() == "0003"
         assert set(inspect(connection).get_table_names()) == set(SQLModel.metadata.tables) | {
             "alembic_version"
         }
@@ -406,5 +406,24 @@ def test_two_starters_at_once_migrate_once(database_url, engines):
     assert differences(observer) == []
     with observer.connect() as connection:
         assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalars().all() == [
-            "0002"
+            "0003"
         ]
+
+
+def test_facts_of_a_0002_store_keep_their_rows_and_gain_a_direction(database_url, engines):
+    engine = engines(database_url)
+    with engine.connect() as connection, connection.begin():
+        command.upgrade(alembic_config(connection), "0002")
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO fact (doc, line, value, value_text, unit, qualifier, figure, kind, measure,"
+                " period_inferred, subject_explicit, sub_scope, indicator, quote, sentence, terms, orgs)"
+                " VALUES ('a.txt', 3, 37.4, '37.4', '%', '', '37.4%', 'actual', 'growth',"
+                " false, false, false, '出栏牛增速', '下降37.4%', '下降37.4%', '{}', '[]')"
+            )
+        )
+    upgrade_schema(engine)
+    assert differences(engine) == []
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT value, direction FROM fact")).one() == (37.4, "")
