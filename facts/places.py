@@ -82,6 +82,8 @@ class Gazetteer:
             if place.level != "town" and len(place.short) >= MIN_SHORT and place.short != place.name:
                 self.by_short.setdefault(place.short, []).append(place)
         self.longest = max((len(n) for n in self.by_name), default=0)
+        # every name's first two characters: most positions of a text start none, and are skipped at once
+        self.heads = {n[:MIN_SHORT] for n in (*self.by_name, *self.by_short)}
         self.spellings: dict[str, list[Place]] | None = None  # by pinyin, made on first use
 
     def trusted(self, word: str, place: Place) -> bool:
@@ -120,6 +122,8 @@ class Gazetteer:
         return found
 
     def _match_at(self, text: str, i: int, towns_of: str | None) -> PlaceMention | None:
+        if text[i:i + MIN_SHORT] not in self.heads:
+            return None
         for size in range(min(MAX_NAME, len(text) - i), MIN_SHORT - 1, -1):
             word = text[i:i + size]
             full = [p for p in self.by_name.get(word, ()) if p.level != "town"
@@ -146,10 +150,30 @@ def _stronger(later: PlaceMention, hit: PlaceMention, prefer: frozenset[str]) ->
 
 def _pick(candidates: list[Place], text: str) -> Place:
     """Of places sharing a name, the one whose parents the text names, else the higher level."""
+    if len(candidates) == 1:
+        return candidates[0]
+
     def score(place: Place) -> tuple[int, int]:
-        named = sum(1 for parent in place.parents if parent in text or parent[:2] in text)
+        named = sum(1 for parent in place.parents if _names(text, parent))
         return named, -LEVELS.index(place.level)
     return max(candidates, key=score)
+
+
+_NAMED: dict[tuple[int, str], bool] = {}
+
+
+def _names(text: str, parent: str) -> bool:
+    """Whether the text names a parent place (in full or by its first two characters), remembered per
+    text so a long report is searched once per name."""
+    key = (id(text), parent)
+    if key not in _NAMED:
+        if len(_NAMED) > NAMED_MEMO:
+            _NAMED.clear()
+        _NAMED[key] = parent in text or parent[:2] in text
+    return _NAMED[key]
+
+
+NAMED_MEMO = 10_000
 
 
 def _jionlp_file() -> Path | None:

@@ -113,6 +113,20 @@ class ReportContext:
     top_subject: Subject | None
     top_zone: Subject | None
     words: set[str] = field(default_factory=set)  # names jieba must keep whole
+    _starts: dict[str, list[int]] = field(default_factory=dict, repr=False)
+
+    def mentions_in(self, start: int, end: int) -> list[Mention]:
+        """The mentions starting in [start, end), by bisection: a report's cost stays linear in its size."""
+        return self._between("mentions", self.mentions, start, end)
+
+    def markers_in(self, start: int, end: int) -> list[Marker]:
+        return self._between("markers", self.markers, start, end)
+
+    def _between(self, name: str, items: list, start: int, end: int) -> list:
+        starts = self._starts.get(name)
+        if starts is None:
+            starts = self._starts[name] = [x.start for x in items]
+        return items[bisect.bisect_left(starts, start):bisect.bisect_left(starts, end)]
 
 
 def _spans(text: str, start: int, end: int, pattern: re.Pattern) -> list[Span]:
@@ -411,15 +425,14 @@ def _fact(doc, repaired, lexicon, tokenizer, ctx, para, prev_para, sentences, s_
     if not explicit and sub_scope and ctx.top_zone is not None:
         subject = ctx.top_zone
     kind = _kind(text, lead, clause, fig, period, ctx)
-    names = [m.subject.name for m in ctx.mentions if clause.start <= m.start < clause.end]
+    names = [m.subject.name for m in ctx.mentions_in(clause.start, clause.end)]
     indicator = _indicator(text, named_before or seg_before, seg_after, prev_clause, fig, names, tokenizer,
                            lexicon.family(fig.unit))
     quote_start = prev_clause.start if prev_clause and fig.start - prev_clause.start <= 60 else clause.start
     quote_end = max(clause.end, fig.end)
     while quote_end > fig.end and text[quote_end - 1] in ",;:，；：、 ":
         quote_end -= 1
-    orgs = {m.subject.key for m in ctx.mentions if m.subject.kind == "org"
-            and (prev_para or para).start <= m.start < para.end}
+    orgs = {m.subject.key for m in ctx.mentions_in((prev_para or para).start, para.end) if m.subject.kind == "org"}
     return FactRecord(
         doc=doc, line=repaired.line_of(fig.start + (len(fig.text) - len(fig.text.lstrip("约超过近逾突破不足到将高达接")))),
         value=fig.value, value_text=fig.value_text, value_max=fig.value_max, unit=fig.unit,
@@ -488,7 +501,8 @@ def _nearest(items, start: int, end: int, pos: int):
 
 def _period(ctx: ReportContext, sent: Span, para: Span, clause: Span, fig: Figure | None) -> Period | None:
     at = fig.start if fig is not None else clause.end
-    markers = [m for m in ctx.markers if m.period is not None and (not m.compared or 0 <= at - m.end <= 1)]
+    markers = [m for m in ctx.markers_in(min(para.start, sent.start), clause.end)
+               if m.period is not None and (not m.compared or 0 <= at - m.end <= 1)]
     marker = _nearest(markers, clause.start, clause.end, at)
     if marker is None:
         marker = next((m for m in reversed(markers) if sent.start <= m.start < clause.start), None)
@@ -534,18 +548,18 @@ def _topic(mentions: list[Mention], start: int, text: str = "") -> Mention | Non
 def _subject(ctx: ReportContext, text: str, scope: Span, sent: Span, clauses: list[Span], c_index: int,
              fig: Figure) -> tuple[Subject | None, bool]:
     clause = clauses[c_index]
-    in_clause = [m for m in ctx.mentions if clause.start <= m.start < clause.end
-                 and not OBJECT_AFTER.search(text, max(clause.start, m.start - 4), m.start)
+    in_clause = [m for m in ctx.mentions_in(clause.start, clause.end)
+                 if not OBJECT_AFTER.search(text, max(clause.start, m.start - 4), m.start)
                  and not LOCATIVE.search(text, clause.start, m.start)]  # 设在衡阳市白沙洲工业园: where, not who
     if in_clause:
         before = [m for m in in_clause if m.start < fig.start]
         return (before[0] if before else in_clause[0]).subject, True
     for earlier_clause in reversed(clauses[:c_index]):
-        topic = _topic([m for m in ctx.mentions if earlier_clause.start <= m.start < earlier_clause.end
-                        and not m.quoted], earlier_clause.start, text)
+        topic = _topic([m for m in ctx.mentions_in(earlier_clause.start, earlier_clause.end) if not m.quoted],
+                       earlier_clause.start, text)
         if topic is not None:
             return topic.subject, True
-    earlier = [m for m in ctx.mentions if scope.start <= m.start < sent.start and not m.quoted]
+    earlier = [m for m in ctx.mentions_in(scope.start, sent.start) if not m.quoted]
     for number in sorted({m.sentence for m in earlier}, reverse=True):  # the nearest earlier sentence's topic
         in_sentence = [m for m in earlier if m.sentence == number]
         topic = _topic(in_sentence, in_sentence[0].start - 3)
