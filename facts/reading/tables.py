@@ -13,6 +13,7 @@ UNIT_IN_HEADER = re.compile(r"[(（]([^()（）]{1,6})[)）]")
 UNIT_COLUMN = re.compile(r"^(计量)?单位$")
 # Rows a table labels as parts of the row above: 其中:稻谷 is part of 粮食作物.
 PART_OF = re.compile(r"^(其中|内)[:：]?")
+RANK = re.compile(r"^\d{1,3}$")
 MIN_COLUMNS, MAX_COLUMNS = 2, 12
 MIN_ROWS = 1
 
@@ -57,14 +58,22 @@ def _cells(text: str, start: int, end: int) -> list[Cell]:
     return cells
 
 
+def _ranked(row: list[Cell]) -> bool:
+    """A row opening with its rank (1 | 潞州区 | 565.7 | 8): the label is the second cell."""
+    return len(row) > 2 and RANK.match(row[0].text) is not None and not NUMBER.match(row[1].text)
+
+
 def _fits(cells: list[Cell], width: int) -> float:
-    """How well the cells after a header of `width` fall into rows: a label, then figures or units."""
+    """How well the cells after a header of `width` fall into rows: a label (after a rank, if any), then
+    figures or units."""
     body = cells[width:]
     if len(body) < width * MIN_ROWS or len(body) % width:
         return 0.0
     good = 0
     for k in range(0, len(body), width):
         row = body[k:k + width]
+        if _ranked(row):
+            row = row[1:]
         if NUMBER.match(row[0].text):
             return 0.0
         numbers = sum(1 for c in row[1:] if NUMBER.match(c.text))
@@ -73,19 +82,26 @@ def _fits(cells: list[Cell], width: int) -> float:
 
 
 def find_tables(text: str) -> list[Table]:
-    """Every pipe table in `text`."""
+    """Every pipe table in `text`. A run of `|` lines holds a new table wherever a header line (two or more
+    cells, none a figure) follows rows with figures: a ranking and then a history, printed together."""
     tables = []
     lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]*", text) if m.end() > m.start()]
     block: list[tuple[int, int]] = []
+    seen_figures = False
     for a, b in [*lines, (len(text) + 1, len(text) + 1)]:
-        if a <= len(text) and "|" in text[a:b]:
+        line = text[a:b] if a <= len(text) else ""
+        piped = "|" in line
+        cells = _cells(text, a, b) if piped else []
+        header = len(cells) >= 2 and not any(NUMBER.match(c.text) for c in cells)
+        if piped and not (header and seen_figures):
             block.append((a, b))
+            seen_figures = seen_figures or any(NUMBER.match(c.text) for c in cells)
             continue
         if block:
             table = _table(text, block[0][0], block[-1][1])
             if table is not None:
                 tables.append(table)
-            block = []
+        block, seen_figures = ([(a, b)], False) if piped else ([], False)
     return tables
 
 
@@ -95,17 +111,20 @@ def _table(text: str, start: int, end: int) -> Table | None:
                default=None)
     if best is None or _fits(cells, best) < 0.5:
         return None
-    header = tuple(c.text for c in cells[1:best])
+    ranked = _ranked(cells[best:2 * best])
+    skip = 2 if ranked else 1  # the rank column and the label column
+    header = tuple(c.text for c in cells[skip:best])
     rows, group = [], ""
     for k in range(best, len(cells), best):
-        row = cells[k:k + best]
+        whole = cells[k:k + best]
+        row = whole[1:] if ranked else whole
         label = row[0].text
         part = PART_OF.match(label)
         if part:
             label = label[part.end():]
         else:
             group = label
-        rows.append(Row(label, group if part else "", tuple(row[1:]), row[0].start, row[-1].end))
+        rows.append(Row(label, group if part else "", tuple(row[1:]), whole[0].start, row[-1].end))
     return Table(start, end, header, tuple(rows))
 
 

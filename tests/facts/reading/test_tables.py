@@ -75,3 +75,15 @@ def test_glued_rows_become_facts_for_their_year():
     facts = extract_facts("t.txt", repair(GLUED), lexicon, Tokenizer(lexicon))
     history = {f.value: f for f in facts if f.unit == "亿元" and f.quote.startswith("20")}
     assert history[2100.05].period.label == "2021年"
+
+
+def test_a_ranked_table_and_a_history_printed_together():
+    text = (
+        "排行 | 区域 | 2021年GDP(亿元) | 增速(%) |\n1 | 甲区 | 565.7 | 8 |\n2 | 乙县 | 320.7 | 9.9 |\n"
+        "年份 | GDP(亿元) | 增速(%) |\n2021年 | 2311.1 | 11 |\n2020年 | 1711.6 | 5.1 |\n"
+    )
+    ranking, history = find_tables(repair(text).text)
+    assert ranking.header == ("2021年GDP(亿元)", "增速(%)")
+    assert [(r.label, [c.text for c in r.cells]) for r in ranking.rows] == [("甲区", ["565.7", "8"]),
+                                                                           ("乙县", ["320.7", "9.9"])]
+    assert [r.label for r in history.rows] == ["2021年", "2020年"]
