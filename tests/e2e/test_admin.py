@@ -217,6 +217,30 @@ async def test_reload_reports_what_changed_and_serves_the_new_facts(fake_telegra
     assert "没有变化" in await reload(fake_telegram)  # the same folder again
 
 
+async def test_buttons_and_links_to_facts_from_before_a_reload_say_they_are_gone(
+    fake_telegram, bot, store, seeds
+):
+    """Issue 12, item 7: after a rebuild on SQLite, an old suggestion button or /start f_<id> link
+    showed another fact (ids were handed out again from 1); now it says the fact is gone."""
+    old_id = next(f.id for f in store.facts() if f.figure == "536列")
+    abstained = await reply_to(fake_telegram, "2018年江津班列开了多少列？")
+    old_buttons = [d for d in callback_data(abstained.result) if d.startswith("fact:")]
+    assert old_buttons, abstained.params["text"]
+    (seeds / "000_53f751021545a504.txt").unlink()
+    assert "重新加载完成" in await reload(fake_telegram)
+
+    gone = await reply_to(fake_telegram, f"/start f_{old_id}")
+    assert "不在库中" in gone.params["text"], gone.params["text"]
+    for data in old_buttons:
+        before = len(ok_calls(fake_telegram, "sendMessage", ADMIN))
+        fake_telegram.callback_query(abstained.result, data, user_id=ADMIN)
+        [*_, reply] = await fake_telegram.wait_for("sendMessage", to(ADMIN), count=before + 1)
+        assert "不在库中" in reply.params["text"], (data, reply.params["text"])
+    new_id = next(f.id for f in store.facts() if f.figure == "536列")
+    shown = await reply_to(fake_telegram, f"/start f_{new_id}")
+    assert "<b>536列</b>" in shown.params["text"]
+
+
 async def test_questions_during_a_reload_get_the_old_or_the_new_facts_never_a_mix(fake_telegram, bot, seeds):
     edit(seeds / S001, "536列", "540列")
     seen = {id(c) for c in ok_calls(fake_telegram, "sendMessage", ADMIN)}
