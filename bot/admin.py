@@ -6,7 +6,7 @@ import asyncio
 import logging
 
 from telegram import Update
-from telegram.constants import ParseMode
+from telegram.constants import ChatType, ParseMode
 
 from bot.handlers import markup
 from bot.render import Button, esc, split_html
@@ -37,6 +37,16 @@ def audit(update: Update, context: Context, action: str, detail: str = "", outco
         detail=detail,
         outcome=outcome,
     )
+
+
+async def private_only(update: Update, context: Context, action: str) -> bool:
+    """True (and a hint, audited) when an admin's report was asked for in a group: everyone there
+    would read it."""
+    if update.effective_chat is None or update.effective_chat.type == ChatType.PRIVATE:
+        return False
+    audit(update, context, action, outcome="refused: not a private chat")
+    await update.effective_message.reply_text(f"请在与我的私聊中使用 /{action}：群里的每个人都会看到结果。")
+    return True
 
 
 async def refuse(update: Update, context: Context, action: str) -> bool:
@@ -131,7 +141,11 @@ async def upload(update: Update, context: Context) -> None:
 async def upload_choice(update: Update, context: Context) -> None:
     """The 覆盖 / 取消 buttons under a same-named upload."""
     query = update.callback_query
-    _, choice, key = (query.data or "").split(":", 2)
+    parts = (query.data or "").split(":")
+    if len(parts) != 3 or parts[1] not in ("yes", "no") or not parts[2]:  # not a button we made
+        await query.answer("这个按钮已失效。")
+        return
+    _, choice, key = parts
     if not is_admin(update, context):  # before anything else: a member's press must not cancel the upload
         audit(update, context, "upload", detail=f"button {choice}", outcome="refused")
         await query.answer(REFUSED)
@@ -186,7 +200,7 @@ async def store_upload(update: Update, context: Context, name: str, data: bytes)
 
 async def stats(update: Update, context: Context) -> None:
     """/stats: documents, facts, questions answered and abstained, the last reload."""
-    if await refuse(update, context, "stats"):
+    if await refuse(update, context, "stats") or await private_only(update, context, "stats"):
         return
     service = context.bot_data.service
     s = counters.stats(service.engine, service.store_info(), service.settings.factbot_timezone)
@@ -204,7 +218,7 @@ async def stats(update: Update, context: Context) -> None:
 
 async def facts(update: Update, context: Context) -> None:
     """/facts 问题: the raw matching facts with ids, scores and fields, to diagnose an answer."""
-    if await refuse(update, context, "facts"):
+    if await refuse(update, context, "facts") or await private_only(update, context, "facts"):
         return
     question = " ".join(context.args or [])
     if not question:

@@ -129,14 +129,13 @@ def _serve_monitoring(application: Application, settings: Settings) -> None:
     """Start the /healthz and /metrics server after post_init, stop it after the application stops."""
     runners = []
     post_init, post_stop = application.post_init, application.post_stop
+    host = settings.metrics_listen or "127.0.0.1"  # polling needs no open port: local probes only
 
     async def started(app: Application) -> None:
         if post_init:
             await post_init(app)
-        runners.append(
-            await serve(make_web_app(app, health=Health(app)), settings.webhook_listen, settings.metrics_port)
-        )
-        log.info("health and metrics on %s:%d", settings.webhook_listen, settings.metrics_port)
+        runners.append(await serve(make_web_app(app, health=Health(app)), host, settings.metrics_port))
+        log.info("health and metrics on %s:%d", host, settings.metrics_port)
 
     async def stopped(app: Application) -> None:
         for runner in runners:
@@ -204,7 +203,7 @@ async def _serve_webhook(settings: Settings, service: FactService) -> int:
                 runners.append(
                     await serve(
                         make_web_app(application, health=health),
-                        settings.webhook_listen,
+                        settings.metrics_listen or settings.webhook_listen,
                         settings.metrics_port,
                     )
                 )

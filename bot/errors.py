@@ -16,7 +16,9 @@ async def on_error(update: object, context) -> None:
     if isinstance(context.error, Forbidden):  # blocked or kicked: an apology would be refused as well
         return
     if isinstance(update, Update) and update.effective_chat is not None:
-        try:
-            await context.bot.send_message(update.effective_chat.id, SORRY)
+        message = update.effective_message
+        topic = message.message_thread_id if message is not None and message.is_topic_message else None
+        try:  # in a forum, the topic the message came from (not General)
+            await context.bot.send_message(update.effective_chat.id, SORRY, message_thread_id=topic)
         except Exception:  # the chat may be gone; the log above has the story
             log.exception("could not tell chat %s about the error", update.effective_chat.id)

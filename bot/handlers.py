@@ -1,6 +1,7 @@
 """Telegram handlers: parse the update, ask the fact service, render, reply. Nothing else."""
 
 import base64
+import contextlib
 import logging
 
 from telegram import (
@@ -49,11 +50,17 @@ def markup(rows: list[list[Button]]) -> InlineKeyboardMarkup | None:
 
 async def send_reply(message: Message, context: Context, reply: Reply) -> Message:
     """Send a rendered reply (chart first when there is one); returns the first text message."""
+    return (await send_answer(message, context, reply))[0]
+
+
+async def send_answer(message: Message, context: Context, reply: Reply) -> tuple[Message, Message | None]:
+    """Send a rendered reply: (the first text message, the chart's message or None)."""
+    chart = None
     if reply.chart:
         from bot.chart import series_png  # matplotlib loads only when a chart is drawn
 
         head = max(reply.chart, key=lambda s: s.score).fact.row
-        await message.reply_photo(
+        chart = await message.reply_photo(
             series_png(reply.chart), caption=f"{head.indicator}（单位：{head.unit}）"[:1000], do_quote=False
         )
     first = None
@@ -67,11 +74,23 @@ async def send_reply(message: Message, context: Context, reply: Reply) -> Messag
             disable_web_page_preview=True,
         )
         first = first or sent
-    return first
+    return first, chart
+
+
+async def reply_and_remember(message: Message, context: Context, reply: Reply) -> None:
+    """Answer a question, remembering which messages answered it (an edit of it edits them)."""
+    sent, chart = await send_answer(message, context, reply)
+    key = (message.chat_id, message.message_id)
+    context.bot_data.replies[key] = sent.message_id
+    if chart is not None:
+        context.bot_data.charts[key] = chart.message_id
+    else:
+        context.bot_data.charts.pop(key, None)
 
 
 def render(answer: Answer, context: Context, page: int = 0) -> Reply:
-    key = context.bot_data.remember(answer) if len(answer.results) > 1 else ""
+    data = context.bot_data
+    key = data.remember(answer, data.service.version) if len(answer.results) > 1 else ""
     return render_html(answer, key, page)
 
 
@@ -79,8 +98,7 @@ async def answer_question(message: Message, context: Context, question: str) -> 
     answer = context.bot_data.metrics.answer(context.bot_data.service, question)
     service = context.bot_data.service
     count_question(service.engine, answer.answered, service.today())
-    sent = await send_reply(message, context, render(answer, context))
-    context.bot_data.replies[(message.chat_id, message.message_id)] = sent.message_id
+    await reply_and_remember(message, context, render(answer, context))
 
 
 def addressed_text(message: Message, username: str, bot_id: int) -> str | None:
@@ -184,23 +202,33 @@ async def edited_text(update: Update, context: Context) -> None:
         return
     answer = context.bot_data.metrics.answer(context.bot_data.service, question)
     reply = render(answer, context)
-    earlier = context.bot_data.replies.get((message.chat_id, message.message_id))
-    if earlier is None:
-        sent = await send_reply(message, context, reply)
-        context.bot_data.replies[(message.chat_id, message.message_id)] = sent.message_id
-        return
-    try:
-        await context.bot.edit_message_text(
-            reply.chunks[0],
-            chat_id=message.chat_id,
-            message_id=earlier,
-            parse_mode=ParseMode.HTML,
-            reply_markup=markup(reply.buttons),
-            disable_web_page_preview=True,
-        )
-    except BadRequest as err:
-        if "not modified" not in str(err).lower():
-            raise
+    key = (message.chat_id, message.message_id)
+    earlier, chart = context.bot_data.replies.get(key), context.bot_data.charts.get(key)
+    if earlier is not None and (chart is not None or reply.chart):
+        # a chart cannot be edited into text or out of it: the old answer goes, a fresh one comes
+        for old in (chart, earlier):
+            if old is not None:
+                with contextlib.suppress(BadRequest):  # already deleted by the user
+                    await context.bot.delete_message(message.chat_id, old)
+        earlier = None
+    if earlier is not None:
+        try:
+            await context.bot.edit_message_text(
+                reply.chunks[0],
+                chat_id=message.chat_id,
+                message_id=earlier,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup(reply.buttons),
+                disable_web_page_preview=True,
+            )
+            return
+        except BadRequest as err:
+            if "not modified" in str(err).lower():
+                return
+            if "not found" not in str(err).lower():
+                raise
+            # the user deleted the answer: a fresh one
+    await reply_and_remember(message, context, reply)
 
 
 async def show_fact(message: Message, context: Context, fact_id: int) -> None:
@@ -218,9 +246,12 @@ async def button(update: Update, context: Context) -> None:
     kind, _, rest = (query.data or "").partition(":")
     if kind == "more":
         key, _, page = rest.partition(":")
-        answer = context.bot_data.answers.get(key)
+        version, answer = context.bot_data.answers.get(key) or (None, None)
         if answer is None or not page.isdigit():
             await query.answer("这条回答已过期，请重新提问。")
+            return
+        if version != context.bot_data.service.version:
+            await query.answer("数据已重新加载，这条回答已过期，请重新提问。", show_alert=True)
             return
         reply = render_html(answer, key, int(page))
         await query.answer()

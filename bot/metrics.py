@@ -42,6 +42,17 @@ class Metrics:
             registry=self.registry,
         )
 
+        self.webhook_refused = Counter(
+            "factbot_webhook_refused",
+            "Webhook posts refused (403) for a missing or wrong secret",
+            registry=self.registry,
+        )
+        self.webhook_invalid = Counter(
+            "factbot_webhook_invalid",
+            "Webhook posts with the right secret that were no readable update (400)",
+            registry=self.registry,
+        )
+
     def answer(self, service: FactService, question: str) -> Answer:
         """The service's answer to a user's question, counted and timed."""
         started = time.perf_counter()

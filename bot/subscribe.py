@@ -118,12 +118,15 @@ async def digest_now(update: Update, context: Context) -> None:
     except ScheduleError as err:
         await update.effective_message.reply_text(str(err).replace("/subscribe", "/digest"))
         return
-    own = sub is not None and sub.active and asked is None  # this chat's own digest moves its "since" mark
+    # this chat's own digest moves its "since" mark; in a group only when an administrator asks
+    # (anyone else gets the same digest, and the mark stays for the scheduled one)
+    own = sub is not None and sub.active and asked is None
+    moves_mark = own and await may_change(update, context)
     topics = list(asked) if asked is not None else (sub.topics if sub else [])
     outcome = await send_digest(
         context.application, chat_id, thread_id, topics, sub.last_digest_version if own else None, slot=None
     )
-    if own and outcome == DeliveryStatus.SENT:
+    if moves_mark and outcome == DeliveryStatus.SENT:
         subs.mark_digest(data.service.engine, chat_id, thread_id, data.service.store_info().version)
 
 

@@ -39,12 +39,28 @@ def refuse_size(size: int, max_bytes: int) -> None:
         raise UploadRefused(f"文件太大（{size_text(size)}），上限是 {size_text(max_bytes)}。")
 
 
+# the file system allows 255 bytes; the save goes through ".{name}.part", and a margin is cheap
+MAX_NAME_BYTES = 200
+ACCEPTED = "、".join(sorted(REPORT_SUFFIXES, key=lambda s: (len(s), s)))  # every suffix the build reads
+
+
 def safe_report_name(name: str) -> str:
     """A file name that stays inside the seeds folder and has a report suffix."""
-    base = SAFE_NAME.sub("_", Path(name or "").name).strip("._") or "report.txt"
-    if Path(base).suffix.lower() not in REPORT_SUFFIXES:
-        raise UploadRefused(f"只接受 .txt 或 .md 报告文件（收到的是 {Path(base).suffix or '无扩展名'}）。")
-    return base
+    base = SAFE_NAME.sub("_", Path(name or "").name)
+    if not base.strip("._"):
+        return "report.txt"  # a document without a name
+    suffix = Path(base).suffix
+    if suffix.lower() not in REPORT_SUFFIXES:
+        raise UploadRefused(f"只接受 {ACCEPTED} 报告文件（收到的是 {suffix or '无扩展名'}）。")
+    stem = base[: -len(suffix)].strip("._")
+    if not stem:
+        raise UploadRefused(f"文件名只有扩展名 {suffix}，请给报告起个名字再发送。")
+    safe = stem + suffix
+    if len(safe.encode()) > MAX_NAME_BYTES:
+        raise UploadRefused(
+            f"文件名太长（{len(safe.encode())} 字节），请改短到 {MAX_NAME_BYTES} 字节以内再发送。"
+        )
+    return safe
 
 
 def check_upload(name: str, data: bytes, max_bytes: int = DEFAULT_MAX_UPLOAD) -> str:

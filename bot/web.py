@@ -109,22 +109,49 @@ class Health:
         return {"database": database, "facts": self.service.loaded_facts, "telegram": telegram}
 
 
-def webhook_handler(application: Application, secret: str):
+class RefusalLog:
+    """Posts without the right secret: every one counted, at most one log line per `interval` (a flood
+    of 500 must not write 500 lines); the line says how many were refused since the last one."""
+
+    def __init__(self, metrics, interval: float = 60.0, clock: Callable[[], float] = time.monotonic):
+        self.metrics, self.interval, self.clock = metrics, interval, clock
+        self.unlogged = 0
+        self.next_line = -math.inf
+
+    def refused(self, remote: str | None) -> None:
+        self.metrics.webhook_refused.inc()
+        self.unlogged += 1
+        now = self.clock()
+        if now < self.next_line:
+            return
+        log.warning(
+            "webhook: refused %d request(s) without the right secret (the latest from %s); "
+            "at most one such line every %.0f s",
+            self.unlogged,
+            remote,
+            self.interval,
+        )
+        self.unlogged, self.next_line = 0, now + self.interval
+
+
+def webhook_handler(application: Application, secret: str, refusals: RefusalLog):
     """Telegram's posts: the secret header must match; the update goes to the application's queue."""
     expected = secret.encode()
 
     async def receive(request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "surrogateescape")
         if not hmac.compare_digest(given, expected):
-            log.warning("webhook: refused a request without the right secret from %s", request.remote)
+            refusals.refused(request.remote)
             return web.Response(status=403, text="forbidden")
         try:
             data = await request.json()
             update = Update.de_json(data, application.bot) if isinstance(data, dict) else None
-        except (ValueError, TypeError, KeyError, AttributeError) as err:
-            log.warning("webhook: not an update: %s", err)
+        except Exception as err:  # whatever a crafted body makes the parsers raise (RecursionError for
+            # deep nesting, OverflowError/OSError for a date out of range): a bad request, not a crash
+            log.warning("webhook: not an update (%s: %s)", type(err).__name__, str(err)[:200])
             update = None
         if update is None:
+            application.bot_data.metrics.webhook_invalid.inc()
             return web.Response(status=400, text="not a Telegram update")
         await application.update_queue.put(update)
         return web.Response(text="ok")
@@ -133,13 +160,18 @@ def webhook_handler(application: Application, secret: str):
 
 
 def make_web_app(
-    application: Application, *, health: Health | None = None, webhook: tuple[str, str] | None = None
+    application: Application,
+    *,
+    health: Health | None = None,
+    webhook: tuple[str, str] | None = None,
+    refusals: RefusalLog | None = None,
 ) -> web.Application:
     """Routes for one port: the webhook (path, secret), and /healthz and /metrics when `health` is given."""
     app = web.Application()
     if webhook is not None:
         path, secret = webhook
-        app.router.add_post(path, webhook_handler(application, secret))
+        refusals = refusals or RefusalLog(application.bot_data.metrics)
+        app.router.add_post(path, webhook_handler(application, secret, refusals))
     if health is not None:
 
         async def healthz(_request: web.Request) -> web.Response:

@@ -5,8 +5,9 @@ from the lexicon and names learned from the reports are added to it.
 """
 import logging
 import os
-import pickle
+import json
 import re
+import stat
 import tempfile
 import unicodedata
 from collections.abc import Iterable
@@ -23,10 +24,44 @@ jieba.setLogLevel(logging.WARNING)
 MIN_WORD_FREQ = 20  # jieba's rarer words (idioms, names) only slow the start-up down
 
 
+log = logging.getLogger(__name__)
+_fallback: dict[str, Path] = {}  # a refused folder -> this process's private stand-in (warned once)
+
+
 def cache_dir() -> Path:
-    folder = Path(os.environ.get("FACTBOT_CACHE_DIR") or Path(tempfile.gettempdir()) / "factbot-cache")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    """This user's private cache folder: FACTBOT_CACHE_DIR, else $XDG_CACHE_HOME/factbot, else
+    ~/.cache/factbot, made with mode 0700. Never a shared one: a folder owned by another user or
+    writable by others (another local user could plant files the bot reads) is refused with a warning,
+    and a fresh private folder for this process is used instead."""
+    configured = os.environ.get("FACTBOT_CACHE_DIR")
+    if configured:
+        folder = Path(configured)
+    else:
+        folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "factbot"
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        problem = not_private(folder)
+    except OSError as err:
+        problem = f"cannot be made ({err})"
+    if problem is None:
+        return folder
+    key = str(folder)
+    if key not in _fallback:
+        _fallback[key] = Path(tempfile.mkdtemp(prefix="factbot-cache-"))  # mode 0700, ours
+        log.warning("cache folder %s refused: %s; using %s for this process", folder, problem, _fallback[key])
+    return _fallback[key]
+
+
+def not_private(folder: Path) -> str | None:
+    """Why `folder` may not hold this user's cache (None when it may)."""
+    info = folder.stat()
+    if not stat.S_ISDIR(info.st_mode):
+        return "not a folder"
+    if info.st_uid != os.geteuid():
+        return f"owned by user {info.st_uid}, not {os.geteuid()}"
+    if info.st_mode & 0o022:
+        return f"others can write to it (mode {stat.S_IMODE(info.st_mode):o})"
+    return None
 
 
 def small_dictionary() -> Path:
@@ -177,23 +212,28 @@ def unknown_names(tokens: list[str]) -> list[str]:
 
 @cache
 def pinyin_table() -> dict[str, str]:
-    """Every character's toneless pinyin, from pypinyin's table, kept in the cache folder
-    (importing pypinyin costs 0.5 s; loading this table 20 ms)."""
-    path = cache_dir() / "pinyin.pickle"
+    """Every character's toneless pinyin, from pypinyin's table, kept in the cache folder as JSON
+    (importing pypinyin costs 0.5 s; loading this table 20 ms). JSON, not pickle: data, never code."""
+    from importlib.metadata import version
+
+    path = cache_dir() / f"pinyin-{version('pypinyin')}.json"
     try:
-        with path.open("rb") as handle:
-            return pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError):
+        table = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(table, dict) and all(isinstance(v, str) for v in table.values()):
+            return table
+    except (OSError, ValueError):
         pass
     from pypinyin import Style, lazy_pinyin
     from pypinyin.pinyin_dict import pinyin_dict
 
     table = {chr(code): (lazy_pinyin(chr(code), style=Style.NORMAL, errors="ignore") or [chr(code)])[0]
              for code in pinyin_dict if 0x4E00 <= code <= 0x9FFF}
-    partial = path.with_suffix(f".{os.getpid()}.tmp")
-    with partial.open("wb") as handle:
-        pickle.dump(table, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    partial.replace(path)
+    try:
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
+        partial.replace(path)
+    except OSError as err:
+        log.warning("could not write the pinyin table %s: %s", path, err)
     return table
 
 

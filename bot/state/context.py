@@ -53,7 +53,8 @@ class BotData:
         default_factory=set
     )  # (chat, topic, slot) of orphaned digests being finished here
     epoch: int = 0  # counts schedule changes made here, so a sync knows which of them its database read saw
-    answers: Recent = field(default_factory=Recent)  # short key -> Answer, for 更多 paging
+    answers: Recent = field(default_factory=Recent)  # short key -> (store version, Answer), for 更多 paging
+    charts: Recent = field(default_factory=Recent)  # (chat id, question message id) -> chart message id
     replies: Recent = field(default_factory=Recent)  # (chat id, question message id) -> answer message id
     metrics: Metrics = field(
         default_factory=Metrics
@@ -64,9 +65,11 @@ class BotData:
         self.uploads[key] = (name, data)
         return key
 
-    def remember(self, answer: Answer) -> str:
+    def remember(self, answer: Answer, version: int) -> str:
+        """A key for paging `answer`, made from store `version` (paging after a reload must not show
+        the facts it replaced)."""
         key = secrets.token_urlsafe(6)
-        self.answers[key] = answer
+        self.answers[key] = (version, answer)
         return key
 
 

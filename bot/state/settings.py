@@ -28,6 +28,9 @@ class Settings(FactSettings):
     webhook_port: int = 8080
     webhook_secret: SecretStr | None = None  # Telegram's secret_token; requests without it get 403
     metrics_port: int | None = None  # /healthz and /metrics on their own port (default: the webhook port)
+    # where METRICS_PORT listens; unset: 127.0.0.1 when polling (nothing else needs it), WEBHOOK_LISTEN
+    # in webhook mode (a load balancer's probes and Prometheus come from other hosts there)
+    metrics_listen: str | None = None
     log_format: str = "text"  # text | json (one JSON object per line)
 
     @property

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from facts.reading.figures import BASE_UNITS
 from facts.lexicon import Lexicon
 from facts.places import gazetteer, latin_places, resolve
-from facts.reading.periods import Period, ReportYears, find_markers, resolve_context
+from facts.reading.periods import Period, ReportYears, find_markers, odd_year, resolve_context
 from facts.reading.subjects import DISTRICT, ORG, PLACE_PREFIX, ZONE_TYPES, Subject, org_core, place_key
 from facts.text import Tokenizer, clean_question, english_to_chinese, is_english
 
@@ -87,6 +87,8 @@ def parse_question(question: str, lexicon: Lexicon, tokenizer: Tokenizer, names:
         query.period = chosen.period
         for m in markers:
             rest = rest.replace(text[m.start:m.end], " ")
+    elif (odd := odd_year(text)) is not None:  # 99999999999年: a period no fact has, not "any year"
+        query.period = odd
     else:  # 二季度/上半年 without a year: any year's, but that part of it (facts carry such words of their period)
         for m in PART_OF_YEAR.finditer(text):
             query.restrictors.add(f"{'一二三四'['一二三四1234'.index(m.group(1)) % 4]}季度" if m.group(1)

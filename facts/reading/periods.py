@@ -154,6 +154,21 @@ MARKER = re.compile(
     )
 )
 COMPARED = re.compile(r"(较|比|相比|对比|同比)$")
+# A number written as a year that no report means (99999999999年, 3000年, 1800年). MARKER reads only
+# 19xx/20xx, so such a question would otherwise name no period and be answered with any year's figure;
+# a question reads it as a period no fact has (report text is read by MARKER alone, unchanged).
+ODD_YEAR = re.compile(r"(?<![\d.])(\d{4,})年")
+SANE_YEARS = range(1900, 2100)
+
+
+def odd_year(text: str) -> Period | None:
+    """The period of the first year-like number outside SANE_YEARS in a question, else None."""
+    for m in ODD_YEAR.finditer(text):
+        year = int(m.group(1))
+        if year not in SANE_YEARS:
+            return Period(ym(year, 1), ym(year, 12), f"{m.group(1)}年")
+    return None
+
 REL_OFFSET = {"今年": 0, "本年": 0, "当年": 0, "去年": -1, "上年": -1, "前年": -2, "明年": 1}
 
 

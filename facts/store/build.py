@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import delete
+from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -121,8 +121,11 @@ def build_store(engine: Engine, folder: Path, lexicon: Lexicon, tokenizer: Token
             # deletes what the first inserted. Plain reads are not blocked: they see the old facts
             # until this transaction commits.
             session.connection().exec_driver_sql("LOCK TABLE storeinfo IN EXCLUSIVE MODE")
-        session.exec(delete(Fact))
-        session.exec(delete(Document))
+        # A fact's id is never reused: an old button or /start f_<id> link must find nothing rather
+        # than another figure. SQLite gives a new row max(id)+1, so the new facts go in while the old
+        # ones are still there (PostgreSQL's sequence never goes back anyway), then the old ones go.
+        session.exec(delete(Document))  # first: on SQLite this write takes the lock before the read below
+        first_new = (session.execute(select(func.max(Fact.id))).scalar() or 0) + 1
         info = session.get(StoreInfo, 1) or StoreInfo(id=1)
         for document, records in documents:
             session.add(document)
@@ -132,6 +135,7 @@ def build_store(engine: Engine, folder: Path, lexicon: Lexicon, tokenizer: Token
         rows = [fact_row(r).model_dump(exclude={"id"}) for _, records in documents for r in records]
         if rows:
             session.execute(Fact.__table__.insert(), rows)
+        session.exec(delete(Fact).where(Fact.id < first_new))
         info.version += 1
         info.built_at = datetime.now(UTC)
         info.seeds_dir = str(folder)

@@ -171,8 +171,8 @@ class FactService:
             info = self.store_info()
             if not force and self._index is not None and info.version == self._version:
                 return self._index
-            cache = index_cache_path(self.settings.database_url, info)
-            state = read_index_cache(cache)
+            cache = index_cache_path(self.settings.database_url, info, self.lexicon)
+            state = read_index_cache(cache, self.lexicon)
             if state is None:
                 state = load_index_state(self.engine, self.lexicon, self.tokenizer)
                 write_index_cache(cache, state)

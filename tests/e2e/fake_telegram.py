@@ -277,6 +277,12 @@ class FakeTelegram:
         query = {"id": query_id, "from": self._user(user_id), "query": query, "offset": ""}
         return self._queue("inline_query", query)
 
+    def user_deletes(self, chat_id: int, message_id: int) -> None:
+        """The user deletes a message from the chat (a bot's answer, in a private chat): no update
+        tells the bot, and editing it then fails with "message to edit not found"."""
+        self._all_messages.pop((chat_id, message_id), None)
+        self.messages.pop((chat_id, message_id), None)
+
     def raw_update(self, update: dict) -> dict:
         """Queue any update; update_id is assigned unless given."""
         update = dict(update)

@@ -217,6 +217,30 @@ async def test_reload_reports_what_changed_and_serves_the_new_facts(fake_telegra
     assert "没有变化" in await reload(fake_telegram)  # the same folder again
 
 
+async def test_buttons_and_links_to_facts_from_before_a_reload_say_they_are_gone(
+    fake_telegram, bot, store, seeds
+):
+    """Issue 12, item 7: after a rebuild on SQLite, an old suggestion button or /start f_<id> link
+    showed another fact (ids were handed out again from 1); now it says the fact is gone."""
+    old_id = next(f.id for f in store.facts() if f.figure == "536列")
+    abstained = await reply_to(fake_telegram, "2018年江津班列开了多少列？")
+    old_buttons = [d for d in callback_data(abstained.result) if d.startswith("fact:")]
+    assert old_buttons, abstained.params["text"]
+    (seeds / "000_53f751021545a504.txt").unlink()
+    assert "重新加载完成" in await reload(fake_telegram)
+
+    gone = await reply_to(fake_telegram, f"/start f_{old_id}")
+    assert "不在库中" in gone.params["text"], gone.params["text"]
+    for data in old_buttons:
+        before = len(ok_calls(fake_telegram, "sendMessage", ADMIN))
+        fake_telegram.callback_query(abstained.result, data, user_id=ADMIN)
+        [*_, reply] = await fake_telegram.wait_for("sendMessage", to(ADMIN), count=before + 1)
+        assert "不在库中" in reply.params["text"], (data, reply.params["text"])
+    new_id = next(f.id for f in store.facts() if f.figure == "536列")
+    shown = await reply_to(fake_telegram, f"/start f_{new_id}")
+    assert "<b>536列</b>" in shown.params["text"]
+
+
 async def test_questions_during_a_reload_get_the_old_or_the_new_facts_never_a_mix(fake_telegram, bot, seeds):
     edit(seeds / S001, "536列", "540列")
     seen = {id(c) for c in ok_calls(fake_telegram, "sendMessage", ADMIN)}
@@ -406,6 +430,24 @@ HUGE = MARKET.encode() * (6 * 1024 * 1024 // len(MARKET.encode()) + 1)  # just o
             r"\.pdf.*\.txt|\.txt.*\.pdf",
             id="pdf-name",
         ),
+        # issue 12: the reason, not the generic apology; the refusal names every suffix accepted
+        P(
+            "江" * 90 + ".txt",
+            MARKET.encode(),
+            {},
+            True,
+            r"文件名太长.*274 字节.*200",
+            id="name-of-274-bytes",
+        ),
+        P("....txt", MARKET.encode(), {}, True, r"只有扩展名 \.txt", id="dots-and-a-suffix"),
+        P(
+            "report.docx",
+            MARKET.encode(),
+            {},
+            True,
+            r"(?=.*\.txt)(?=.*\.md)(?=.*\.text).*\.docx",
+            id="suffixes-named",
+        ),
     ],
 )
 async def test_refused_upload_says_why_and_saves_nothing(
@@ -427,6 +469,56 @@ async def test_refused_upload_says_why_and_saves_nothing(
     text = refused.params["text"]  # last, so the checks above run for every case
     assert re.search(reason, text), text
     assert "0.0 MB" not in text, f"a size the admin cannot use: {text}"
+
+
+async def test_a_text_report_is_accepted_as_the_refusals_say(fake_telegram, bot, store, seeds):
+    """Issue 12: `.text` is read by the build; the refusal named only .txt/.md. Now both agree."""
+    said = await until(
+        fake_telegram, ADMIN, lambda: send_file(fake_telegram, MARKET.encode(), "a.text"), "已保存"
+    )
+    assert "a.text" in texts(said) and (seeds / "a.text").exists()
+
+
+@pytest.mark.parametrize("data", ["up:", "up:yes", "up:yes:", "up:maybe:abc", "up:yes:a:b"])
+async def test_forged_upload_buttons_are_answered_and_change_nothing(fake_telegram, bot, store, seeds, data):
+    """Issue 12: `up:` and `up:yes` raised ValueError and the press was never answered."""
+    files = folder(seeds)
+    question = await reply_to(fake_telegram, TRAINS)
+    answered = len(ok_calls(fake_telegram, "answerCallbackQuery"))
+    fake_telegram.callback_query(question.result, data, user_id=ADMIN)
+    [*_, call] = await fake_telegram.wait_for("answerCallbackQuery", count=answered + 1)
+    assert "失效" in call.params.get("text", ""), call.params
+    await asyncio.sleep(0.3)
+    assert folder(seeds) == files
+    assert not [c for c in ok_calls(fake_telegram, "sendMessage", ADMIN) if "出了点问题" in c.params["text"]]
+
+
+@pytest.mark.parametrize("command", ["/stats", "/facts 2022年江津班列开了多少列"])
+async def test_an_admins_stats_and_facts_in_a_group_are_not_posted_there(fake_telegram, bot, store, command):
+    """Issue 12: the admin's /stats and /facts went to the whole group; now a hint to ask privately."""
+    group = -1009000000001
+    before = len(ok_calls(fake_telegram, "sendMessage", group))
+    fake_telegram.user_message(command, chat_id=group, user_id=ADMIN, chat_type="supergroup")
+    [*_, reply] = await fake_telegram.wait_for("sendMessage", to(group), count=before + 1)
+    await asyncio.sleep(0.3)
+    sent = [c.params["text"] for c in ok_calls(fake_telegram, "sendMessage", group)[before:]]
+    assert sent == [reply.params["text"]] and "私聊" in sent[0], sent
+    assert "报告" not in sent[0] and "#" not in sent[0]
+    assert audited(store)[-1][2] == "refused: not a private chat"
+
+
+async def test_more_after_a_reload_does_not_page_through_the_old_facts(fake_telegram, bot, store, seeds):
+    """Issue 12: 更多 on an answer from before a /reload still showed the old facts."""
+    first = await reply_to(fake_telegram, "2020年江津协议引资")
+    [more] = [d for d in callback_data(first.result) if d.startswith("more:")]
+    edit(seeds / S002, "1月-6月,江津区引进", "1月-5月,江津区引进")
+    assert "重新加载完成" in await reload(fake_telegram)
+    answered = len(ok_calls(fake_telegram, "answerCallbackQuery"))
+    fake_telegram.callback_query(first.result, more, user_id=ADMIN)
+    [*_, call] = await fake_telegram.wait_for("answerCallbackQuery", count=answered + 1)
+    assert "重新加载" in call.params.get("text", "") and "重新提问" in call.params["text"]
+    assert not ok_calls(fake_telegram, "editMessageText", ADMIN)
+    assert fake_telegram.messages[(ADMIN, first.result["message_id"])]["text"] == first.result["text"]
 
 
 # ---- /stats and /facts -------------------------------------------------------------------------

@@ -417,6 +417,53 @@ async def test_edited_question_edits_the_earlier_answer(fake_telegram, running):
     assert len(ok_calls(fake_telegram, "sendMessage", ANA)) == 1
 
 
+async def test_editing_a_question_whose_answer_was_deleted_sends_a_fresh_answer(fake_telegram, running):
+    """Issue 12: the edit failed on "message to edit not found" and the user got the apology."""
+    question = fake_telegram.user_message(GDP_2019)["message"]
+    [first] = await fake_telegram.wait_for("sendMessage", to(ANA))
+    fake_telegram.user_deletes(ANA, first.result["message_id"])
+    fresh = await next_call(
+        fake_telegram, "sendMessage", ANA, lambda: fake_telegram.edited_message(question, GDP_2015)
+    )
+    assert_html_reply(fresh, "<b>682.7亿元</b>")
+    assert "出了点问题" not in fresh.params["text"]
+    again = await next_call(
+        fake_telegram, "editMessageText", ANA, lambda: fake_telegram.edited_message(question, GDP_2019)
+    )
+    assert again.params["message_id"] == fresh.result["message_id"]  # and the fresh one is edited next time
+
+
+async def test_editing_a_series_question_into_a_plain_one_removes_the_chart(fake_telegram, running):
+    """Issue 12: the old chart stayed above the new plain answer."""
+    question = fake_telegram.user_message("江津GDP变化")["message"]
+    [chart] = await fake_telegram.wait_for("sendPhoto", to(ANA))
+    await fake_telegram.wait_for("sendMessage", to(ANA))
+    fresh = await next_call(
+        fake_telegram, "sendMessage", ANA, lambda: fake_telegram.edited_message(question, GDP_2015)
+    )
+    assert_html_reply(fresh, "<b>682.7亿元</b>")
+    now = fake_telegram.messages_to(ANA)
+    assert [m["message_id"] for m in now] == [fresh.result["message_id"]], now
+    assert not any("photo" in m for m in now)
+    back = await next_call(
+        fake_telegram, "sendPhoto", ANA, lambda: fake_telegram.edited_message(question, "江津GDP变化")
+    )
+    assert back.result["message_id"] != chart.result["message_id"]
+    await eventually(lambda: len(fake_telegram.messages_to(ANA)) == 2)
+    assert sum("photo" in m for m in fake_telegram.messages_to(ANA)) == 1
+
+
+async def test_an_apology_in_a_forum_topic_goes_to_that_topic(fake_telegram, running):
+    """Issue 12: the error handler's apology went to General instead of the topic asked in."""
+    forum = -1009000000002
+    fake_telegram.fail_next("sendMessage", 400, description="Bad Request: can't parse entities")
+    fake_telegram.user_message(f"/ask {GDP_2019}", chat_id=forum, chat_type="supergroup", message_thread_id=5)
+    [sorry] = await fake_telegram.wait_for(
+        "sendMessage", lambda c: to(forum)(c) and "出了点问题" in c.params["text"]
+    )
+    assert sorry.params.get("message_thread_id") == 5 and sorry.result.get("is_topic_message")
+
+
 async def test_edit_that_keeps_the_answer_changes_nothing(fake_telegram, running, caplog):
     question = fake_telegram.user_message(GDP_2019)
     [first] = await fake_telegram.wait_for("sendMessage", to(ANA))

@@ -671,6 +671,19 @@ async def test_digest_now_moves_the_mark_and_digest_with_topics_does_not(fake_te
     assert "自上次摘要以来" not in await next_digest(bot, fake_telegram, ANA)
 
 
+async def test_a_plain_members_digest_does_not_move_the_groups_mark(fake_telegram, bot, store, seeds):
+    """Issue 12: a member's /digest in a group moved the group's "since the last digest" mark, so the
+    scheduled digest no longer listed what the reload changed."""
+    await in_group(fake_telegram, "/subscribe", "administrator")
+    edit(seeds / S001, "536列", "540列")
+    await asyncio.to_thread(store.reload, serve=False)
+    store.refresh(force=True)
+    fake_telegram.set_chat_member_status(GROUP, MEMBER, "member")
+    seen = await command(fake_telegram, "/digest", GROUP, MEMBER, chat_type="supergroup")
+    assert HEADER in seen.result["text"]
+    assert "自上次摘要以来" in await next_digest(bot, fake_telegram, GROUP)
+
+
 @pytest.mark.parametrize("words", ["班列x", "dialy"])
 async def test_digest_with_an_unknown_topic_says_which_topics_exist(fake_telegram, bot, words):
     reply = (await command(fake_telegram, f"/digest {words}")).result["text"]

@@ -202,6 +202,10 @@ ABSTENTIONS = [
     P("2022年江津综保区新增企业多少家", id="the-port-citys-new-firms-are-not-the-bonded-zones"),
     P("江津十三五期间累计引进项目", id="累计-alone-is-no-match-for-another-running-total"),
     P("下半年江津班列开行多少列", id="bare-half-year-no-figure-for-it"),
+    # a number written as a year that no report can mean names a period no fact has (issue 12)
+    P("99999999999年江津GDP", id="absurd-year-eleven-digits"),
+    P("3000年江津GDP", id="absurd-year-far-future"),
+    P("1800年江津班列开行多少列", id="absurd-year-before-1900"),
 ]
 
 

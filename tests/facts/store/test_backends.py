@@ -132,3 +132,23 @@ def test_two_rebuilds_at_once_leave_one_store(database_url, engines, tmp_path):
     assert sorted(r.version for r in reports) == [1, 2] and info.version == 2
     assert len(builders[0].facts()) == info.facts == reports[0].facts
     assert len(builders[0].documents()) == 1
+
+
+def test_a_rebuild_never_reuses_a_fact_id(database_url, engines, tmp_path):
+    """Issue 12, item 7: on SQLite a rebuild re-inserted the facts from id 1, so an old button or
+    /start f_<id> link showed another figure (the button for 536列 showed 400亿元)."""
+    seeds = Path(shutil.copytree(SEEDS, tmp_path / "seeds"))
+    service = FactService(
+        engines(database_url), FactSettings(database_url=database_url, factbot_seeds_dir=seeds)
+    )
+    service.build()
+    before = {f.id: f.figure for f in service.facts()}
+    trains = next(i for i, figure in before.items() if figure == "536列")
+    next(seeds.glob("000_*.txt")).unlink()  # every later report's facts would move down
+    service.build()
+    after = {f.id: f.figure for f in service.facts()}
+    assert not before.keys() & after.keys()
+    assert min(after) > max(before)
+    assert service.fact(trains) is None
+    service.build()  # and again, with nothing changed
+    assert not after.keys() & {f.id for f in service.facts()}
