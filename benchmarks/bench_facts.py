@@ -3,11 +3,14 @@
 Budgets (measured here, never asserted in tests):
   * a question in batch mode well under 2 ms on a 300-report corpus (~20k facts);
   * building that corpus under 60 s;
-  * a cold `factbot ask` under 2.5 s.
+  * a cold `factbot ask` under 2.5 s;
+  * a question in process at least 10x faster than a jieba + BM25 baseline (issue 10).
 
 Steps: generate the corpus (make_corpus.py), `factbot build` it, time `factbot ask --json -` with
 ~1000 questions and with one (the difference is the per-question cost), time FactService.answer()
-in process, then time cold `factbot ask` against the big store and a store of the five seeds.
+in process, time the baseline on the same questions (rank-bm25's BM25Okapi over the jieba-cut
+sentences of the same reports, built once and untimed; per question jieba.lcut + get_top_n(n=5)),
+then time cold `factbot ask` against the big store and a store of the five seeds.
 Progress and errors go to stderr; a failed step is reported in "errors" and the exit code is 1.
 
     python benchmarks/bench_facts.py [--reports 300] [--questions 1000] [--keep DIR]
@@ -39,6 +42,13 @@ FACTBOT = Path(sys.executable).parent / "factbot"
 COLD_QUESTION = "2022年江津班列开了多少列？"
 COLD_RUNS = 5
 WARMUP = 20
+# The baseline's sentences: reports split on these (full- and half-width) and on line breaks.
+SENTENCE_END = re.compile(r"[。！？!?；;\r\n]+")
+BM25_TOP_N = 5
+BM25_COMMAND = (
+    "rank_bm25.BM25Okapi([jieba.lcut(s) for s in sentences of the corpus, split on 。！？!?；; and newlines]); "
+    "per question: get_top_n(jieba.lcut(q), sentences, n=5)"
+)
 
 BUILD_TIMEOUT = 600
 BATCH_TIMEOUT = 600
@@ -218,6 +228,70 @@ def bench_in_process(questions: list[str], database_url: str) -> dict:
     return result
 
 
+def split_sentences(text: str) -> list[str]:
+    """The baseline's sentences: `text` cut at 。！？!?；; and line breaks, blank pieces dropped."""
+    return [piece.strip() for piece in SENTENCE_END.split(text) if piece.strip()]
+
+
+def bench_bm25(corpus: Path, questions: list[str], engine: dict | None) -> dict:
+    """The jieba + BM25 baseline, timed per question like bench_in_process (warm-up first, then each
+    question: jieba.lcut, then get_top_n over all sentences), and the engine's speed-up over it."""
+    with contextlib.redirect_stdout(sys.stderr):
+        try:
+            import jieba
+            from rank_bm25 import BM25Okapi
+        except ImportError as error:
+            raise StepFailed(f"{error}; install the dev extras: pip install -e '.[dev]'") from error
+
+        def tokens(text: str) -> list[str]:
+            return [token for token in jieba.lcut(text) if token.strip()]
+
+        started = time.perf_counter()
+        jieba.initialize()  # the default dictionary, loaded here rather than inside the first timing
+        paths = sorted(corpus.glob("*.txt"))
+        sentences = [
+            sentence for path in paths for sentence in split_sentences(path.read_bytes().decode("utf-8"))
+        ]
+        tokenized = [tokens(sentence) for sentence in sentences]
+        kept = [i for i, words in enumerate(tokenized) if words]  # punctuation-only pieces index nothing
+        sentences = [sentences[i] for i in kept]
+        tokenized = [tokenized[i] for i in kept]
+        cut = time.perf_counter()
+        index = BM25Okapi(tokenized)
+        indexed = time.perf_counter()
+
+        def search(question: str) -> list[str]:
+            return index.get_top_n(tokens(question), sentences, n=BM25_TOP_N)
+
+        for question in questions[:WARMUP]:
+            search(question)
+        timings = []
+        for question in questions:
+            before = time.perf_counter()
+            search(question)
+            timings.append((time.perf_counter() - before) * 1000)
+    timings.sort()
+    mean = statistics.fmean(timings)
+    median = statistics.median(timings)
+    engine_mean = engine.get("mean_ms") if engine else None
+    engine_median = engine.get("median_ms") if engine else None
+    return {
+        "reports": len(paths),
+        "sentences": len(sentences),
+        "tokenize_seconds": round(cut - started, 3),
+        "index_seconds": round(indexed - cut, 3),
+        "questions": len(timings),
+        "mean_ms": round(mean, 3),
+        "median_ms": round(median, 3),
+        "p95_ms": round(timings[min(len(timings) - 1, int(0.95 * len(timings)))], 3),
+        "max_ms": round(timings[-1], 3),
+        "engine_mean_ms": engine_mean,
+        "engine_median_ms": engine_median,
+        "speedup_vs_bm25": round(mean / engine_mean, 1) if engine_mean else None,
+        "speedup_median_vs_bm25": round(median / engine_median, 1) if engine_median else None,
+    }
+
+
 def bench_cold(database_url: str) -> dict:
     """A fresh `factbot ask` process, COLD_RUNS times."""
     seconds = []
@@ -277,13 +351,19 @@ def run_all(work: Path, n_reports: int, n_questions: int) -> dict:
     big_url, small_url = f"sqlite:///{big_db}", f"sqlite:///{small_db}"
     report: dict = {
         "machine": machine(),
-        "budgets": {"per_question_ms": 2.0, "build_seconds": 60.0, "cold_ask_seconds": 2.5},
+        "budgets": {
+            "per_question_ms": 2.0,
+            "build_seconds": 60.0,
+            "cold_ask_seconds": 2.5,
+            "speedup_vs_bm25": 10.0,
+        },
         "commands": {
             "corpus": f"python benchmarks/make_corpus.py --seeds seeds --out {corpus} -n {n_reports}",
             "build": f"DATABASE_URL={big_url} factbot build --seeds {corpus}",
             "build_seeds": f"DATABASE_URL={small_url} factbot build --seeds {SEEDS_DIR}",
             "batch": f"DATABASE_URL={big_url} factbot ask --json - < questions.txt",
             "cold": f"DATABASE_URL=<store> factbot ask {shlex.quote(COLD_QUESTION)}",
+            "bm25_baseline": BM25_COMMAND,
         },
         "errors": {},
     }
@@ -323,7 +403,8 @@ def run_all(work: Path, n_reports: int, n_questions: int) -> dict:
         questions = load_questions(n_questions, districts)
         (work / "questions.txt").write_text("\n".join(questions) + "\n", encoding="utf-8")
         step("batch", lambda: bench_batch(questions, big_url))
-        step("in_process", lambda: bench_in_process(questions, big_url))
+        engine = step("in_process", lambda: bench_in_process(questions, big_url))
+        step("bm25_baseline", lambda: bench_bm25(corpus, questions, engine))
         step("cold_300", lambda: bench_cold(big_url))
     if "build_seeds" in report:
         step("cold_seeds", lambda: bench_cold(small_url))
