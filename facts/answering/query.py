@@ -12,7 +12,7 @@ from facts.text import Tokenizer, clean_question, english_to_chinese, is_english
 # a fall is asked as a growth too (下降了多少, 同比增减): the figure is the rate, whichever its direction
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})年")
 CJK_ONLY = re.compile(r"[\u4e00-\u9fff]+")
-GROWTH = re.compile(r"增长(?!到|至)|增速|增幅|涨幅|下降|降低|降幅|减少|回落|增减|下滑")
+GROWTH = re.compile(r"增长(?!到|至)|增速|增幅|涨幅|下降|降低|降幅|减少|回落|增减|下滑|[涨跌](了|多少|幅|得)")
 ASKED_UNIT = re.compile(r"(多少|几)(?:万|亿|千|百)?(" + "|".join(re.escape(u) for u in BASE_UNITS if u not in {"%", "‰"})
                         + ")")
 QUESTION_CHARS = set("多少几趟列个次家的了吗呢是有开跑行这那些年月日共总")

@@ -40,6 +40,8 @@ from facts.reading.tables import (
     Table,
     column_name,
     column_unit,
+    CELL_FIGURE,
+    find_cell_tables,
     find_glued_tables,
     find_tables,
 )
@@ -194,7 +196,7 @@ def extract_facts(doc: str, repaired: RepairedText, lexicon: Lexicon, tokenizer:
             for f_index, fig in enumerate(figures):
                 facts.append(_fact(doc, repaired, lexicon, tokenizer, ctx, para, prev_para, sentences, s_index,
                                    clauses, figures, f_index, para_sub_scope))
-    for table in find_tables(text) + find_glued_tables(text):
+    for table in find_tables(text) + find_glued_tables(text) + find_cell_tables(text):
         facts.extend(_table_facts(doc, repaired, tokenizer, ctx, table))
     if paragraphs and paragraphs[0].end - paragraphs[0].start <= TITLE_CHARS:
         # the title (or a short opening line) says what the whole report is about: 通许县春季项目签约
@@ -233,9 +235,10 @@ def _table_facts(doc: str, repaired: RepairedText, tokenizer: Tokenizer, ctx: Re
         for k, cell in enumerate(row.cells):
             header = table.header[k] if k < len(table.header) else ""
             name = column_name(header)
-            if not NUMBER.match(cell.text) or k == unit_column:
+            written = CELL_FIGURE.match(cell.text)
+            if not (NUMBER.match(cell.text) or written) or k == unit_column:
                 continue
-            unit = column_unit(header) or (row.cells[unit_column].text if unit_column is not None
+            unit = (written.group(2) if written else "") or column_unit(header) or (row.cells[unit_column].text if unit_column is not None
                                            and unit_column < len(row.cells) else "") or (
                 listed[k] if listed else "") or ("%" if RATE_COLUMN.search(name) else "")
             if not unit:
@@ -253,7 +256,7 @@ def _table_facts(doc: str, repaired: RepairedText, tokenizer: Tokenizer, ctx: Re
                 terms[t] = WEIGHTS["sentence_before"]
             for t in tokenizer.terms(label) + tokenizer.terms(topic if topic != "数量" else ""):
                 terms[t] = WEIGHTS["seg"]
-            value_text = cell.text.replace("−", "-")
+            value_text = (written.group(1) if written else cell.text).replace("−", "-")
             facts.append(FactRecord(
                 doc=doc, line=repaired.line_of(cell.start), value=float(value_text.replace(",", "")),
                 value_text=value_text, value_max=None, unit=unit, qualifier="", figure=value_text + unit,

@@ -20,7 +20,12 @@ _HEADING_MARK = re.compile(r"#+[ \t\u00a0]+")
 _SENTENCE_END = re.compile(r"[。!?;…][”’」』)\"']*$")
 
 # A pinyin gloss after a character, as some traditional-script pages print them: 綿陽(yáng), 萬(wàn)頭.
-_GLOSS = re.compile(r"(?<=[\u3400-\u9fff])\((?:[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*\d?)\)")
+_TONED = r"[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*\d?"
+# Toneless glosses too (長(chang)治市實現(xian)): a whole pinyin syllable, initial and final.
+_SYLLABLE = (r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
+             r"(?:iang|iong|uang|ang|eng|ing|ong|ian|iao|uai|uan|van|ai|ei|ao|ou|an|en|in|un|vn|ia|ie|iu|ua|uo|"
+             r"ui|ve|er|a|o|e|i|u|v|ü)")
+_GLOSS = re.compile(rf"(?<=[\u3400-\u9fff)])\((?:{_TONED}|{_SYLLABLE})\)")
 # Lost characters a page shows as question marks (????): never part of a figure or a word.
 _LOST = re.compile(r"\?{3,}")
 
@@ -67,7 +72,10 @@ def repair(original: str) -> RepairedText:
     previous: tuple[str, int] | None = None  # last kept line and the offset of its line break
     start = 0
     blank = False  # an empty line since the last kept one
-    for end, next_start in _line_bounds(narrow):
+    bounds = _line_bounds(narrow)
+    cells = _cell_lines([narrow[a:b] for (b, _), a in zip(bounds, [0] + [n for _, n in bounds[:-1]], strict=True)])
+    previous_index = -1
+    for index, (end, next_start) in enumerate(bounds):
         kept = _clean_line(narrow, start, end)
         if not kept or not narrow[start:end].strip():
             blank = True
@@ -77,15 +85,44 @@ def repair(original: str) -> RepairedText:
                 separator = _separator(previous[0], line, narrow[start] in _BLOCK_INDENT)
                 if not separator and blank and _TABLE_ROW.match(previous[0].strip()):
                     separator = "\n"  # a blank line after a table row ends the table
+                if index in cells or previous_index in cells:
+                    separator = "\n"  # a table printed one cell a line keeps its cells apart
                 if separator:
                     out.append(separator)
                     origin.append(previous[1])
             out.append(line)
             origin.extend(kept)
             previous = (line, end)
+            previous_index = index
             blank = False
         start = next_start
     return RepairedText(original=original, text="".join(out), origin=tuple(first[o] for o in origin))
+
+
+# A table printed one cell a line: a run of short lines (blank lines between allowed), no sentence
+# punctuation, at least this many, a third of them figures (162817吨, -9.7).
+_CELL_MAX = 16
+_CELL_MIN = 6
+_CELL_FIGURE = re.compile(r"^-?\d[\d,.]*\s*[^\d\s]{0,4}$")
+_CELL_BREAK = re.compile(r"[。!?！？;；,，、]")
+
+
+def _cell_lines(lines: list[str]) -> set[int]:
+    """Indices of lines that are cells of such a table."""
+    found: set[int] = set()
+    run: list[int] = []
+    for i, raw in enumerate([*lines, "。"]):
+        line = raw.strip()
+        if not line:
+            continue
+        if len(line) <= _CELL_MAX and "|" not in line and not _CELL_BREAK.search(line):
+            run.append(i)
+            continue
+        figures = sum(1 for k in run if _CELL_FIGURE.match(lines[k].strip()))
+        if len(run) >= _CELL_MIN and figures * 3 >= len(run):
+            found.update(run)
+        run = []
+    return found
 
 
 def normalise_script(text: str) -> tuple[str, list[int]]:

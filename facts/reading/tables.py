@@ -13,6 +13,8 @@ UNIT_IN_HEADER = re.compile(r"[(（]([^()（）]{1,6})[)）]")
 UNIT_COLUMN = re.compile(r"^(计量)?单位$")
 # Rows a table labels as parts of the row above: 其中:稻谷 is part of 粮食作物.
 PART_OF = re.compile(r"^(其中|内)[:：]?")
+# A cell holding a figure with its unit: 162817吨, 26.5万亩.
+CELL_FIGURE = re.compile(r"^(-?\d+(?:,\d{3})*(?:\.\d+)?)((?![年月日号季期届])[^\d\s|()（）.,%]{1,4}|%)$")  # 2021年 is a date
 RANK = re.compile(r"^\d{1,3}$")
 MIN_COLUMNS, MAX_COLUMNS = 2, 12
 MIN_ROWS = 1
@@ -63,10 +65,10 @@ def _ranked(row: list[Cell]) -> bool:
     return len(row) > 2 and RANK.match(row[0].text) is not None and not NUMBER.match(row[1].text)
 
 
-def _fits(cells: list[Cell], width: int) -> float:
-    """How well the cells after a header of `width` fall into rows: a label (after a rank, if any), then
-    figures or units."""
-    body = cells[width:]
+def _fits(cells: list[Cell], width: int, head: int | None = None) -> float:
+    """How well the cells after a header of `head` cells fall into rows of `width`: a label (after a rank,
+    if any), then figures or units."""
+    body = cells[width if head is None else head:]
     if len(body) < width * MIN_ROWS or len(body) % width:
         return 0.0
     good = 0
@@ -74,9 +76,9 @@ def _fits(cells: list[Cell], width: int) -> float:
         row = body[k:k + width]
         if _ranked(row):
             row = row[1:]
-        if NUMBER.match(row[0].text):
+        if NUMBER.match(row[0].text) or CELL_FIGURE.match(row[0].text):
             return 0.0
-        numbers = sum(1 for c in row[1:] if NUMBER.match(c.text))
+        numbers = sum(1 for c in row[1:] if NUMBER.match(c.text) or CELL_FIGURE.match(c.text))
         good += numbers >= max(1, (width - 1) // 2)
     return good / (len(body) / width)
 
@@ -106,17 +108,24 @@ def find_tables(text: str) -> list[Table]:
 
 
 def _table(text: str, start: int, end: int) -> Table | None:
-    cells = _cells(text, start, end)
-    best = max(range(MIN_COLUMNS, min(MAX_COLUMNS, len(cells) // 2) + 1), key=lambda w: (_fits(cells, w), -w),
-               default=None)
-    if best is None or _fits(cells, best) < 0.5:
+    return _table_of_cells(_cells(text, start, end), start, end)
+
+
+def _table_of_cells(cells: list[Cell], start: int, end: int) -> Table | None:
+    """The header width and row width that make the cells fall into rows best. A header may leave out the
+    label column's name (2023年 | 较上年增长(%) over rows of name, amount, growth)."""
+    shapes = [(w, h) for w in range(MIN_COLUMNS, min(MAX_COLUMNS, len(cells) // 2) + 1) for h in (w, w - 1)]
+    if not shapes:
         return None
-    ranked = _ranked(cells[best:2 * best])
-    skip = 2 if ranked else 1  # the rank column and the label column
-    header = tuple(c.text for c in cells[skip:best])
+    width, head = max(shapes, key=lambda s: (_fits(cells, s[0], s[1]), s[1] == s[0], -s[0]))
+    if _fits(cells, width, head) < 0.5:
+        return None
+    ranked = _ranked(cells[head:head + width])
+    skip = (2 if ranked else 1) - (width - head)  # the rank and label columns, when the header names them
+    header = tuple(c.text for c in cells[skip:head])
     rows, group = [], ""
-    for k in range(best, len(cells), best):
-        whole = cells[k:k + best]
+    for k in range(head, len(cells), width):
+        whole = cells[k:k + width]
         row = whole[1:] if ranked else whole
         label = row[0].text
         part = PART_OF.match(label)
@@ -236,3 +245,30 @@ def _glued_table(text: str, header: str, start: int, units: list[str], rows: lis
         label = m["label"]
         table_rows.append(Row(label, "", tuple(cells), a, b))
     return Table(start, rows[-1][0][1], headers, tuple(table_rows))
+
+
+# Tables printed one cell a line (copied from a web page), kept line by line by repair.
+CELL_LINE_MAX = 16
+MIN_CELLS = 6
+
+
+def find_cell_tables(text: str) -> list[Table]:
+    """Runs of short lines without sentence punctuation, a third of them figures: one cell a line."""
+    tables = []
+    run: list[Cell] = []
+    for m in [*re.finditer(r"[^\n]+", text), None]:
+        line = m.group(0).strip() if m else ""
+        if m and 0 < len(line) <= CELL_LINE_MAX and "|" not in line and not SENTENCE_MARK.search(line):
+            lead = len(m.group(0)) - len(m.group(0).lstrip())
+            run.append(Cell(line.replace(" ", ""), m.start() + lead, m.start() + lead + len(line)))
+            continue
+        figures = sum(1 for c in run if NUMBER.match(c.text) or CELL_FIGURE.match(c.text))
+        if len(run) >= MIN_CELLS and figures * 3 >= len(run):
+            table = _table_of_cells(run, run[0].start, run[-1].end)
+            if table is not None:
+                tables.append(table)
+        run = []
+    return tables
+
+
+SENTENCE_MARK = re.compile(r"[。!?！？;；,，、]")

@@ -49,3 +49,12 @@ def test_places(question, district):
 
 def test_a_date_without_a_year_is_in_the_year_the_question_names():
     assert parse("2023年以来截至11月28日班列已开行多少列").period.label == "2023年1月至11月28日"
+
+
+@pytest.mark.parametrize(("question", "label", "measure"), [
+    ("2022年头三个月宁远县的房地产投资跌了多少", "2022年1-3月", "growth"),
+    ("2023年宁远县社零涨了多少", "2023年", "growth"),
+], ids=["头三个月-and-跌", "涨"])
+def test_colloquial_periods_and_moves(question, label, measure):
+    query = parse(question)
+    assert (query.period.label, query.measure) == (label, measure)

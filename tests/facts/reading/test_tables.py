@@ -2,7 +2,7 @@
 from facts.reading.extract import extract_facts
 from facts.lexicon import load_lexicon
 from facts.reading.repair import repair
-from facts.reading.tables import column_unit, find_glued_tables, find_tables
+from facts.reading.tables import column_unit, find_cell_tables, find_glued_tables, find_tables
 from facts.text import Tokenizer
 
 # A table of our own in the shape county bulletins print (header cell split over two lines).
@@ -87,3 +87,47 @@ def test_a_ranked_table_and_a_history_printed_together():
     assert [(r.label, [c.text for c in r.cells]) for r in ranking.rows] == [("甲区", ["565.7", "8"]),
                                                                            ("乙县", ["320.7", "9.9"])]
     assert [r.label for r in history.rows] == ["2021年", "2020年"]
+
+
+# A table copied from a web page one cell a line, blank lines between, no label header (our own figures).
+CELLS = """二、农业
+全年粮食生产稳定。
+
+2023年
+
+较上年增长(%)
+
+粮食总产量
+
+150000吨
+
+0.8
+
+其中:玉米
+
+90000吨
+
+-5.2
+
+豆类
+
+20000吨
+
+12.5
+"""
+
+
+def test_one_cell_a_line():
+    [table] = find_cell_tables(repair(CELLS).text)
+    assert table.header == ("2023年", "较上年增长(%)")
+    assert [(r.label, [c.text for c in r.cells]) for r in table.rows] == [
+        ("粮食总产量", ["150000吨", "0.8"]), ("玉米", ["90000吨", "-5.2"]), ("豆类", ["20000吨", "12.5"])]
+    lexicon = load_lexicon()
+    facts = extract_facts("t.txt", repair(CELLS), lexicon, Tokenizer(lexicon))
+    corn = {(f.value, f.unit) for f in facts if f.sentence.startswith("其中:玉米") or f.quote.startswith("其中:玉米")}
+    assert corn >= {(90000, "吨")}
+
+
+def test_a_sentence_broken_over_blank_lines_stays_a_sentence():
+    text = "去年以来,综保区已引进包\n\n括明峰医疗等企业12家,\n\n实现产值35亿元。\n"
+    assert "引进包括明峰医疗等企业12家" in repair(text).text
