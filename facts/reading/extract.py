@@ -196,6 +196,7 @@ def extract_facts(doc: str, repaired: RepairedText, lexicon: Lexicon, tokenizer:
             for f_index, fig in enumerate(figures):
                 facts.append(_fact(doc, repaired, lexicon, tokenizer, ctx, para, prev_para, sentences, s_index,
                                    clauses, figures, f_index, para_sub_scope))
+    facts.extend(_ratio_facts(doc, repaired, tokenizer, ctx))
     for table in find_tables(text) + find_glued_tables(text) + find_cell_tables(text):
         facts.extend(_table_facts(doc, repaired, tokenizer, ctx, table))
     if paragraphs and paragraphs[0].end - paragraphs[0].start <= TITLE_CHARS:
@@ -264,6 +265,40 @@ def _table_facts(doc: str, repaired: RepairedText, tokenizer: Tokenizer, ctx: Re
                 subject_explicit=row_place is not None, sub_scope=False, indicator=indicator[-16:],
                 quote=repaired.original_span(row.start, row.end), sentence=text[row.start:row.end], terms=terms,
                 district=ctx.home, direction="down" if value_text.startswith("-") else ""))
+    return facts
+
+
+# 三次产业结构为14.6:34.6:50.8 — each part is an industry's share of GDP; a ratio after 上年的 is last year's.
+INDUSTRY_RATIO = re.compile(r"三次产业[^。;；\n]{0,24}?(\d+(?:\.\d+)?):(\d+(?:\.\d+)?):(\d+(?:\.\d+)?)")
+RATIO = re.compile(r"(\d+(?:\.\d+)?):(\d+(?:\.\d+)?):(\d+(?:\.\d+)?)")
+INDUSTRIES = ("第一产业", "第二产业", "第三产业")
+
+
+def _ratio_facts(doc: str, repaired: RepairedText, tokenizer: Tokenizer, ctx: ReportContext) -> list[FactRecord]:
+    """The three industries' shares of GDP from a ratio (三次产业结构由14.9:33.2:51.9调整为15.3:31.3:53.4)."""
+    text = repaired.text
+    facts = []
+    for head in INDUSTRY_RATIO.finditer(text):
+        sent_start = max(text.rfind("。", 0, head.start()), text.rfind("\n", 0, head.start())) + 1
+        sent_end = min((i for i in (text.find("。", head.end()), text.find("\n", head.end())) if i >= 0),
+                       default=len(text))
+        sentence = Span(sent_start, sent_end)
+        for ratio in RATIO.finditer(text, head.start(), sent_end):
+            period = _period(ctx, sentence, sentence, Span(sent_start, ratio.start()), None)
+            if "上年" in text[max(sent_start, ratio.start() - 4):ratio.start()] and period is not None:
+                period = year_period(year_of(period.end) - 1)
+            for k, industry in enumerate(INDUSTRIES):
+                a, b = ratio.start(k + 1), ratio.end(k + 1)
+                written = text[a:b]
+                terms = {t: WEIGHTS["seg"] for t in tokenizer.terms(f"{industry}占地区生产总值比重")}
+                for t in tokenizer.terms(text[sent_start:sent_end]):
+                    terms.setdefault(t, WEIGHTS["sentence_before"])
+                facts.append(FactRecord(
+                    doc=doc, line=repaired.line_of(a), value=float(written), value_text=written, value_max=None,
+                    unit="%", qualifier="", figure=written, kind="actual", measure="share", period=period,
+                    subject=ctx.top_subject, subject_explicit=False, sub_scope=False, indicator=f"{industry}占比",
+                    quote=repaired.original_span(head.start(), ratio.end()), sentence=text[head.start():ratio.end()],
+                    terms=terms, district=ctx.home))
     return facts
 
 

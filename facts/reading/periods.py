@@ -340,7 +340,9 @@ def period_fit(asked: Period | None, fact: Period | None) -> float | None:
     if asked is None:
         return 1.0
     if fact is None:
-        return 0.4
+        # a report that never says its year (今年上半年, nothing more) cannot answer for a named time: its
+        # figure is offered, not given as the answer
+        return None
     qs, qe, fs, fe = asked.start, asked.end, fact.start, fact.end
     if qs is None:  # "到2023年5月底", "十三五末", "2020年底"
         if fe == qe:

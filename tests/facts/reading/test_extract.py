@@ -188,3 +188,10 @@ def test_title_words_reach_every_figure():
     text = "2022年某县春季项目签约大会召开\n会上共签约项目12个,投资总金额88.5亿元。"
     fact = next(f for f in _facts_of(text) if f.figure == "88.5亿元")
     assert fact.terms.get("春季", 0) > 0
+
+
+def test_industry_ratio_gives_each_industry_its_share():
+    facts = _facts_of("2023年,全县三次产业结构由上年的14.0:30.0:56.0调整为15.0:29.0:56.0。")
+    shares = {(f.indicator, f.value, f.period.label) for f in facts if f.measure == "share" and f.unit == "%"}
+    assert ("第二产业占比", 29.0, "2023年") in shares
+    assert ("第二产业占比", 30.0, "2022年") in shares  # 上年的 is the year before
