@@ -284,7 +284,7 @@ def _ratio_facts(doc: str, repaired: RepairedText, tokenizer: Tokenizer, ctx: Re
                        default=len(text))
         sentence = Span(sent_start, sent_end)
         for ratio in RATIO.finditer(text, head.start(), sent_end):
-            period = _period(ctx, sentence, sentence, Span(sent_start, ratio.start()), None)
+            period = _period(ctx, sentence, sentence, Span(sent_start, head.start()), None)
             if "上年" in text[max(sent_start, ratio.start() - 4):ratio.start()] and period is not None:
                 period = year_period(year_of(period.end) - 1)
             for k, industry in enumerate(INDUSTRIES):
