@@ -153,7 +153,7 @@ PERIOD_FITS = [
     P(plan_period("十三五"), plan_period("十三五"), 1.0, id="same-plan"),
     P(plan_period("十三五"), plan_period("十四五"), None, id="another-plan"),
     P(None, year_period(2019), 1.0, id="no-period-asked"),
-    P(year_period(2019), None, "partial", id="fact-without-a-period"),
+    P(year_period(2019), None, None, id="a-fact-of-unknown-time-answers-no-dated-question"),
 ]
 
 
