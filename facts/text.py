@@ -127,14 +127,30 @@ ENGLISH_PLANS = [
     (re.compile(r"\b(?:at |by )?the (?:start|beginning) of the (13|14)th five-year plan\b", re.IGNORECASE), "初"),
     (re.compile(r"\b(?:during |in )?the (13|14)th five-year plan(?: period)?\b", re.IGNORECASE), "时期"),
 ]
+MONTHS = {name: n for n, name in enumerate(("january", "february", "march", "april", "may", "june", "july",
+                                             "august", "september", "october", "november", "december"), 1)}
+_MONTH = "|".join(MONTHS)
+ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
+NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+                "ten": 10, "eleven": 11}
 ENGLISH_PERIODS = [
     (re.compile(r"\b(?:by|at|as of|until|up to)?\s*the end of (\d{4})\b", re.IGNORECASE), r" 截至\1年底 "),
-    (re.compile(r"\b(?:from )?january\s*(?:to|-)\s*(may|june)\s*(?:of\s*)?(\d{4})\b", re.IGNORECASE), None),
-    (re.compile(r"\bthe first half of (\d{4})\b", re.IGNORECASE), r" \1年上半年 "),
+    (re.compile(rf"\b(?:from )?({_MONTH})\s*(?:to|through|-)\s*({_MONTH})\s*(?:of\s*)?,?\s*(\d{{4}})\b",
+                re.IGNORECASE),
+     lambda m: f" {m.group(3)}年{MONTHS[m.group(1).lower()]}-{MONTHS[m.group(2).lower()]}月 "),
+    (re.compile(r"\b(?:in )?the first (two|three|four|five|six|seven|eight|nine|ten|eleven|\d{1,2}) months"
+                r"(?: of)?\s*(\d{4})\b", re.IGNORECASE),
+     lambda m: f" {m.group(2)}年1-{NUMBER_WORDS.get(m.group(1).lower()) or int(m.group(1))}月 "),
+    (re.compile(r"\bthe first three quarters of (\d{4})\b", re.IGNORECASE), r" \1年前三季度 "),
+    (re.compile(r"\bthe (first|second|third|fourth) quarter of (\d{4})\b", re.IGNORECASE),
+     lambda m: f" {m.group(2)}年{'一二三四'[ORDINALS[m.group(1).lower()] - 1]}季度 "),
+    (re.compile(r"\bQ([1-4])\s*(?:of\s*)?(\d{4})\b"), lambda m: f" {m.group(2)}年{'一二三四'[int(m.group(1)) - 1]}季度 "),
+    (re.compile(r"\b(\d{4})\s*Q([1-4])\b"), lambda m: f" {m.group(1)}年{'一二三四'[int(m.group(2)) - 1]}季度 "),
+    (re.compile(r"\bH1\s*(?:of\s*)?(\d{4})\b|\b(?:the )?first half of (\d{4})\b", re.IGNORECASE),
+     lambda m: f" {m.group(1) or m.group(2)}年上半年 "),
     (re.compile(r"\b(?:in|during|for)\s+(\d{4})\b", re.IGNORECASE), r" \1年 "),
     (re.compile(r"\b(\d{4})\b"), r" \1年 "),
 ]
-MONTHS = {"may": 5, "june": 6}
 # amounts as the reports write them: 1 billion yuan is 10亿元, 500 million yuan 5亿元, 20 million 2000万元
 ENGLISH_AMOUNTS = [
     (re.compile(r"\b(\d+(?:\.\d+)?)\s*billion\s*(?:us\s*dollars?|usd|dollars?)", re.IGNORECASE), 10, "亿美元"),
@@ -160,10 +176,7 @@ def english_to_chinese(text: str, lexicon: Lexicon) -> str:
     for pattern, scale, unit in ENGLISH_AMOUNTS:
         text = pattern.sub(lambda m, scale=scale, unit=unit: f" {chinese_amount(float(m.group(1)) * scale, unit)} ", text)
     for pattern, repl in ENGLISH_PERIODS:
-        if repl is None:
-            text = pattern.sub(lambda m: f" {m.group(2)}年1-{MONTHS[m.group(1).lower()]}月 ", text)
-        else:
-            text = pattern.sub(repl, text)
+        text = pattern.sub(repl, text)
     lowered = " " + text.lower() + " "
     out = lowered
     for phrase, chinese in lexicon.english:

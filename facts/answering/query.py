@@ -42,6 +42,7 @@ class Query:
     measure: str | None = None
     target: bool = False
     restrictors: set[str] = field(default_factory=set)
+    exclusive: set[str] = field(default_factory=set)  # restrictors that a longer word of the fact's does not satisfy
     required: set[str] = field(default_factory=set)
     parts: dict[str, list[str]] = field(default_factory=dict)  # compound word -> its known parts
     all_terms: list[str] = field(default_factory=list)  # every word of the question, subject and time too
@@ -130,7 +131,10 @@ def parse_question(question: str, lexicon: Lexicon, tokenizer: Tokenizer, names:
         query.unit_family = "money"
     rest = MEASURE_WORDS.sub(" ", rest)
     query.target = bool(TARGET.search(text))
-    query.restrictors |= {r for r in lexicon.restrictors if r in text}
+    # a restricting word must be a word of the question: 进出口 asks for trade, not 出口 (exports) alone
+    spoken = set(tokenizer.words(text))
+    query.exclusive = {r for r in lexicon.restrictors if r in spoken}
+    query.restrictors |= query.exclusive
     query.required = {s for s in names.services if s in text}
     for m in SERVICE.finditer(text):  # a train service the reports never name must not borrow another's figures
         name = m.group(0)

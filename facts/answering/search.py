@@ -269,8 +269,12 @@ def fit_of(query: Query, fact: FactView, strict: bool = True, weight=None) -> fl
     if not query.measure and row.measure in {"growth", "share", "rank", "change"}:
         fit *= 0.5
     for word in query.restrictors:
-        if weight(word) < 0.5:
+        near = weight(word)
+        if near < 0.5:
             return None
+        if word in query.exclusive and any(word in t and t != word and w >= near for t, w in row.terms.items()):
+            return None  # 出口 only inside 进出口: the figure is the trade's, not the exports'
+
     for name in query.required:
         if weight(name) < 0.2:
             return None

@@ -58,3 +58,18 @@ def test_a_date_without_a_year_is_in_the_year_the_question_names():
 def test_colloquial_periods_and_moves(question, label, measure):
     query = parse(question)
     assert (query.period.label, query.measure) == (label, measure)
+
+
+@pytest.mark.parametrize(("question", "label"), [
+    ("What was the GDP growth of Ningyuan County in H1 2023?", "2023年上半年"),
+    ("How much did Ningyuan export from January to July 2023?", "2023年1-7月"),
+    ("Exports of Ningyuan in the first seven months of 2023", "2023年1-7月"),
+    ("Ningyuan's retail sales in Q3 2021", "2021年第三季度"),
+], ids=["H1", "month-range", "first-n-months", "Q3"])
+def test_english_periods(question, label):
+    assert parse(question).period.label == label
+
+
+def test_a_restricting_word_must_be_a_word_of_the_question():
+    assert "出口" not in parse("2023年宁远县外贸进出口总值").restrictors
+    assert "出口" in parse("2023年宁远县出口多少亿元").restrictors
