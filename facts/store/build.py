@@ -79,6 +79,11 @@ def fact_row(record: FactRecord) -> Fact:
     )
 
 
+# Reading is linear (about 1 s for 300 000 characters here), so this bounds one report's build to well under
+# a minute while holding the reload lock; the upload limit (5 MB) is about 1.7 million characters.
+MAX_REPORT_CHARS = 3_000_000
+
+
 def build_store(engine: Engine, folder: Path, lexicon: Lexicon, tokenizer: Tokenizer) -> BuildReport:
     """Read every report in `folder`, extract its facts and replace the store's contents atomically."""
     if not folder.is_dir():
@@ -90,6 +95,15 @@ def build_store(engine: Engine, folder: Path, lexicon: Lexicon, tokenizer: Token
             text = read_report(path)
         except DocumentError as err:
             report.skipped.append((err.name, err.reason))
+            continue
+        if len(text) > MAX_REPORT_CHARS:
+            report.skipped.append(
+                (
+                    path.name,
+                    f"too long to read here: {len(text):,} characters (the limit is "
+                    f"{MAX_REPORT_CHARS:,}); split it into parts",
+                )
+            )
             continue
         repaired = repair(text)
         ctx = read_context(repaired.text, lexicon, tokenizer)
