@@ -23,6 +23,7 @@ from facts.answering.digest import load_indicators
 
 log = logging.getLogger(__name__)
 ADMIN_ONLY = "抱歉，在群里只有管理员可以修改摘要订阅。"
+RETRY_SECONDS = 30  # a slot that could not be delivered (database down) is tried again this soon
 
 
 def known_topics() -> set[str]:
@@ -49,14 +50,27 @@ async def may_change(update: Update, context: Context) -> bool:
     return member.status in {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR}
 
 
-def describe(sub: Subscription, data: BotData) -> str:
+def describe(sub: Subscription, application: Application) -> str:
+    """The subscription as stored, and the slot this process's scheduler really holds for it."""
+    data: BotData = application.bot_data
     topics = "、".join(sub.topics) if sub.topics else "全部指标"
     state = "已开启" if sub.active else f"已停止{('（' + sub.note + '）') if sub.note else ''}"
     text = f"摘要订阅{state}：{sub.schedule}（时区 {sub.timezone}），内容：{topics}。"
     if not sub.active:
         return text + "\n用 /subscribe 重新开启。"
-    when = subs.next_run(sub, data.clock()).astimezone(ZoneInfo(sub.timezone))
-    return text + f"\n下次发送：{when.strftime('%Y-%m-%d %H:%M')}（{sub.timezone}）"
+    zone = ZoneInfo(sub.timezone)
+    slot = scheduled_slot(application, job_name(sub.chat_id, sub.thread_id))
+    if slot is None:
+        return text + "\n下次发送：正在安排（几秒后用 /subscriptions 查看）。"
+    if slot < data.clock():
+        return text + f"\n{slot.astimezone(zone).strftime('%Y-%m-%d %H:%M')} 的摘要未能按时发出，正在重试。"
+    return text + f"\n下次发送：{slot.astimezone(zone).strftime('%Y-%m-%d %H:%M')}（{sub.timezone}）"
+
+
+def scheduled_slot(application: Application, name: str) -> datetime | None:
+    """The slot of the digest job the scheduler holds under `name` (None: it holds none)."""
+    job = application.job_queue.scheduler.get_job(name)
+    return job.args[1].data[2] if job is not None else None
 
 
 async def subscribe(update: Update, context: Context) -> None:
@@ -83,7 +97,7 @@ async def subscribe(update: Update, context: Context) -> None:
         at=data.clock(),
     )
     schedule_job(context.application, sub)
-    await update.effective_message.reply_text(describe(sub, data))
+    await update.effective_message.reply_text(describe(sub, context.application))
 
 
 async def unsubscribe(update: Update, context: Context) -> None:
@@ -105,7 +119,7 @@ async def subscriptions(update: Update, context: Context) -> None:
             "这里还没有订阅摘要。用 /subscribe 订阅（默认每天 09:00）。"
         )
         return
-    await update.effective_message.reply_text(describe(sub, context.bot_data))
+    await update.effective_message.reply_text(describe(sub, context.application))
 
 
 async def digest_now(update: Update, context: Context) -> None:
@@ -176,19 +190,63 @@ def late_ok(data: BotData) -> dict:
 
 
 async def digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A slot is due: deliver it once, then schedule the next one."""
+    """A slot is due: deliver it once, then schedule the next one. Whatever fails (the database is down),
+    the chat keeps a job: the same slot is tried again a little later (the delivery log still lets it out
+    once), and a slot too late for the grace period gives way to the next one."""
+    application = context.application
     chat_id, thread_id, slot = context.job.data
-    data: BotData = context.application.bot_data
-    sub = subs.get(data.service.engine, chat_id, thread_id)
-    if sub is None or not sub.active:
-        return
-    if subs.next_run(sub, slot - timedelta(seconds=1)) != slot:  # the schedule changed on another replica
-        schedule_job(context.application, sub)
-        return
-    await deliver(context.application, sub, slot)
-    sub = subs.get(data.service.engine, *current_chat(data, chat_id, thread_id))
+    data: BotData = application.bot_data
+    data.due.add(context.job.name)  # the scheduler holds no job for it while it runs: the sync must know
+    try:
+        if data.clock() - slot >= grace(data):  # a retry that came too late: on to the next slot
+            await next_slot(application, chat_id, thread_id, after=data.clock())
+            return
+        sub = await in_thread(subs.get, data.service.engine, chat_id, thread_id)
+        if sub is None or not sub.active:
+            note_scheduled(data, job_name(chat_id, thread_id), None)
+            return
+        if subs.next_run(sub, slot - timedelta(seconds=1)) != slot:  # the schedule changed elsewhere
+            schedule_job(application, sub)
+            return
+        await deliver(application, sub, slot)  # a refusal by Telegram is final: it is logged as failed
+        await next_slot(application, *current_chat(data, chat_id, thread_id), after=slot)
+    except Exception as err:  # the database is gone (or anything else): keep the chat's digests going
+        retry_slot(application, *current_chat(data, chat_id, thread_id), slot, err)
+    finally:
+        data.due.discard(context.job.name)
+
+
+async def next_slot(application: Application, chat_id: int, thread_id: int, *, after: datetime) -> None:
+    data: BotData = application.bot_data
+    sub = await in_thread(subs.get, data.service.engine, chat_id, thread_id)
     if sub is not None and sub.active:
-        schedule_job(context.application, sub, after=slot)
+        schedule_job(application, sub, after=after)
+    else:
+        remove_job(application, job_name(chat_id, thread_id))
+
+
+def retry_slot(application: Application, chat_id: int, thread_id: int, slot: datetime, why) -> None:
+    """Try the slot again in RETRY_SECONDS: a claim that never reached the database is made then (one
+    that did lets nothing out twice)."""
+    data: BotData = application.bot_data
+    name = job_name(chat_id, thread_id)
+    log.error("digest to %s for %s not done (%s); trying again in %d s", chat_id, slot, why, RETRY_SECONDS)
+    application.job_queue.run_once(
+        digest_job,
+        RETRY_SECONDS,
+        name=name,
+        data=(chat_id, thread_id, slot),
+        job_kwargs={**late_ok(data), "id": name, "replace_existing": True},
+    )
+
+
+def grace(data: BotData) -> timedelta:
+    return timedelta(minutes=data.settings.factbot_digest_grace_minutes)
+
+
+async def in_thread(function, *args, **kwargs):
+    """Database work off the event loop (a locked or unreachable database must not stall the bot)."""
+    return await asyncio.to_thread(function, *args, **kwargs)
 
 
 def current_chat(data: BotData, chat_id: int, thread_id: int) -> tuple[int, int]:
@@ -353,9 +411,8 @@ async def restore_schedules(application: Application) -> None:
     data: BotData = application.bot_data
     if data.settings.factbot_replica_id:
         data.replica = data.settings.factbot_replica_id
-    grace = timedelta(minutes=data.settings.factbot_digest_grace_minutes)
     for sub in subs.all_subscriptions(data.service.engine, active_only=True):
-        missed = subs.missed_slot(sub, data.clock(), grace)
+        missed = subs.missed_slot(sub, data.clock(), grace(data))
         if missed is None:
             schedule_job(application, sub)
         else:  # sent as soon as the bot runs (start-up is not held up); the job then schedules the next slot
@@ -388,7 +445,7 @@ async def sync(context: ContextTypes.DEFAULT_TYPE) -> None:
     application = context.application
     data: BotData = application.bot_data
     service = data.service
-    if service.store_info().version != service.version:
+    if (await in_thread(service.store_info)).version != service.version:
         await asyncio.to_thread(service.refresh)
         log.info("serving facts version %s (built elsewhere)", service.version)
     now = data.clock()
@@ -403,17 +460,22 @@ async def sync(context: ContextTypes.DEFAULT_TYPE) -> None:
     for name, (here, epoch) in list(data.scheduled.items()):  # unsubscribed, blocked or moved elsewhere
         if here is not None and name not in wanted and epoch <= read_at:
             remove_job(application, name)
-    for name, signature_there in wanted.items():  # subscribed or changed elsewhere
+    scheduler = application.job_queue.scheduler
+    for name, signature_there in wanted.items():  # subscribed or changed elsewhere, or a job that was lost
         here, epoch = data.scheduled.get(name, (None, 0))
-        if here != signature_there and epoch <= read_at:
-            sub = subs.get(service.engine, *map(int, name.split(":")[1:]))
+        lost = name not in data.due and scheduler.get_job(name) is None  # what the scheduler really has
+        if (here != signature_there or lost) and epoch <= read_at:
+            sub = await in_thread(subs.get, service.engine, *map(int, name.split(":")[1:]))
             if sub is not None:
+                if lost and here == signature_there:
+                    log.warning("digest job %s was missing; scheduled again", name)
                 schedule_job(application, sub)
-    subs.renew_leases(service.engine, data.replica, lease(data), at=now)
-    grace = timedelta(minutes=data.settings.factbot_digest_grace_minutes)
-    for delivery in subs.orphaned(service.engine, data.replica, now, since=now - grace):
+    await in_thread(subs.renew_leases, service.engine, data.replica, lease(data), at=now)
+    for delivery in await in_thread(
+        subs.orphaned, service.engine, data.replica, now, since=now - grace(data)
+    ):
         key = (delivery.chat_id, delivery.thread_id, subs.stored(delivery.slot))
-        sub = subs.get(service.engine, delivery.chat_id, delivery.thread_id)
+        sub = await in_thread(subs.get, service.engine, delivery.chat_id, delivery.thread_id)
         if sub is not None and sub.active and key not in data.taking_over:
             log.warning(
                 "taking over the digest of %s for %s (its sender stopped)", sub.chat_id, delivery.slot

@@ -52,6 +52,7 @@ class BotData:
     taking_over: set = field(
         default_factory=set
     )  # (chat, topic, slot) of orphaned digests being finished here
+    due: set = field(default_factory=set)  # names of digest jobs running now (the scheduler has none then)
     epoch: int = 0  # counts schedule changes made here, so a sync knows which of them its database read saw
     answers: Recent = field(default_factory=Recent)  # short key -> Answer, for 更多 paging
     replies: Recent = field(default_factory=Recent)  # (chat id, question message id) -> answer message id
