@@ -1,5 +1,6 @@
 """Telegram handlers: parse the update, ask the fact service, render, reply. Nothing else."""
 
+import asyncio
 import base64
 import logging
 
@@ -77,10 +78,23 @@ def render(answer: Answer, context: Context, page: int = 0) -> Reply:
 
 async def answer_question(message: Message, context: Context, question: str) -> None:
     answer = context.bot_data.metrics.answer(context.bot_data.service, question)
-    service = context.bot_data.service
-    count_question(service.engine, answer.answered, service.today())
     sent = await send_reply(message, context, render(answer, context))
     context.bot_data.replies[(message.chat_id, message.message_id)] = sent.message_id
+    count_later(context, answer.answered)
+
+
+def count_later(context: Context, answered: bool) -> None:
+    """Count the question after the reply, in a worker thread: a locked or lost database delays the
+    count (or loses it, logged), never the reply."""
+    service = context.bot_data.service
+
+    async def count() -> None:
+        try:
+            await asyncio.to_thread(count_question, service.engine, answered, service.today())
+        except Exception as err:
+            log.warning("a question was answered but not counted: %s", err)
+
+    context.application.create_task(count(), name="count-question")
 
 
 def addressed_text(message: Message, username: str, bot_id: int) -> str | None:
@@ -132,7 +146,7 @@ async def about(update: Update, context: Context) -> None:
 async def sources(update: Update, context: Context) -> None:
     """/sources: the reports, their years and how many facts each gave."""
     lines = ["数据来源报告："]
-    for doc in context.bot_data.service.documents():
+    for doc in await asyncio.to_thread(context.bot_data.service.documents):
         year = f"{doc.report_year}年" if doc.report_year else "年份不详"
         lines.append(f"• 《{esc(doc.title)}》 {esc(doc.name)}，{year}，{doc.facts}条数据")
     reply = Reply(chunks=[], buttons=[])
@@ -208,7 +222,7 @@ async def show_fact(message: Message, context: Context, fact_id: int) -> None:
     if scored is None:
         await message.reply_text("这条数据已不在库中（数据可能已重新加载），请重新提问。")
         return
-    titles = {d.name: d.title for d in context.bot_data.service.documents()}
+    titles = {d.name: d.title for d in await asyncio.to_thread(context.bot_data.service.documents)}
     await send_reply(message, context, Reply(chunks=["\n".join(fact_html(scored, titles))]))
 
 

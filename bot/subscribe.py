@@ -85,7 +85,9 @@ async def subscribe(update: Update, context: Context) -> None:
         await update.effective_message.reply_text(str(err))
         return
     chat_id, thread_id = update.effective_chat.id, thread_of(update)
-    sub = subs.subscribe(
+    version = (await in_thread(data.service.store_info)).version
+    sub = await in_thread(
+        subs.subscribe,
         data.service.engine,
         chat_id,
         thread_id,
@@ -93,7 +95,7 @@ async def subscribe(update: Update, context: Context) -> None:
         topics=request.topics,
         timezone=request.timezone,
         default_timezone=data.settings.factbot_timezone,
-        version=data.service.store_info().version,
+        version=version,
         at=data.clock(),
     )
     schedule_job(context.application, sub)
@@ -106,14 +108,18 @@ async def unsubscribe(update: Update, context: Context) -> None:
         await update.effective_message.reply_text(ADMIN_ONLY)
         return
     chat_id, thread_id = update.effective_chat.id, thread_of(update)
-    stopped = subs.deactivate(context.bot_data.service.engine, chat_id, thread_id, note="unsubscribed")
+    stopped = await in_thread(
+        subs.deactivate, context.bot_data.service.engine, chat_id, thread_id, note="unsubscribed"
+    )
     remove_job(context.application, job_name(chat_id, thread_id))
     await update.effective_message.reply_text("已退订摘要。" if stopped else "这里没有订阅摘要。")
 
 
 async def subscriptions(update: Update, context: Context) -> None:
     """/subscriptions: this chat's settings."""
-    sub = subs.get(context.bot_data.service.engine, update.effective_chat.id, thread_of(update))
+    sub = await in_thread(
+        subs.get, context.bot_data.service.engine, update.effective_chat.id, thread_of(update)
+    )
     if sub is None:
         await update.effective_message.reply_text(
             "这里还没有订阅摘要。用 /subscribe 订阅（默认每天 09:00）。"
@@ -125,8 +131,13 @@ async def subscriptions(update: Update, context: Context) -> None:
 async def digest_now(update: Update, context: Context) -> None:
     """/digest [topic …]: the digest now (by default with this chat's topics, if it has a subscription)."""
     chat_id, thread_id = update.effective_chat.id, thread_of(update)
+    async with context.bot_data.chat_lock((chat_id, thread_id)):  # a second /digest sees the first's mark
+        await send_digest_now(update, context, chat_id, thread_id)
+
+
+async def send_digest_now(update: Update, context: Context, chat_id: int, thread_id: int) -> None:
     data = context.bot_data
-    sub = subs.get(data.service.engine, chat_id, thread_id)
+    sub = await in_thread(subs.get, data.service.engine, chat_id, thread_id)
     try:
         asked = check_topics(parse_words(context.args or []), known_topics()) if context.args else None
     except ScheduleError as err:
@@ -138,7 +149,8 @@ async def digest_now(update: Update, context: Context) -> None:
         context.application, chat_id, thread_id, topics, sub.last_digest_version if own else None, slot=None
     )
     if own and outcome == DeliveryStatus.SENT:
-        subs.mark_digest(data.service.engine, chat_id, thread_id, data.service.store_info().version)
+        version = (await in_thread(data.service.store_info)).version
+        await in_thread(subs.mark_digest, data.service.engine, chat_id, thread_id, version)
 
 
 # ---- scheduling and delivery --------------------------------------------------------------------
@@ -263,7 +275,8 @@ async def deliver(application: Application, sub: Subscription, slot: datetime) -
     async with (
         data.sending
     ):  # a few at a time: the rate limiter paces them, the connection pool is not flooded
-        claimed = subs.claim(
+        claimed = await in_thread(
+            subs.claim,
             data.service.engine,
             sub.chat_id,
             sub.thread_id,
@@ -301,7 +314,7 @@ async def send_digest(
     each message sent is recorded in the delivery log before the next one goes."""
     data: BotData = application.bot_data
     engine = data.service.engine
-    version, lines, chart = rendered_digest(data, topics, since_version)
+    version, lines, chart = await rendered_digest(data, topics, since_version)
     messages = digest_messages(lines, chart)
     done, migrated = skip, False
     try:
@@ -320,7 +333,8 @@ async def send_digest(
             if (
                 slot is not None
                 and done < len(messages)
-                and not subs.sent_part(
+                and not await in_thread(
+                    subs.sent_part,
                     engine,
                     chat_id,
                     thread_id,
@@ -334,21 +348,39 @@ async def send_digest(
                 log.warning("digest to %s: slot %s taken over by another replica", chat_id, slot)
                 return "taken over"
     except Forbidden as err:
-        subs.deactivate(engine, chat_id, thread_id, note=f"blocked: {err}")
+        await in_thread(subs.deactivate, engine, chat_id, thread_id, note=f"blocked: {err}")
         remove_job(application, job_name(chat_id, thread_id))
         log.warning("digest to %s refused (%s): subscription deactivated", chat_id, err)
         if slot is not None:
-            subs.finish(
-                engine, chat_id, thread_id, slot, DeliveryStatus.FAILED, error=f"forbidden: {err}", parts=done
+            await in_thread(
+                subs.finish,
+                engine,
+                chat_id,
+                thread_id,
+                slot,
+                DeliveryStatus.FAILED,
+                error=f"forbidden: {err}",
+                parts=done,
             )
         return "deactivated"
     except Exception as err:  # the rate limiter already waited out 429s and retried 5xx; anything else too
         log.error("digest to %s failed: %s", chat_id, err, exc_info=not isinstance(err, TelegramError))
         if slot is not None:
-            subs.finish(engine, chat_id, thread_id, slot, DeliveryStatus.FAILED, error=str(err), parts=done)
+            await in_thread(
+                subs.finish,
+                engine,
+                chat_id,
+                thread_id,
+                slot,
+                DeliveryStatus.FAILED,
+                error=str(err),
+                parts=done,
+            )
         return DeliveryStatus.FAILED
     if slot is not None:
-        subs.finish(engine, chat_id, thread_id, slot, DeliveryStatus.SENT, version=version, parts=done)
+        await in_thread(
+            subs.finish, engine, chat_id, thread_id, slot, DeliveryStatus.SENT, version=version, parts=done
+        )
     return DeliveryStatus.SENT
 
 
@@ -367,24 +399,30 @@ def follow_migration(
     return slot is None or (thread_id, subs.stored(slot)) not in clashes
 
 
-def rendered_digest(data: BotData, topics: list[str], since_version: int | None):
+async def rendered_digest(data: BotData, topics: list[str], since_version: int | None):
     """(store version, HTML lines, chart as (png, caption) or None), built once per store version, topics and
-    "since" mark: a fan-out to 10 000 chats renders a handful of digests, not 10 000 charts."""
-    version = data.service.store_info().version
+    "since" mark: a fan-out to 10 000 chats renders a handful of digests, not 10 000 charts. Built in a
+    worker thread (database and matplotlib), one at a time."""
+    version = (await in_thread(data.service.store_info)).version
     key = (version, tuple(sorted(topics or [])), since_version)
     cached = data.digests.get(key)
     if cached is None:
-        digest = data.service.digest(topics, since_version)
-        series = [
-            (i.indicator.name, i.series) for i in digest.items if len(i.series) >= 3 and alike(i.series)
-        ]
-        chart = None
-        if series:
-            from bot.chart import digest_caption, digest_png  # matplotlib only when a chart is drawn
-
-            chart = (digest_png(series), digest_caption(series)[:1000])
-        cached = data.digests[key] = (digest.version, digest_html(digest), chart)
+        async with data.rendering:
+            cached = data.digests.get(key)
+            if cached is None:
+                cached = data.digests[key] = await in_thread(render_digest, data, topics, since_version)
     return cached
+
+
+def render_digest(data: BotData, topics: list[str], since_version: int | None):
+    digest = data.service.digest(topics, since_version)
+    series = [(i.indicator.name, i.series) for i in digest.items if len(i.series) >= 3 and alike(i.series)]
+    chart = None
+    if series:
+        from bot.chart import digest_caption, digest_png  # matplotlib only when a chart is drawn
+
+        chart = (digest_png(series), digest_caption(series)[:1000])
+    return digest.version, digest_html(digest), chart
 
 
 def digest_messages(lines: list[str], chart) -> list[tuple[str, dict]]:

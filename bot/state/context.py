@@ -42,6 +42,7 @@ class BotData:
     digests: Recent = field(
         default_factory=lambda: Recent(64)
     )  # rendered digests by (version, topics, since)
+    rendering: asyncio.Lock = field(default_factory=asyncio.Lock)  # one digest built at a time
     sending: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(16))  # digests in flight
     replica: str = field(
         default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
@@ -59,6 +60,15 @@ class BotData:
     metrics: Metrics = field(
         default_factory=Metrics
     )  # build_application puts the one its requests count into
+
+    chat_locks: Recent = field(default_factory=lambda: Recent(4096))  # (chat, topic) -> asyncio.Lock
+
+    def chat_lock(self, key: tuple[int, int]) -> asyncio.Lock:
+        """One at a time per chat, for what must see the previous one's outcome (/digest's mark)."""
+        lock = self.chat_locks.get(key)
+        if lock is None:
+            lock = self.chat_locks[key] = asyncio.Lock()
+        return lock
 
     def remember_upload(self, name: str, data: bytes) -> str:
         key = secrets.token_urlsafe(6)
