@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from telegram.ext import CallbackContext, ExtBot
 
 from bot.metrics import Metrics
+from bot.outbox import Outbox
 from bot.state.settings import Settings
 from facts.answering.answer import Answer
 from facts.store.service import FactService
@@ -35,6 +36,7 @@ class Recent(OrderedDict):
 class BotData:
     service: FactService | None = None  # set by build_application (PTB creates BotData() itself)
     settings: Settings | None = None
+    outbox: Outbox | None = None  # replies queued per chat, sent outside the handlers (build_application)
     uploads: Recent = field(default_factory=lambda: Recent(10))  # key -> (file name, bytes): awaiting 覆盖?
     reloading: asyncio.Lock = field(default_factory=asyncio.Lock)  # one rebuild at a time
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))  # tests move time, not sleep
