@@ -20,9 +20,11 @@ from bot.state.context import BotData, Context
 from bot.state.models import DeliveryStatus, Subscription
 from bot.state.schedule import ScheduleError, check_topics, parse_subscribe, parse_words
 from facts.answering.digest import load_indicators
+from facts.store.db import store_problem
 
 log = logging.getLogger(__name__)
 ADMIN_ONLY = "抱歉，在群里只有管理员可以修改摘要订阅。"
+NOT_SAVED = "抱歉，数据库现在无法保存订阅（已通知管理员），请稍后再试。"
 RETRY_SECONDS = 30  # a slot that could not be delivered (database down) is tried again this soon
 
 
@@ -85,6 +87,10 @@ async def subscribe(update: Update, context: Context) -> None:
         await update.effective_message.reply_text(str(err))
         return
     chat_id, thread_id = update.effective_chat.id, thread_of(update)
+    if problem := await in_thread(store_problem, data.service.engine):  # it would vanish with the file
+        log.error("/subscribe in %s refused: %s", update.effective_chat.id, problem)
+        await update.effective_message.reply_text(NOT_SAVED)
+        return
     version = (await in_thread(data.service.store_info)).version
     sub = await in_thread(
         subs.subscribe,
@@ -483,6 +489,8 @@ async def sync(context: ContextTypes.DEFAULT_TYPE) -> None:
     application = context.application
     data: BotData = application.bot_data
     service = data.service
+    if await in_thread(store_problem, service.engine):  # a SQLite file gone or read-only: logged once there
+        return
     if (await in_thread(service.store_info)).version != service.version:
         await asyncio.to_thread(service.refresh)
         log.info("serving facts version %s (built elsewhere)", service.version)
