@@ -3,6 +3,7 @@
 Every admin action, allowed or refused, is written to the audit log."""
 
 import asyncio
+import hashlib
 import logging
 import secrets
 from collections.abc import Callable
@@ -20,10 +21,12 @@ from bot.state.context import Context
 from bot.uploads import UploadRefused, check_upload, reason_zh, refuse_size, safe_report_name
 from facts.errors import FactbotError
 from facts.store.changes import ReloadDiff
+from facts.store.service import FactService
 
 log = logging.getLogger(__name__)
 REFUSED = "抱歉，这个操作只对管理员开放。"
 SHOWN = 8  # changed or new facts listed in a reply
+STAGING = ".upload-"  # an upload being built: .upload-<random>-<name> (hidden: no build reads it)
 
 
 def is_admin(update: Update, context: Context) -> bool:
@@ -183,7 +186,7 @@ async def store_upload(update: Update, context: Context, name: str, data: bytes)
     the seeds folder's file only once the store has switched. Any failure leaves the folder as it was."""
     folder = context.bot_data.settings.factbot_seeds_dir
     folder.mkdir(parents=True, exist_ok=True)
-    staging = folder / f".upload-{secrets.token_hex(4)}-{name}"
+    staging = folder / f"{STAGING}{secrets.token_hex(4)}-{name}"
     await asyncio.to_thread(staging.write_bytes, data)
 
     def accepted(session: Session, diff: ReloadDiff) -> None:
@@ -216,6 +219,22 @@ async def store_upload(update: Update, context: Context, name: str, data: bytes)
         lines.append("（没有找到带单位的数字。）")
     for chunk in split_html(lines):
         await update.effective_message.reply_text(chunk, parse_mode=ParseMode.HTML)
+
+
+def recover_uploads(service: FactService, folder: Path) -> None:
+    """On start-up, the staging files of an upload whose process was killed: moved in when the store
+    had switched to them (a stored report of that name has the same SHA-256), deleted otherwise."""
+    if not folder.is_dir():
+        return
+    stored = {document.name: document.sha256 for document in service.documents()}
+    for path in folder.glob(f"{STAGING}*"):
+        name = path.name.split("-", 2)[-1]
+        if stored.get(name) == hashlib.sha256(path.read_bytes()).hexdigest():
+            path.replace(folder / name)
+            log.warning("upload %s was built before the bot stopped: moved into the seeds folder", name)
+        else:
+            path.unlink()
+            log.warning("upload %s was not built before the bot stopped: discarded", name)
 
 
 async def stats(update: Update, context: Context) -> None:

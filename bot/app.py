@@ -109,6 +109,7 @@ def build_application(settings: Settings, service: FactService, *, rate_limiter=
 async def _post_init(application: Application) -> None:
     """Build the store if it is empty, load it, and register the command menus."""
     service: FactService = application.bot_data.service
+    admin.recover_uploads(service, application.bot_data.settings.factbot_seeds_dir)  # a killed upload's
     built = service.ensure_built()
     if built:
         log.info("built the store: %d documents, %d facts", built.documents, built.facts)

@@ -14,11 +14,13 @@ from test_admin import (
     ADMIN,
     MARKET,
     S001,
+    VISITORS,
     audited,
     bot,  # noqa: F401 (fixtures)
     folder,
     reload,
     reply_to,
+    running_bot,
     seeds,  # noqa: F401
     send_file,
     store,  # noqa: F401
@@ -130,3 +132,21 @@ async def test_overwriting_a_report_keeps_the_old_file_until_the_store_switched(
     assert (seeds / "m2.txt").read_bytes() == new
     assert audited(store)[-1] == ("upload", ADMIN, "ok")
     assert "<b>20000家</b>" in (await reply_to(fake_telegram, MARKET_QUESTION)).params["text"]
+
+
+async def test_staging_files_of_a_killed_upload_are_settled_on_start_up(
+    fake_telegram: FakeTelegram,
+    store,  # noqa: F811
+    seeds,  # noqa: F811
+):
+    """Killed after the store switched: the staged report is moved in. Killed before: it is dropped."""
+    built, unbuilt = seeds / ".upload-0a1b2c3d-m.txt", seeds / ".upload-4e5f6a7b-v.txt"
+    built.write_text(MARKET, encoding="utf-8")
+    unbuilt.write_text(VISITORS, encoding="utf-8")
+    store.build(staged={"m.txt": built})  # the commit happened; the move into the folder did not
+    async with running_bot(fake_telegram, store):
+        assert (seeds / "m.txt").read_text(encoding="utf-8") == MARKET
+        assert not built.exists() and not unbuilt.exists() and not (seeds / "v.txt").exists()
+        said = await reload(fake_telegram)
+        assert "m.txt" not in said.split("移除报告")[-1], said  # the next reload keeps the report
+    assert "m.txt" in {d.name for d in store.documents()}
