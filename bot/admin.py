@@ -3,23 +3,30 @@
 Every admin action, allowed or refused, is written to the audit log."""
 
 import asyncio
+import hashlib
 import logging
+import secrets
+from collections.abc import Callable
+from pathlib import Path
 
+from sqlmodel import Session
 from telegram import Update
 from telegram.constants import ChatType, ParseMode
 
 from bot.handlers import markup
 from bot.render import Button, esc, split_html
 from bot.state import counters
-from bot.state.audit import log_action
+from bot.state.audit import entry, log_action
 from bot.state.context import Context
-from bot.uploads import UploadRefused, check_upload, reason_zh, refuse_size, safe_report_name, save_report
+from bot.uploads import UploadRefused, check_upload, reason_zh, refuse_size, safe_report_name
 from facts.errors import FactbotError
 from facts.store.changes import ReloadDiff
+from facts.store.service import FactService
 
 log = logging.getLogger(__name__)
 REFUSED = "抱歉，这个操作只对管理员开放。"
 SHOWN = 8  # changed or new facts listed in a reply
+STAGING = ".upload-"  # an upload being built: .upload-<random>-<name> (hidden: no build reads it)
 
 
 def is_admin(update: Update, context: Context) -> bool:
@@ -27,16 +34,27 @@ def is_admin(update: Update, context: Context) -> bool:
     return user is not None and user.id in context.bot_data.settings.admin_ids
 
 
-def audit(update: Update, context: Context, action: str, detail: str = "", outcome: str = "ok") -> None:
+def who(update: Update) -> dict:
     user = update.effective_user
-    log_action(
-        context.bot_data.service.engine,
-        action,
-        user_id=user.id if user else None,
-        username=(user.username or user.full_name) if user else "",
-        detail=detail,
-        outcome=outcome,
-    )
+    return {
+        "user_id": user.id if user else None,
+        "username": (user.username or user.full_name) if user else "",
+    }
+
+
+async def audit(update: Update, context: Context, action: str, detail: str = "", outcome: str = "ok") -> None:
+    """Write the audit row off the event loop; a database that cannot take it is logged, not raised."""
+    try:
+        await asyncio.to_thread(
+            log_action, context.bot_data.service.engine, action, detail=detail, outcome=outcome, **who(update)
+        )
+    except Exception as err:
+        log.error("audit: could not record %s (%s) by %s: %s", action, outcome, who(update), err)
+
+
+def failure(err: Exception) -> str:
+    """What the admin is told: our own errors say why; the database's say only that it failed."""
+    return str(err) if isinstance(err, FactbotError) else f"数据库或系统错误（{type(err).__name__}）"
 
 
 async def private_only(update: Update, context: Context, action: str) -> bool:
@@ -53,7 +71,7 @@ async def refuse(update: Update, context: Context, action: str) -> bool:
     """True (and a polite refusal, audited) when the user is not an admin."""
     if is_admin(update, context):
         return False
-    audit(update, context, action, outcome="refused")
+    await audit(update, context, action, outcome="refused")
     await update.effective_message.reply_text(REFUSED)
     return True
 
@@ -80,13 +98,29 @@ def diff_lines(diff: ReloadDiff) -> list[str]:
     return lines
 
 
-async def rebuild(context: Context) -> ReloadDiff:
-    """Rebuild in a worker thread (questions keep being answered from the old facts), then switch."""
+async def rebuild(
+    context: Context,
+    *,
+    staged: dict[str, Path] | None = None,
+    also: Callable[[Session, ReloadDiff], None] | None = None,
+) -> ReloadDiff:
+    """Rebuild in a worker thread (questions keep being answered from the old facts), then switch. The
+    facts, the change log and `also`'s rows (the audit entry) commit together or not at all; a staged
+    upload is moved into the seeds folder only once they have."""
     service = context.bot_data.service
     async with context.bot_data.reloading:
-        diff = await asyncio.to_thread(service.reload, serve=False)
-        service.refresh(force=True)
+        diff = await asyncio.to_thread(service.reload, serve=False, staged=staged, also=also)
+        for name, path in (staged or {}).items():
+            path.replace(context.bot_data.settings.factbot_seeds_dir / name)
+        await asyncio.to_thread(service.refresh, force=True)
     return diff
+
+
+def reload_detail(diff: ReloadDiff) -> str:
+    return (
+        f"{diff.documents} documents, {diff.facts} facts, "
+        f"+{len(diff.facts_added)} -{len(diff.facts_removed)} ~{len(diff.facts_changed)}"
+    )
 
 
 async def reload(update: Update, context: Context) -> None:
@@ -94,20 +128,18 @@ async def reload(update: Update, context: Context) -> None:
     if await refuse(update, context, "reload"):
         return
     message = update.effective_message
+
+    def audited(session: Session, diff: ReloadDiff) -> None:
+        session.add(entry("reload", detail=reload_detail(diff), **who(update)))
+
     await message.reply_text("正在重新加载报告，期间照常回答问题……")
     try:
-        diff = await rebuild(context)
-    except FactbotError as err:
-        audit(update, context, "reload", outcome=f"failed: {err}")
-        await message.reply_text(f"重新加载失败，仍在使用之前的数据。原因：{err}")
+        diff = await rebuild(context, also=audited)
+    except Exception as err:  # a bad folder, or the database: nothing changed, and the admin is told
+        log.error("reload failed: %s", err, exc_info=not isinstance(err, FactbotError))
+        await audit(update, context, "reload", outcome=f"failed: {err}")
+        await message.reply_text(f"重新加载失败，仍在使用之前的数据。原因：{failure(err)}")
         return
-    audit(
-        update,
-        context,
-        "reload",
-        detail=f"{diff.documents} documents, {diff.facts} facts, "
-        f"+{len(diff.facts_added)} -{len(diff.facts_removed)} ~{len(diff.facts_changed)}",
-    )
     for chunk in split_html(diff_lines(diff)):
         await message.reply_text(chunk, parse_mode=ParseMode.HTML)
 
@@ -125,7 +157,7 @@ async def upload(update: Update, context: Context) -> None:
         data = bytes(await (await document.get_file()).download_as_bytearray())
         check_upload(name, data, settings.factbot_max_upload_bytes)
     except UploadRefused as err:
-        audit(update, context, "upload", detail=document.file_name or "", outcome=f"refused: {err}")
+        await audit(update, context, "upload", detail=document.file_name or "", outcome=f"refused: {err}")
         await message.reply_text(f"没有保存：{err}")
         return
     if (settings.factbot_seeds_dir / name).exists():
@@ -147,7 +179,7 @@ async def upload_choice(update: Update, context: Context) -> None:
         return
     _, choice, key = parts
     if not is_admin(update, context):  # before anything else: a member's press must not cancel the upload
-        audit(update, context, "upload", detail=f"button {choice}", outcome="refused")
+        await audit(update, context, "upload", detail=f"button {choice}", outcome="refused")
         await query.answer(REFUSED)
         return
     pending = context.bot_data.uploads.pop(key, None)
@@ -164,38 +196,59 @@ async def upload_choice(update: Update, context: Context) -> None:
 
 
 async def store_upload(update: Update, context: Context, name: str, data: bytes) -> None:
+    """Build with the upload read from a staging file (hidden: no build or /reload reads it); it replaces
+    the seeds folder's file only once the store has switched. Any failure leaves the folder as it was."""
     folder = context.bot_data.settings.factbot_seeds_dir
-    target = folder / name
-    previous = target.read_bytes() if target.exists() else None
-    save_report(folder, name, data)
+    folder.mkdir(parents=True, exist_ok=True)
+    staging = folder / f"{STAGING}{secrets.token_hex(4)}-{name}"
+    await asyncio.to_thread(staging.write_bytes, data)
+
+    def accepted(session: Session, diff: ReloadDiff) -> None:
+        skipped = dict(diff.skipped)
+        if name in skipped:  # raising here rolls the whole build back
+            raise UploadRefused(skipped[name])
+        facts = diff.facts_by_doc.get(name, 0)
+        session.add(entry("upload", detail=f"{name}: {facts} facts", **who(update)))
+
     try:
-        diff = await rebuild(context)
-    except FactbotError as err:  # put the folder back as it was: the old facts are still serving
-        if previous is None:
-            target.unlink(missing_ok=True)
-        else:
-            save_report(folder, name, previous)
-        audit(update, context, "upload", detail=name, outcome=f"failed: {err}")
+        await rebuild(context, staged={name: staging}, also=accepted)
+    except Exception as err:  # the store did not switch: the old facts and the old file are still there
+        staging.unlink(missing_ok=True)
+        if isinstance(err, UploadRefused):
+            await audit(update, context, "upload", detail=name, outcome=f"refused: {err}")
+            await update.effective_message.reply_text(f"没有保存 {name}：{reason_zh(str(err))}。")
+            return
+        log.error("upload of %s failed: %s", name, err, exc_info=not isinstance(err, FactbotError))
+        await audit(update, context, "upload", detail=name, outcome=f"failed: {err}")
         await update.effective_message.reply_text(
-            f"已撤回 {name}：重新加载失败（{err}），仍在使用之前的数据。"
+            f"已撤回 {name}：重新加载失败（{failure(err)}），仍在使用之前的数据。"
         )
         return
-    skipped = dict(diff.skipped)
-    if name in skipped:
-        target.unlink(missing_ok=True) if previous is None else save_report(folder, name, previous)
-        await asyncio.to_thread(context.bot_data.service.reload, serve=False)
-        context.bot_data.service.refresh(force=True)
-        audit(update, context, "upload", detail=name, outcome=f"refused: {skipped[name]}")
-        await update.effective_message.reply_text(f"没有保存 {name}：{reason_zh(skipped[name])}。")
-        return
-    new = [f for f in context.bot_data.service.facts(name)]
-    audit(update, context, "upload", detail=f"{name}: {len(new)} facts")
-    lines = [f"已保存 {esc(name)} 并重新加载：这份报告有 {len(new)} 条数据。"]
-    lines += [f"• {esc(f.figure)} {esc(f.indicator)}（{esc(f.period_label or '时间不详')}）" for f in new[:5]]
-    if not new:
+    facts = await asyncio.to_thread(context.bot_data.service.facts, name)
+    lines = [f"已保存 {esc(name)} 并重新加载：这份报告有 {len(facts)} 条数据。"]
+    lines += [
+        f"• {esc(f.figure)} {esc(f.indicator)}（{esc(f.period_label or '时间不详')}）" for f in facts[:5]
+    ]
+    if not facts:
         lines.append("（没有找到带单位的数字。）")
     for chunk in split_html(lines):
         await update.effective_message.reply_text(chunk, parse_mode=ParseMode.HTML)
+
+
+def recover_uploads(service: FactService, folder: Path) -> None:
+    """On start-up, the staging files of an upload whose process was killed: moved in when the store
+    had switched to them (a stored report of that name has the same SHA-256), deleted otherwise."""
+    if not folder.is_dir():
+        return
+    stored = {document.name: document.sha256 for document in service.documents()}
+    for path in folder.glob(f"{STAGING}*"):
+        name = path.name.split("-", 2)[-1]
+        if stored.get(name) == hashlib.sha256(path.read_bytes()).hexdigest():
+            path.replace(folder / name)
+            log.warning("upload %s was built before the bot stopped: moved into the seeds folder", name)
+        else:
+            path.unlink()
+            log.warning("upload %s was not built before the bot stopped: discarded", name)
 
 
 async def stats(update: Update, context: Context) -> None:
@@ -203,7 +256,8 @@ async def stats(update: Update, context: Context) -> None:
     if await refuse(update, context, "stats") or await private_only(update, context, "stats"):
         return
     service = context.bot_data.service
-    s = counters.stats(service.engine, service.store_info(), service.settings.factbot_timezone)
+    info = await asyncio.to_thread(service.store_info)
+    s = await asyncio.to_thread(counters.stats, service.engine, info, service.settings.factbot_timezone)
     last = s["last_reload"]
     lines = [
         f"报告 {s['documents']} 份，数据 {s['facts']} 条（构建于 {s['built_at'] or '—'}）",
@@ -212,7 +266,7 @@ async def stats(update: Update, context: Context) -> None:
         f"摘要订阅：{s['subscriptions_active']} 个开启，{s['subscriptions_inactive']} 个停止",
         "上次重新加载：" + (f"{last['at']} {last['action']}（{last['outcome']}）" if last else "—"),
     ]
-    audit(update, context, "stats")
+    await audit(update, context, "stats")
     await update.effective_message.reply_text("\n".join(lines))
 
 
@@ -237,6 +291,6 @@ async def facts(update: Update, context: Context) -> None:
         )
     if not shown:
         lines.append("没有候选数据。")
-    audit(update, context, "facts", detail=question)
+    await audit(update, context, "facts", detail=question)
     for chunk in split_html(lines):
         await update.effective_message.reply_text(chunk, parse_mode=ParseMode.HTML)

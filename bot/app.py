@@ -22,6 +22,7 @@ from bot import admin, handlers, subscribe
 from bot.errors import on_error
 from bot.limiter import RetryingRateLimiter
 from bot.metrics import CountingRequest, Metrics
+from bot.outbox import Outbox
 from bot.state.context import BotData
 from bot.state.settings import Settings
 from bot.web import Health, make_web_app, serve
@@ -67,13 +68,14 @@ def build_application(settings: Settings, service: FactService, *, rate_limiter=
         # requests queue for a connection instead of failing after a second; errors are counted
         .request(CountingRequest(metrics, connection_pool_size=64, pool_timeout=30.0))
         .get_updates_request(CountingRequest(metrics, connection_pool_size=2))  # + the last poll on stop
-        .concurrent_updates(64)  # a group waiting out its 20/min limit must not hold up other chats
+        .concurrent_updates(64)  # handlers queue their replies (bot/outbox.py) and do not wait for them
         .post_init(_post_init)
         .build()
     )
     application.bot_data.service = service
     application.bot_data.settings = settings
     application.bot_data.metrics = metrics
+    application.bot_data.outbox = Outbox(application)
     private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
     new = filters.UpdateType.MESSAGE  # edits go to edited_text, which edits the earlier answer
     text = filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE
@@ -107,6 +109,7 @@ def build_application(settings: Settings, service: FactService, *, rate_limiter=
 async def _post_init(application: Application) -> None:
     """Build the store if it is empty, load it, and register the command menus."""
     service: FactService = application.bot_data.service
+    admin.recover_uploads(service, application.bot_data.settings.factbot_seeds_dir)  # a killed upload's
     built = service.ensure_built()
     if built:
         log.info("built the store: %d documents, %d facts", built.documents, built.facts)

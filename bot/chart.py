@@ -5,6 +5,7 @@ caption under the photo carries the Chinese name and unit."""
 
 import io
 import re
+import threading
 
 import matplotlib
 
@@ -27,7 +28,7 @@ def period_tick(label: str | None) -> str:
     return tick
 
 
-def series_png(series: list[Scored]) -> bytes:
+def _series_png(series: list[Scored]) -> bytes:
     """Bars of the values over periods, each labelled with its figure."""
     ticks = [period_tick(s.fact.row.period_label) for s in series]
     values = [s.fact.row.value for s in series]
@@ -49,7 +50,7 @@ def series_png(series: list[Scored]) -> bytes:
         plt.close(fig)
 
 
-def digest_png(series_list: list[tuple[str, list[Scored]]]) -> bytes:
+def _digest_png(series_list: list[tuple[str, list[Scored]]]) -> bytes:
     """Small multiples: one compact panel per indicator series, numbered (1), (2) … in the order given;
     the caption under the photo names them."""
     count = len(series_list)
@@ -82,3 +83,20 @@ def _png(fig) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
     return buffer.getvalue()
+
+
+# pyplot keeps its figures in one global registry: a digest drawn in a worker thread and an answer's
+# chart drawn on the event loop take turns
+_PYPLOT = threading.Lock()
+
+
+def series_png(series: list[Scored]) -> bytes:
+    """An answer's series as a line chart (PNG)."""
+    with _PYPLOT:
+        return _series_png(series)
+
+
+def digest_png(series_list: list[tuple[str, list[Scored]]]) -> bytes:
+    """The digest's series, one small chart each, side by side (PNG)."""
+    with _PYPLOT:
+        return _digest_png(series_list)

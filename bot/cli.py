@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 
 from bot.state import counters
 from bot.state.audit import audit_log, log_action
+from bot.state.audit import entry as audit_entry
 from bot.state.settings import Settings
 from bot.state.subscriptions import subscription_rows
 from facts.errors import FactbotError
@@ -91,16 +92,18 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_build(service, folder: Path | None) -> int:
+    def audited(session, report, _facts) -> None:  # with the facts, in their transaction
+        session.add(
+            audit_entry("build", username="cli", detail=f"{report.documents} documents, {report.facts} facts")
+        )
+
     try:
-        report = service.build(folder)
+        report = service.build(folder, before_commit=audited)
     except FactbotError as err:
         log_action(
             service.engine, "build", username="cli", detail=str(folder or ""), outcome=f"failed: {err}"
         )
         raise
-    log_action(
-        service.engine, "build", username="cli", detail=f"{report.documents} documents, {report.facts} facts"
-    )
     print(f"documents: {report.documents}")
     print(f"facts: {report.facts}")
     for name, reason in report.skipped:

@@ -1,8 +1,10 @@
 """Telegram handlers: parse the update, ask the fact service, render, reply. Nothing else."""
 
+import asyncio
 import base64
 import contextlib
 import logging
+from functools import partial
 
 from telegram import (
     InlineKeyboardButton,
@@ -17,6 +19,7 @@ from telegram import (
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest
 
+from bot.outbox import SLOW_DOWN
 from bot.render import EXAMPLES, Button, Reply, esc, fact_html, render_html
 from bot.state.context import Context
 from bot.state.counters import count_question
@@ -48,44 +51,59 @@ def markup(rows: list[list[Button]]) -> InlineKeyboardMarkup | None:
     )
 
 
-async def send_reply(message: Message, context: Context, reply: Reply) -> Message:
-    """Send a rendered reply (chart first when there is one); returns the first text message."""
-    return (await send_answer(message, context, reply))[0]
+def send_reply(update: Update | None, message: Message, context: Context, reply: Reply) -> asyncio.Future:
+    """Queue a rendered reply in the chat's outbox; the future gets the first text message once it is
+    sent (None if it could not be). The handler does not wait for it."""
+    return send_answer(update, message, context, reply)[0]
 
 
-async def send_answer(message: Message, context: Context, reply: Reply) -> tuple[Message, Message | None]:
-    """Send a rendered reply: (the first text message, the chart's message or None)."""
+def send_answer(
+    update: Update | None, message: Message, context: Context, reply: Reply
+) -> tuple[asyncio.Future, asyncio.Future | None]:
+    """Queue a rendered reply (chart first when there is one): futures of the first text message and of
+    the chart's message (None without a chart)."""
+    outbox = context.bot_data.outbox
     chart = None
     if reply.chart:
         from bot.chart import series_png  # matplotlib loads only when a chart is drawn
 
         head = max(reply.chart, key=lambda s: s.score).fact.row
-        chart = await message.reply_photo(
-            series_png(reply.chart), caption=f"{head.indicator}（单位：{head.unit}）"[:1000], do_quote=False
+        png, caption = series_png(reply.chart), f"{head.indicator}（单位：{head.unit}）"[:1000]
+        chart = outbox.send(
+            message.chat_id, partial(message.reply_photo, png, caption=caption, do_quote=False), update
         )
     first = None
     for i, chunk in enumerate(reply.chunks):
         last = i == len(reply.chunks) - 1
-        sent = await message.reply_text(
-            chunk,
-            parse_mode=ParseMode.HTML,
-            do_quote=first is None and message.chat.type != ChatType.PRIVATE,
-            reply_markup=markup(reply.buttons) if last else None,
-            disable_web_page_preview=True,
+        sent = outbox.send(
+            message.chat_id,
+            partial(
+                message.reply_text,
+                chunk,
+                parse_mode=ParseMode.HTML,
+                do_quote=i == 0 and message.chat.type != ChatType.PRIVATE,
+                reply_markup=markup(reply.buttons) if last else None,
+                disable_web_page_preview=True,
+            ),
+            update,
         )
         first = first or sent
     return first, chart
 
 
-async def reply_and_remember(message: Message, context: Context, reply: Reply) -> None:
+def reply_and_remember(
+    update: Update | None, message: Message, context: Context, reply: Reply
+) -> asyncio.Future:
     """Answer a question, remembering which messages answered it (an edit of it edits them)."""
-    sent, chart = await send_answer(message, context, reply)
-    key = (message.chat_id, message.message_id)
-    context.bot_data.replies[key] = sent.message_id
-    if chart is not None:
-        context.bot_data.charts[key] = chart.message_id
-    else:
-        context.bot_data.charts.pop(key, None)
+    first, chart = send_answer(update, message, context, reply)
+    remember_reply(context, message, first, chart)
+    return first
+
+
+def say(update: Update, context: Context, text: str, **kwargs) -> asyncio.Future:
+    """Queue a plain reply to the update's message in the chat's outbox."""
+    message = update.effective_message
+    return context.bot_data.outbox.send(message.chat_id, partial(message.reply_text, text, **kwargs), update)
 
 
 def render(answer: Answer, context: Context, page: int = 0) -> Reply:
@@ -94,11 +112,53 @@ def render(answer: Answer, context: Context, page: int = 0) -> Reply:
     return render_html(answer, key, page)
 
 
-async def answer_question(message: Message, context: Context, question: str) -> None:
+def remember_reply(
+    context: Context, message: Message, sent: asyncio.Future, chart: asyncio.Future | None = None
+) -> None:
+    """Once the answer is out: which messages answer this question (an edit of it edits the answer, and
+    replaces a chart)."""
+    key = (message.chat_id, message.message_id)
+    if chart is None:
+        context.bot_data.charts.pop(key, None)
+    else:
+        chart.add_done_callback(
+            lambda f: (
+                f.result() is not None and context.bot_data.charts.__setitem__(key, f.result().message_id)
+            )
+        )
+
+    def done(future: asyncio.Future) -> None:
+        if future.result() is not None:
+            context.bot_data.replies[key] = future.result().message_id
+
+    sent.add_done_callback(done)
+
+
+async def answer_question(
+    update: Update, context: Context, question: str, message: Message | None = None
+) -> None:
+    """Answer in the chat's outbox; a chat with a backlog of replies is asked to slow down instead."""
+    message = message or update.effective_message
+    outbox = context.bot_data.outbox
+    if not outbox.accepts(message.chat_id, partial(message.reply_text, SLOW_DOWN), update):
+        return
     answer = context.bot_data.metrics.answer(context.bot_data.service, question)
+    sent = reply_and_remember(update, message, context, render(answer, context))
+    sent.add_done_callback(lambda _: count_later(context, answer.answered))  # after the reply
+
+
+def count_later(context: Context, answered: bool) -> None:
+    """Count the question after the reply, in a worker thread: a locked or lost database delays the
+    count (or loses it, logged), never the reply."""
     service = context.bot_data.service
-    count_question(service.engine, answer.answered, service.today())
-    await reply_and_remember(message, context, render(answer, context))
+
+    async def count() -> None:
+        try:
+            await asyncio.to_thread(count_question, service.engine, answered, service.today())
+        except Exception as err:
+            log.warning("a question was answered but not counted: %s", err)
+
+    context.application.create_task(count(), name="count-question")
 
 
 def addressed_text(message: Message, username: str, bot_id: int) -> str | None:
@@ -128,36 +188,36 @@ async def start(update: Update, context: Context) -> None:
         except (ValueError, UnicodeDecodeError):
             question = ""
         if question:
-            await answer_question(update.effective_message, context, question)
+            await answer_question(update, context, question)
             return
     if payload.startswith("f_") and payload[2:].isdigit():
-        await show_fact(update.effective_message, context, int(payload[2:]))
+        await show_fact(update, update.effective_message, context, int(payload[2:]))
         return
     rows = [[Button(example, f"ex:{i}")] for i, example in enumerate(EXAMPLES)]
-    await update.effective_message.reply_text(GREETING, reply_markup=markup(rows))
+    say(update, context, GREETING, reply_markup=markup(rows))
 
 
 async def help_command(update: Update, context: Context) -> None:
     """/help."""
-    await update.effective_message.reply_text(HELP.format(username=context.bot.username))
+    say(update, context, HELP.format(username=context.bot.username))
 
 
 async def about(update: Update, context: Context) -> None:
     """/about."""
-    await update.effective_message.reply_text(ABOUT)
+    say(update, context, ABOUT)
 
 
 async def sources(update: Update, context: Context) -> None:
     """/sources: the reports, their years and how many facts each gave."""
     lines = ["数据来源报告："]
-    for doc in context.bot_data.service.documents():
+    for doc in await asyncio.to_thread(context.bot_data.service.documents):
         year = f"{doc.report_year}年" if doc.report_year else "年份不详"
         lines.append(f"• 《{esc(doc.title)}》 {esc(doc.name)}，{year}，{doc.facts}条数据")
     reply = Reply(chunks=[], buttons=[])
     from bot.render import split_html
 
     reply.chunks = split_html(lines)
-    await send_reply(update.effective_message, context, reply)
+    send_reply(update, update.effective_message, context, reply)
 
 
 async def ask_command(update: Update, context: Context) -> None:
@@ -167,14 +227,14 @@ async def ask_command(update: Update, context: Context) -> None:
     if not question and message.reply_to_message is not None:
         question = message.reply_to_message.text or ""
     if not question.strip():
-        await message.reply_text("用法：/ask 问题，例如 /ask 2022年江津班列开了多少列？")
+        say(update, context, "用法：/ask 问题，例如 /ask 2022年江津班列开了多少列？")
         return
-    await answer_question(message, context, question)
+    await answer_question(update, context, question)
 
 
 async def private_text(update: Update, context: Context) -> None:
     """Any text in a private chat is a question."""
-    await answer_question(update.effective_message, context, update.effective_message.text or "")
+    await answer_question(update, context, update.effective_message.text or "")
 
 
 async def group_text(update: Update, context: Context) -> None:
@@ -182,7 +242,7 @@ async def group_text(update: Update, context: Context) -> None:
     message = update.effective_message
     question = addressed_text(message, context.bot.username, context.bot.id)
     if question is not None:
-        await answer_question(message, context, question)
+        await answer_question(update, context, question)
 
 
 async def edited_text(update: Update, context: Context) -> None:
@@ -228,16 +288,17 @@ async def edited_text(update: Update, context: Context) -> None:
             if "not found" not in str(err).lower():
                 raise
             # the user deleted the answer: a fresh one
-    await reply_and_remember(message, context, reply)
+    reply_and_remember(update, message, context, reply)
 
 
-async def show_fact(message: Message, context: Context, fact_id: int) -> None:
+async def show_fact(update: Update, message: Message, context: Context, fact_id: int) -> None:
     scored = context.bot_data.service.fact(fact_id)
     if scored is None:
-        await message.reply_text("这条数据已不在库中（数据可能已重新加载），请重新提问。")
+        gone = "这条数据已不在库中（数据可能已重新加载），请重新提问。"
+        context.bot_data.outbox.send(message.chat_id, partial(message.reply_text, gone), update)
         return
-    titles = {d.name: d.title for d in context.bot_data.service.documents()}
-    await send_reply(message, context, Reply(chunks=["\n".join(fact_html(scored, titles))]))
+    titles = {d.name: d.title for d in await asyncio.to_thread(context.bot_data.service.documents)}
+    send_reply(update, message, context, Reply(chunks=["\n".join(fact_html(scored, titles))]))
 
 
 async def button(update: Update, context: Context) -> None:
@@ -263,10 +324,10 @@ async def button(update: Update, context: Context) -> None:
         )
     elif kind == "fact" and rest.isdigit():
         await query.answer()
-        await show_fact(query.message, context, int(rest))
+        await show_fact(update, query.message, context, int(rest))
     elif kind == "ex" and rest.isdigit() and int(rest) < len(EXAMPLES):
         await query.answer()
-        await answer_question(query.message, context, EXAMPLES[int(rest)])
+        await answer_question(update, context, EXAMPLES[int(rest)], query.message)
     else:
         await query.answer("这个按钮已失效。")
 
@@ -309,4 +370,4 @@ async def unknown_command(update: Update, context: Context) -> None:
         f"@{context.bot.username.lower()}"
     ):
         return
-    await message.reply_text(UNKNOWN)
+    say(update, context, UNKNOWN)

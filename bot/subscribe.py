@@ -20,9 +20,12 @@ from bot.state.context import BotData, Context
 from bot.state.models import DeliveryStatus, Subscription
 from bot.state.schedule import ScheduleError, check_topics, parse_subscribe, parse_words
 from facts.answering.digest import load_indicators
+from facts.store.db import store_problem
 
 log = logging.getLogger(__name__)
 ADMIN_ONLY = "抱歉，在群里只有管理员可以修改摘要订阅。"
+NOT_SAVED = "抱歉，数据库现在无法保存订阅（已通知管理员），请稍后再试。"
+RETRY_SECONDS = 30  # a slot that could not be delivered (database down) is tried again this soon
 
 
 def known_topics() -> set[str]:
@@ -49,14 +52,27 @@ async def may_change(update: Update, context: Context) -> bool:
     return member.status in {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR}
 
 
-def describe(sub: Subscription, data: BotData) -> str:
+def describe(sub: Subscription, application: Application) -> str:
+    """The subscription as stored, and the slot this process's scheduler really holds for it."""
+    data: BotData = application.bot_data
     topics = "、".join(sub.topics) if sub.topics else "全部指标"
     state = "已开启" if sub.active else f"已停止{('（' + sub.note + '）') if sub.note else ''}"
     text = f"摘要订阅{state}：{sub.schedule}（时区 {sub.timezone}），内容：{topics}。"
     if not sub.active:
         return text + "\n用 /subscribe 重新开启。"
-    when = subs.next_run(sub, data.clock()).astimezone(ZoneInfo(sub.timezone))
-    return text + f"\n下次发送：{when.strftime('%Y-%m-%d %H:%M')}（{sub.timezone}）"
+    zone = ZoneInfo(sub.timezone)
+    slot = scheduled_slot(application, job_name(sub.chat_id, sub.thread_id))
+    if slot is None:
+        return text + "\n下次发送：正在安排（几秒后用 /subscriptions 查看）。"
+    if slot < data.clock():
+        return text + f"\n{slot.astimezone(zone).strftime('%Y-%m-%d %H:%M')} 的摘要未能按时发出，正在重试。"
+    return text + f"\n下次发送：{slot.astimezone(zone).strftime('%Y-%m-%d %H:%M')}（{sub.timezone}）"
+
+
+def scheduled_slot(application: Application, name: str) -> datetime | None:
+    """The slot of the digest job the scheduler holds under `name` (None: it holds none)."""
+    job = application.job_queue.scheduler.get_job(name)
+    return job.args[1].data[2] if job is not None else None
 
 
 async def subscribe(update: Update, context: Context) -> None:
@@ -71,7 +87,13 @@ async def subscribe(update: Update, context: Context) -> None:
         await update.effective_message.reply_text(str(err))
         return
     chat_id, thread_id = update.effective_chat.id, thread_of(update)
-    sub = subs.subscribe(
+    if problem := await in_thread(store_problem, data.service.engine):  # it would vanish with the file
+        log.error("/subscribe in %s refused: %s", update.effective_chat.id, problem)
+        await update.effective_message.reply_text(NOT_SAVED)
+        return
+    version = (await in_thread(data.service.store_info)).version
+    sub = await in_thread(
+        subs.subscribe,
         data.service.engine,
         chat_id,
         thread_id,
@@ -79,11 +101,11 @@ async def subscribe(update: Update, context: Context) -> None:
         topics=request.topics,
         timezone=request.timezone,
         default_timezone=data.settings.factbot_timezone,
-        version=data.service.store_info().version,
+        version=version,
         at=data.clock(),
     )
     schedule_job(context.application, sub)
-    await update.effective_message.reply_text(describe(sub, data))
+    await update.effective_message.reply_text(describe(sub, context.application))
 
 
 async def unsubscribe(update: Update, context: Context) -> None:
@@ -92,27 +114,36 @@ async def unsubscribe(update: Update, context: Context) -> None:
         await update.effective_message.reply_text(ADMIN_ONLY)
         return
     chat_id, thread_id = update.effective_chat.id, thread_of(update)
-    stopped = subs.deactivate(context.bot_data.service.engine, chat_id, thread_id, note="unsubscribed")
+    stopped = await in_thread(
+        subs.deactivate, context.bot_data.service.engine, chat_id, thread_id, note="unsubscribed"
+    )
     remove_job(context.application, job_name(chat_id, thread_id))
     await update.effective_message.reply_text("已退订摘要。" if stopped else "这里没有订阅摘要。")
 
 
 async def subscriptions(update: Update, context: Context) -> None:
     """/subscriptions: this chat's settings."""
-    sub = subs.get(context.bot_data.service.engine, update.effective_chat.id, thread_of(update))
+    sub = await in_thread(
+        subs.get, context.bot_data.service.engine, update.effective_chat.id, thread_of(update)
+    )
     if sub is None:
         await update.effective_message.reply_text(
             "这里还没有订阅摘要。用 /subscribe 订阅（默认每天 09:00）。"
         )
         return
-    await update.effective_message.reply_text(describe(sub, context.bot_data))
+    await update.effective_message.reply_text(describe(sub, context.application))
 
 
 async def digest_now(update: Update, context: Context) -> None:
     """/digest [topic …]: the digest now (by default with this chat's topics, if it has a subscription)."""
     chat_id, thread_id = update.effective_chat.id, thread_of(update)
+    async with context.bot_data.chat_lock((chat_id, thread_id)):  # a second /digest sees the first's mark
+        await send_digest_now(update, context, chat_id, thread_id)
+
+
+async def send_digest_now(update: Update, context: Context, chat_id: int, thread_id: int) -> None:
     data = context.bot_data
-    sub = subs.get(data.service.engine, chat_id, thread_id)
+    sub = await in_thread(subs.get, data.service.engine, chat_id, thread_id)
     try:
         asked = check_topics(parse_words(context.args or []), known_topics()) if context.args else None
     except ScheduleError as err:
@@ -127,7 +158,8 @@ async def digest_now(update: Update, context: Context) -> None:
         context.application, chat_id, thread_id, topics, sub.last_digest_version if own else None, slot=None
     )
     if moves_mark and outcome == DeliveryStatus.SENT:
-        subs.mark_digest(data.service.engine, chat_id, thread_id, data.service.store_info().version)
+        version = (await in_thread(data.service.store_info)).version
+        await in_thread(subs.mark_digest, data.service.engine, chat_id, thread_id, version)
 
 
 # ---- scheduling and delivery --------------------------------------------------------------------
@@ -179,19 +211,63 @@ def late_ok(data: BotData) -> dict:
 
 
 async def digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A slot is due: deliver it once, then schedule the next one."""
+    """A slot is due: deliver it once, then schedule the next one. Whatever fails (the database is down),
+    the chat keeps a job: the same slot is tried again a little later (the delivery log still lets it out
+    once), and a slot too late for the grace period gives way to the next one."""
+    application = context.application
     chat_id, thread_id, slot = context.job.data
-    data: BotData = context.application.bot_data
-    sub = subs.get(data.service.engine, chat_id, thread_id)
-    if sub is None or not sub.active:
-        return
-    if subs.next_run(sub, slot - timedelta(seconds=1)) != slot:  # the schedule changed on another replica
-        schedule_job(context.application, sub)
-        return
-    await deliver(context.application, sub, slot)
-    sub = subs.get(data.service.engine, *current_chat(data, chat_id, thread_id))
+    data: BotData = application.bot_data
+    data.due.add(context.job.name)  # the scheduler holds no job for it while it runs: the sync must know
+    try:
+        if data.clock() - slot >= grace(data):  # a retry that came too late: on to the next slot
+            await next_slot(application, chat_id, thread_id, after=data.clock())
+            return
+        sub = await in_thread(subs.get, data.service.engine, chat_id, thread_id)
+        if sub is None or not sub.active:
+            note_scheduled(data, job_name(chat_id, thread_id), None)
+            return
+        if subs.next_run(sub, slot - timedelta(seconds=1)) != slot:  # the schedule changed elsewhere
+            schedule_job(application, sub)
+            return
+        await deliver(application, sub, slot)  # a refusal by Telegram is final: it is logged as failed
+        await next_slot(application, *current_chat(data, chat_id, thread_id), after=slot)
+    except Exception as err:  # the database is gone (or anything else): keep the chat's digests going
+        retry_slot(application, *current_chat(data, chat_id, thread_id), slot, err)
+    finally:
+        data.due.discard(context.job.name)
+
+
+async def next_slot(application: Application, chat_id: int, thread_id: int, *, after: datetime) -> None:
+    data: BotData = application.bot_data
+    sub = await in_thread(subs.get, data.service.engine, chat_id, thread_id)
     if sub is not None and sub.active:
-        schedule_job(context.application, sub, after=slot)
+        schedule_job(application, sub, after=after)
+    else:
+        remove_job(application, job_name(chat_id, thread_id))
+
+
+def retry_slot(application: Application, chat_id: int, thread_id: int, slot: datetime, why) -> None:
+    """Try the slot again in RETRY_SECONDS: a claim that never reached the database is made then (one
+    that did lets nothing out twice)."""
+    data: BotData = application.bot_data
+    name = job_name(chat_id, thread_id)
+    log.error("digest to %s for %s not done (%s); trying again in %d s", chat_id, slot, why, RETRY_SECONDS)
+    application.job_queue.run_once(
+        digest_job,
+        RETRY_SECONDS,
+        name=name,
+        data=(chat_id, thread_id, slot),
+        job_kwargs={**late_ok(data), "id": name, "replace_existing": True},
+    )
+
+
+def grace(data: BotData) -> timedelta:
+    return timedelta(minutes=data.settings.factbot_digest_grace_minutes)
+
+
+async def in_thread(function, *args, **kwargs):
+    """Database work off the event loop (a locked or unreachable database must not stall the bot)."""
+    return await asyncio.to_thread(function, *args, **kwargs)
 
 
 def current_chat(data: BotData, chat_id: int, thread_id: int) -> tuple[int, int]:
@@ -208,7 +284,8 @@ async def deliver(application: Application, sub: Subscription, slot: datetime) -
     async with (
         data.sending
     ):  # a few at a time: the rate limiter paces them, the connection pool is not flooded
-        claimed = subs.claim(
+        claimed = await in_thread(
+            subs.claim,
             data.service.engine,
             sub.chat_id,
             sub.thread_id,
@@ -246,7 +323,7 @@ async def send_digest(
     each message sent is recorded in the delivery log before the next one goes."""
     data: BotData = application.bot_data
     engine = data.service.engine
-    version, lines, chart = rendered_digest(data, topics, since_version)
+    version, lines, chart = await rendered_digest(data, topics, since_version)
     messages = digest_messages(lines, chart)
     done, migrated = skip, False
     try:
@@ -265,7 +342,8 @@ async def send_digest(
             if (
                 slot is not None
                 and done < len(messages)
-                and not subs.sent_part(
+                and not await in_thread(
+                    subs.sent_part,
                     engine,
                     chat_id,
                     thread_id,
@@ -279,21 +357,39 @@ async def send_digest(
                 log.warning("digest to %s: slot %s taken over by another replica", chat_id, slot)
                 return "taken over"
     except Forbidden as err:
-        subs.deactivate(engine, chat_id, thread_id, note=f"blocked: {err}")
+        await in_thread(subs.deactivate, engine, chat_id, thread_id, note=f"blocked: {err}")
         remove_job(application, job_name(chat_id, thread_id))
         log.warning("digest to %s refused (%s): subscription deactivated", chat_id, err)
         if slot is not None:
-            subs.finish(
-                engine, chat_id, thread_id, slot, DeliveryStatus.FAILED, error=f"forbidden: {err}", parts=done
+            await in_thread(
+                subs.finish,
+                engine,
+                chat_id,
+                thread_id,
+                slot,
+                DeliveryStatus.FAILED,
+                error=f"forbidden: {err}",
+                parts=done,
             )
         return "deactivated"
     except Exception as err:  # the rate limiter already waited out 429s and retried 5xx; anything else too
         log.error("digest to %s failed: %s", chat_id, err, exc_info=not isinstance(err, TelegramError))
         if slot is not None:
-            subs.finish(engine, chat_id, thread_id, slot, DeliveryStatus.FAILED, error=str(err), parts=done)
+            await in_thread(
+                subs.finish,
+                engine,
+                chat_id,
+                thread_id,
+                slot,
+                DeliveryStatus.FAILED,
+                error=str(err),
+                parts=done,
+            )
         return DeliveryStatus.FAILED
     if slot is not None:
-        subs.finish(engine, chat_id, thread_id, slot, DeliveryStatus.SENT, version=version, parts=done)
+        await in_thread(
+            subs.finish, engine, chat_id, thread_id, slot, DeliveryStatus.SENT, version=version, parts=done
+        )
     return DeliveryStatus.SENT
 
 
@@ -312,24 +408,30 @@ def follow_migration(
     return slot is None or (thread_id, subs.stored(slot)) not in clashes
 
 
-def rendered_digest(data: BotData, topics: list[str], since_version: int | None):
+async def rendered_digest(data: BotData, topics: list[str], since_version: int | None):
     """(store version, HTML lines, chart as (png, caption) or None), built once per store version, topics and
-    "since" mark: a fan-out to 10 000 chats renders a handful of digests, not 10 000 charts."""
-    version = data.service.store_info().version
+    "since" mark: a fan-out to 10 000 chats renders a handful of digests, not 10 000 charts. Built in a
+    worker thread (database and matplotlib), one at a time."""
+    version = (await in_thread(data.service.store_info)).version
     key = (version, tuple(sorted(topics or [])), since_version)
     cached = data.digests.get(key)
     if cached is None:
-        digest = data.service.digest(topics, since_version)
-        series = [
-            (i.indicator.name, i.series) for i in digest.items if len(i.series) >= 3 and alike(i.series)
-        ]
-        chart = None
-        if series:
-            from bot.chart import digest_caption, digest_png  # matplotlib only when a chart is drawn
-
-            chart = (digest_png(series), digest_caption(series)[:1000])
-        cached = data.digests[key] = (digest.version, digest_html(digest), chart)
+        async with data.rendering:
+            cached = data.digests.get(key)
+            if cached is None:
+                cached = data.digests[key] = await in_thread(render_digest, data, topics, since_version)
     return cached
+
+
+def render_digest(data: BotData, topics: list[str], since_version: int | None):
+    digest = data.service.digest(topics, since_version)
+    series = [(i.indicator.name, i.series) for i in digest.items if len(i.series) >= 3 and alike(i.series)]
+    chart = None
+    if series:
+        from bot.chart import digest_caption, digest_png  # matplotlib only when a chart is drawn
+
+        chart = (digest_png(series), digest_caption(series)[:1000])
+    return digest.version, digest_html(digest), chart
 
 
 def digest_messages(lines: list[str], chart) -> list[tuple[str, dict]]:
@@ -356,9 +458,8 @@ async def restore_schedules(application: Application) -> None:
     data: BotData = application.bot_data
     if data.settings.factbot_replica_id:
         data.replica = data.settings.factbot_replica_id
-    grace = timedelta(minutes=data.settings.factbot_digest_grace_minutes)
     for sub in subs.all_subscriptions(data.service.engine, active_only=True):
-        missed = subs.missed_slot(sub, data.clock(), grace)
+        missed = subs.missed_slot(sub, data.clock(), grace(data))
         if missed is None:
             schedule_job(application, sub)
         else:  # sent as soon as the bot runs (start-up is not held up); the job then schedules the next slot
@@ -391,7 +492,9 @@ async def sync(context: ContextTypes.DEFAULT_TYPE) -> None:
     application = context.application
     data: BotData = application.bot_data
     service = data.service
-    if service.store_info().version != service.version:
+    if await in_thread(store_problem, service.engine):  # a SQLite file gone or read-only: logged once there
+        return
+    if (await in_thread(service.store_info)).version != service.version:
         await asyncio.to_thread(service.refresh)
         log.info("serving facts version %s (built elsewhere)", service.version)
     now = data.clock()
@@ -406,17 +509,22 @@ async def sync(context: ContextTypes.DEFAULT_TYPE) -> None:
     for name, (here, epoch) in list(data.scheduled.items()):  # unsubscribed, blocked or moved elsewhere
         if here is not None and name not in wanted and epoch <= read_at:
             remove_job(application, name)
-    for name, signature_there in wanted.items():  # subscribed or changed elsewhere
+    scheduler = application.job_queue.scheduler
+    for name, signature_there in wanted.items():  # subscribed or changed elsewhere, or a job that was lost
         here, epoch = data.scheduled.get(name, (None, 0))
-        if here != signature_there and epoch <= read_at:
-            sub = subs.get(service.engine, *map(int, name.split(":")[1:]))
+        lost = name not in data.due and scheduler.get_job(name) is None  # what the scheduler really has
+        if (here != signature_there or lost) and epoch <= read_at:
+            sub = await in_thread(subs.get, service.engine, *map(int, name.split(":")[1:]))
             if sub is not None:
+                if lost and here == signature_there:
+                    log.warning("digest job %s was missing; scheduled again", name)
                 schedule_job(application, sub)
-    subs.renew_leases(service.engine, data.replica, lease(data), at=now)
-    grace = timedelta(minutes=data.settings.factbot_digest_grace_minutes)
-    for delivery in subs.orphaned(service.engine, data.replica, now, since=now - grace):
+    await in_thread(subs.renew_leases, service.engine, data.replica, lease(data), at=now)
+    for delivery in await in_thread(
+        subs.orphaned, service.engine, data.replica, now, since=now - grace(data)
+    ):
         key = (delivery.chat_id, delivery.thread_id, subs.stored(delivery.slot))
-        sub = subs.get(service.engine, delivery.chat_id, delivery.thread_id)
+        sub = await in_thread(subs.get, service.engine, delivery.chat_id, delivery.thread_id)
         if sub is not None and sub.active and key not in data.taking_over:
             log.warning(
                 "taking over the digest of %s for %s (its sender stopped)", sub.chat_id, delivery.slot

@@ -1,7 +1,7 @@
 """The HTTP side of `factbot run` (aiohttp): Telegram's webhook posts, /healthz and /metrics.
 
 POST <path of WEBHOOK_URL>   an update from Telegram; refused (403) without the webhook secret
-GET  /healthz                {"database": bool, "facts": int, "telegram": bool}; 200 or 503
+GET  /healthz                {"database": bool, "facts": int, "telegram": bool[, "problem": str]}; 200 or 503
 GET  /metrics                Prometheus text
 """
 
@@ -20,6 +20,7 @@ from aiohttp import web
 from telegram import Update
 from telegram.ext import Application
 
+from facts.store.db import store_problem
 from facts.store.service import FactService
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,7 @@ class Health:
 
     def __post_init__(self) -> None:
         self._ping: asyncio.Future | None = None
+        self.problem: str | None = None  # what is wrong with the store's file, said in /healthz
         self._telegram_lock = asyncio.Lock()
         self._telegram_ok = False
         self._telegram_until = -math.inf
@@ -73,7 +75,11 @@ class Health:
         return self.application.bot_data.service
 
     async def database(self) -> bool:
-        """A query on the store answers within the timeout (one query in flight at a time)."""
+        """A query on the store answers within the timeout (one query in flight at a time), and a SQLite
+        store's file is still the one opened, and writable."""
+        self.problem = await asyncio.to_thread(store_problem, self.service.engine)  # logged when it changes
+        if self.problem:
+            return False
         if self._ping is None or self._ping.done():
             self._ping = _in_daemon_thread(self.service.store_info)
             self._ping.add_done_callback(lambda f: f.cancelled() or f.exception())  # marks errors as seen
@@ -106,7 +112,8 @@ class Health:
 
     async def report(self) -> dict:
         database, telegram = await asyncio.gather(self.database(), self.telegram())
-        return {"database": database, "facts": self.service.loaded_facts, "telegram": telegram}
+        report = {"database": database, "facts": self.service.loaded_facts, "telegram": telegram}
+        return report | ({"problem": self.problem} if self.problem else {})
 
 
 class RefusalLog:

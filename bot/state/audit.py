@@ -18,16 +18,21 @@ def log_action(
     outcome: str = "ok",
 ) -> None:
     with Session(engine) as session, session.begin():
-        session.add(
-            AuditEntry(
-                at=datetime.now(UTC),
-                user_id=user_id,
-                username=username or "",
-                action=action,
-                detail=detail[:4000],
-                outcome=outcome[:500],
-            )
-        )
+        session.add(entry(action, user_id=user_id, username=username, detail=detail, outcome=outcome))
+
+
+def entry(
+    action: str, *, user_id: int | None = None, username: str = "", detail: str = "", outcome: str = "ok"
+) -> AuditEntry:
+    """An audit row, for a caller that writes it in its own transaction (a reload, with the facts)."""
+    return AuditEntry(
+        at=datetime.now(UTC),
+        user_id=user_id,
+        username=username or "",
+        action=action,
+        detail=detail[:4000],
+        outcome=outcome[:500],
+    )
 
 
 def audit_log(engine: Engine, limit: int = 100) -> list[AuditEntry]:

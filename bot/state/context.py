@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from telegram.ext import CallbackContext, ExtBot
 
 from bot.metrics import Metrics
+from bot.outbox import Outbox
 from bot.state.settings import Settings
 from facts.answering.answer import Answer
 from facts.store.service import FactService
@@ -35,6 +36,7 @@ class Recent(OrderedDict):
 class BotData:
     service: FactService | None = None  # set by build_application (PTB creates BotData() itself)
     settings: Settings | None = None
+    outbox: Outbox | None = None  # replies queued per chat, sent outside the handlers (build_application)
     uploads: Recent = field(default_factory=lambda: Recent(10))  # key -> (file name, bytes): awaiting 覆盖?
     reloading: asyncio.Lock = field(default_factory=asyncio.Lock)  # one rebuild at a time
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))  # tests move time, not sleep
@@ -42,6 +44,7 @@ class BotData:
     digests: Recent = field(
         default_factory=lambda: Recent(64)
     )  # rendered digests by (version, topics, since)
+    rendering: asyncio.Lock = field(default_factory=asyncio.Lock)  # one digest built at a time
     sending: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(16))  # digests in flight
     replica: str = field(
         default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
@@ -52,6 +55,7 @@ class BotData:
     taking_over: set = field(
         default_factory=set
     )  # (chat, topic, slot) of orphaned digests being finished here
+    due: set = field(default_factory=set)  # names of digest jobs running now (the scheduler has none then)
     epoch: int = 0  # counts schedule changes made here, so a sync knows which of them its database read saw
     answers: Recent = field(default_factory=Recent)  # short key -> (store version, Answer), for 更多 paging
     charts: Recent = field(default_factory=Recent)  # (chat id, question message id) -> chart message id
@@ -59,6 +63,15 @@ class BotData:
     metrics: Metrics = field(
         default_factory=Metrics
     )  # build_application puts the one its requests count into
+
+    chat_locks: Recent = field(default_factory=lambda: Recent(4096))  # (chat, topic) -> asyncio.Lock
+
+    def chat_lock(self, key: tuple[int, int]) -> asyncio.Lock:
+        """One at a time per chat, for what must see the previous one's outcome (/digest's mark)."""
+        lock = self.chat_locks.get(key)
+        if lock is None:
+            lock = self.chat_locks[key] = asyncio.Lock()
+        return lock
 
     def remember_upload(self, name: str, data: bytes) -> str:
         key = secrets.token_urlsafe(6)

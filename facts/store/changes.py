@@ -21,6 +21,7 @@ class ReloadDiff:
     facts_removed: list[str] = field(default_factory=list)
     facts_changed: list[str] = field(default_factory=list)  # "doc: indicator 536列 → 540列"
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    facts_by_doc: dict[str, int] = field(default_factory=dict)  # the new store's facts per report
 
     @property
     def unchanged(self) -> bool:
@@ -45,6 +46,8 @@ def diff_facts(old: list, new: list, old_docs: set[str], new_docs: set[str]) -> 
     """What a rebuild changed. Facts pair up by document, indicator, subject, unit, measure and kind
     (in line order); a pair whose figure or period differs is a change, the rest are added or removed."""
     diff = ReloadDiff(documents=len(new_docs), facts=len(new))
+    for fact in new:
+        diff.facts_by_doc[fact.doc] = diff.facts_by_doc.get(fact.doc, 0) + 1
     diff.documents_added = sorted(new_docs - old_docs)
     diff.documents_removed = sorted(old_docs - new_docs)
     before, after = defaultdict(list), defaultdict(list)
@@ -67,13 +70,15 @@ def diff_facts(old: list, new: list, old_docs: set[str], new_docs: set[str]) -> 
     return diff
 
 
-def record_changes(
-    engine: Engine, version: int, added: list[str], removed: list[str], changed: list[str]
-) -> None:
+def record_changes(session: Session, version: int, diff: ReloadDiff) -> None:
+    """The reload's changes, in the caller's transaction (the one that switches the facts)."""
     at = datetime.now(UTC)
-    with Session(engine) as session, session.begin():
-        for kind, texts in (("added", added), ("removed", removed), ("changed", changed)):
-            session.add_all(FactChange(version=version, at=at, change=kind, text=t) for t in texts)
+    for kind, texts in (
+        ("added", diff.facts_added),
+        ("removed", diff.facts_removed),
+        ("changed", diff.facts_changed),
+    ):
+        session.add_all(FactChange(version=version, at=at, change=kind, text=t) for t in texts)
 
 
 def changes_since(engine: Engine, version: int) -> list[FactChange]:

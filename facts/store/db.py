@@ -4,6 +4,9 @@ The schema is Alembic's (facts/migrations, shipped inside the package, one revis
 `upgrade_schema` runs on every start: an up-to-date database costs one small query; a database the
 old code made with create_all (tables, no alembic_version) is adopted by stamping it first."""
 
+import logging
+import os
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -17,6 +20,7 @@ from sqlmodel import create_engine
 
 from facts.errors import FactbotError
 
+log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
 # pg_advisory_xact_lock key for schema changes ("factbot"); any two starters on one database wait for each other
 MIGRATION_LOCK = 0x66616374626F74
@@ -31,6 +35,77 @@ class SchemaError(FactbotError):
     """The database holds tables this code cannot bring up to date."""
 
 
+class StoreUnavailable(FactbotError):
+    """The SQLite file was deleted, replaced or made read-only while the process ran: nothing written
+    now would last (and a new connection to a recreated file could share a stale WAL index)."""
+
+
+@dataclass
+class SqliteFile:
+    """The file an engine opened first, and what has become of it."""
+
+    path: Path
+    identity: tuple[int, int] | None = None  # (device, inode) when first opened
+    reported: str | None = None  # the last problem logged (each new one is logged once)
+
+    def problem(self) -> str | None:
+        """Why the store cannot be written any more, or None while it is the file we opened, writable."""
+        try:
+            status = self.path.stat()
+        except FileNotFoundError:
+            problem = f"the database file {self.path} was deleted while the bot ran"
+        else:
+            if self.identity is not None and (status.st_dev, status.st_ino) != self.identity:
+                problem = f"the database file {self.path} was replaced while the bot ran"
+            elif not os.access(self.path, os.W_OK) or not status.st_mode & 0o222:
+                problem = f"the database file {self.path} is read-only"
+            else:
+                problem = None
+        if problem != self.reported:
+            if problem:
+                log.error("%s: nothing is written until it is fixed (and the bot restarted)", problem)
+            else:
+                log.warning("the database file %s is writable again", self.path)
+            self.reported = problem
+        return problem
+
+
+def sqlite_file(engine: Engine) -> SqliteFile | None:
+    return engine.__dict__.get("_factbot_sqlite_file")
+
+
+def store_problem(engine: Engine) -> str | None:
+    """For /healthz and writers: what is wrong with a SQLite store's file (None for PostgreSQL)."""
+    watched = sqlite_file(engine)
+    return watched.problem() if watched is not None else None
+
+
+def watch_sqlite_file(engine: Engine, path: Path) -> None:
+    """No new connection to a file that is not the one first opened (a recreated file beside the old
+    WAL index is how a process dies of SIGBUS), and no write to a deleted, replaced or read-only one
+    (through a connection opened before: the write would be lost)."""
+    watched = SqliteFile(path)
+    engine.__dict__["_factbot_sqlite_file"] = watched
+
+    @event.listens_for(engine, "do_connect")
+    def _same_file(_dialect, _record, _cargs, _cparams):
+        if watched.identity is not None and (problem := watched.problem()) and "read-only" not in problem:
+            raise StoreUnavailable(problem)
+
+    @event.listens_for(engine, "connect")
+    def _remember(_dbapi_connection, _record):
+        if watched.identity is None:
+            status = path.stat()
+            watched.identity = (status.st_dev, status.st_ino)
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _writable(_connection, _cursor, statement, _parameters, _context, _executemany):
+        if not statement.lstrip()[:6].upper().startswith(("SELECT", "PRAGMA")) and (
+            problem := watched.problem()
+        ):
+            raise StoreUnavailable(problem)
+
+
 def make_engine(url: str) -> Engine:
     """An engine for `url`. SQLite files get their folder created and WAL mode (readers never block);
     PostgreSQL goes through psycopg 3 (also for a bare postgresql:// or postgres:// URL)."""
@@ -39,6 +114,8 @@ def make_engine(url: str) -> Engine:
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
+            watch_sqlite_file(engine, Path(parsed.database))
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection, _record):

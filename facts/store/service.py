@@ -2,6 +2,7 @@
 list facts, make digests. The bot's own state (subscriptions, audit, counters) is in bot/state."""
 
 import threading
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -17,7 +18,7 @@ from facts.answering.search import FactIndex, Scored, subject_fit
 from facts.kinds import Kind, Reason
 from facts.lexicon import Lexicon, load_lexicon
 from facts.reading.periods import period_fit
-from facts.store.build import BuildReport, build_store
+from facts.store.build import BeforeCommit, BuildReport, build_store
 from facts.store.changes import ReloadDiff, changes_since, diff_facts, record_changes
 from facts.store.db import make_engine, upgrade_schema
 from facts.store.index import index_cache_path, load_index_state, read_index_cache, write_index_cache
@@ -98,25 +99,56 @@ class FactService:
         return cls(make_engine(settings.database_url), settings)
 
     # the store
-    def build(self, folder: Path | None = None, *, serve: bool = True) -> BuildReport:
+    def build(
+        self,
+        folder: Path | None = None,
+        *,
+        serve: bool = True,
+        staged: dict[str, Path] | None = None,
+        before_commit: BeforeCommit | None = None,
+    ) -> BuildReport:
         """Rebuild the store from `folder` (default: the configured seeds folder) and serve it.
 
         The build has a tokenizer of its own, so it may run in a worker thread while questions are
         answered; serve=False leaves the switch to the new facts (`refresh`) to the caller."""
         folder = Path(folder or self.settings.factbot_seeds_dir)
-        report = build_store(self.engine, folder, self.lexicon, Tokenizer(self.lexicon))
+        report = build_store(
+            self.engine,
+            folder,
+            self.lexicon,
+            Tokenizer(self.lexicon),
+            staged=staged,
+            before_commit=before_commit,
+        )
         if serve:
             self.refresh(force=True)
         return report
 
-    def reload(self, folder: Path | None = None, *, serve: bool = True) -> ReloadDiff:
-        """Rebuild from the seeds folder and say what changed. On failure the old facts keep serving."""
+    def reload(
+        self,
+        folder: Path | None = None,
+        *,
+        serve: bool = True,
+        staged: dict[str, Path] | None = None,
+        also: Callable[[Session, ReloadDiff], None] | None = None,
+    ) -> ReloadDiff:
+        """Rebuild from the seeds folder and say what changed. The new facts, the change log and
+        whatever `also` writes (the bot's audit row) commit in one transaction: all or none. When
+        anything fails, the old facts keep serving."""
         old_rows, old_docs = self.facts(), {d.name for d in self.documents()}
-        report = self.build(folder, serve=serve)
-        diff = diff_facts(old_rows, self.facts(), old_docs, {d.name for d in self.documents()})
-        diff.skipped = report.skipped
-        record_changes(self.engine, report.version, diff.facts_added, diff.facts_removed, diff.facts_changed)
-        return diff
+        diffs: list[ReloadDiff] = []
+
+        def bookkeeping(session: Session, report: BuildReport, new_rows: list[Fact]) -> None:
+            new_docs = set(session.exec(select(Document.name)))
+            diff = diff_facts(old_rows, new_rows, old_docs, new_docs)
+            diff.skipped = report.skipped
+            record_changes(session, report.version, diff)
+            if also is not None:
+                also(session, diff)
+            diffs.append(diff)
+
+        self.build(folder, serve=serve, staged=staged, before_commit=bookkeeping)
+        return diffs[0]
 
     def today(self) -> date:
         return datetime.now(ZoneInfo(self.settings.factbot_timezone)).date()

@@ -19,6 +19,7 @@ any case. It never pushes updates to a webhook: setWebhook is only stored.
 import asyncio
 import collections
 import contextlib
+import dataclasses
 import itertools
 import json
 import logging
@@ -65,6 +66,7 @@ class Call:
     response: dict[str, Any]
     status: int
     abandoned: bool = False  # the client hung up before the answer (e.g. PTB cancelled a poll)
+    at: float = dataclasses.field(default_factory=time.monotonic)  # when it was answered
 
     @property
     def ok(self) -> bool:

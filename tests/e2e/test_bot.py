@@ -536,7 +536,8 @@ async def test_junk_gets_polite_accepted_replies_and_the_bot_keeps_answering(fak
 
 
 def private_message(fake: FakeTelegram, app: Application, chat_id: int) -> Message:
-    """A real PTB Message bound to the application's bot, for calling send_reply directly."""
+    """A real PTB Message bound to the application's bot, for calling send_reply directly (the
+    application stands in for the handler's context: send_reply needs only its bot_data)."""
     chat = fake.add_chat(chat_id)
     user = {"id": chat_id, "is_bot": False, "first_name": "Ana"}
     data = {"message_id": 1, "date": int(time.time()), "chat": chat, "from": user, "text": "long"}
@@ -557,8 +558,8 @@ async def test_long_reply_is_split_into_accepted_chunks(fake_telegram, running):
     lines.append("<b>超长一行</b>" + "江津&amp;" * 1500)  # one line longer than a message
     reply = Reply(split_html(lines), [[Button("更多", "more:x:1")]])
     assert len(reply.chunks) >= 3
-    await send_reply(private_message(fake_telegram, running, 4001), None, reply)
-    sent = ok_calls(fake_telegram, "sendMessage", 4001)
+    send_reply(None, private_message(fake_telegram, running, 4001), running, reply)  # queued in the outbox
+    sent = await fake_telegram.wait_for("sendMessage", to(4001), count=len(reply.chunks))
     assert [c.params["text"] for c in sent] == reply.chunks
     assert all(len(c.params["text"]) <= TELEGRAM_LIMIT for c in sent)
     received = "".join(c.result["text"].replace("\n", "") for c in sent)
@@ -569,7 +570,8 @@ async def test_long_reply_is_split_into_accepted_chunks(fake_telegram, running):
 
 async def test_long_reply_with_astral_characters_fits(fake_telegram, running):
     reply = Reply(split_html(["𠮷江津" * 1500]))
-    await send_reply(private_message(fake_telegram, running, 4002), None, reply)
+    send_reply(None, private_message(fake_telegram, running, 4002), running, reply)
+    await fake_telegram.wait_for("sendMessage", to(4002), count=len(reply.chunks))
 
 
 # ---- Telegram failures ---------------------------------------------------------------------
