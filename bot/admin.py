@@ -62,7 +62,7 @@ async def private_only(update: Update, context: Context, action: str) -> bool:
     would read it."""
     if update.effective_chat is None or update.effective_chat.type == ChatType.PRIVATE:
         return False
-    audit(update, context, action, outcome="refused: not a private chat")
+    await audit(update, context, action, outcome="refused: not a private chat")
     await update.effective_message.reply_text(f"请在与我的私聊中使用 /{action}：群里的每个人都会看到结果。")
     return True
 
