@@ -282,7 +282,7 @@ def fit_of(query: Query, fact: FactView, strict: bool = True, weight=None) -> fl
         fit *= 1.0 if row.kind in {"target", "forecast"} else 0.55
     else:
         fit *= {"target": 0.6, "forecast": 0.85}.get(row.kind, 1.0)
-    if query.cumulative:
+    if query.cumulative and not (query.target and row.kind in {"target", "forecast"}):  # 十四五末 of a target: its year
         fit *= 1.0 if row.kind == "cumulative" or (fact.period and fact.period.start is None) else 0.8
     if not strict:
         return fit
@@ -291,6 +291,9 @@ def fit_of(query: Query, fact: FactView, strict: bool = True, weight=None) -> fl
     period = period_fit(query.period, fact.period)
     if period is None:
         return None
+    if (row.kind == "target" and query.period is not None and query.period.start is None and fact.period is not None
+            and fact.period.end == query.period.end):
+        period = 1.0  # a target for 2025 and one for the end of 2025 (十四五末) are the same level to reach
     subject = subject_fit(query.subject, fact, weight)
     if subject is None:
         return None
