@@ -26,10 +26,10 @@ def test_a_later_place_named_in_full_wins_an_overlap():
 
 
 @pytest.mark.parametrize(("text", "home"), [
-    ("2023年,宁远发展极不平凡。\n经初步核算,全县实现地区生产总值2616611万元。", "宁远县"),
-    ("2022年上半年綿陽(yáng)實現地區生產總值1617.72億元。", "绵阳市"),
+    ("宁远这一年稳中有进。\n据统计,全县粮食产量再创新高,达到31.57万吨。", "宁远县"),
+    ("綿陽(yáng)科技城建設(shè)提速,全市新增企業(yè)1200家。", "绵阳市"),
     ("西部陆海新通道班列开行量创新高,钦州港集装箱吞吐量增长。", "钦州市"),
-    ("重庆市长寿区统计局:上半年长寿区地区生产总值453.7亿元,增长6.1%。", "长寿区"),
+    ("重庆市长寿区召开经济形势分析会,长寿区工业投资增长12%。", "长寿区"),
 ], ids=["county-by-short-name-and-全县", "traditional-with-glosses", "通道-is-no-county", "district-of-municipality"])
 def test_report_home(text, home):
     found = report_places(repair(text).text).home
