@@ -5,6 +5,7 @@ the package ships; no list of ours. A report's own place (`home`) is the county-
 division it names most, so 全县/全区/全市 mean it. Levels are kept apart: 广安市 is not 广安区, and a
 bare 广安 is the one the text names in full (else the higher level).
 """
+
 import importlib.metadata
 import importlib.util
 import json
@@ -30,8 +31,19 @@ MAX_NAME = 12
 # names recur all over China.
 TOWN_SUFFIXES = ("镇", "乡", "街道")
 # Words that say "this place" in a report: the report's own division at that level.
-SELF_WORDS = {"全区": "区", "全县": "县", "全市": "市", "本区": "区", "本县": "县", "本市": "市",
-              "我区": "区", "我县": "县", "我市": "市", "全州": "州", "全旗": "旗"}
+SELF_WORDS = {
+    "全区": "区",
+    "全县": "县",
+    "全市": "市",
+    "本区": "区",
+    "本县": "县",
+    "本市": "市",
+    "我区": "区",
+    "我县": "县",
+    "我市": "市",
+    "全州": "州",
+    "全旗": "旗",
+}
 CACHE_FORMAT = 5
 # Development zones the gazetteer lists as county-level (长春经济技术开发区, short 经开区) are zones:
 # subjects.py finds them with their place; as divisions their short forms would match everywhere.
@@ -54,7 +66,7 @@ class Place:
 
     @property
     def suffix(self) -> str:
-        return self.name[len(self.short):] if self.name.startswith(self.short) else ""
+        return self.name[len(self.short) :] if self.name.startswith(self.short) else ""
 
 
 @dataclass(frozen=True)
@@ -101,18 +113,24 @@ class Gazetteer:
     def named(self, name: str) -> list[Place]:
         return self.by_name.get(name, [])
 
-    def scan(self, text: str, towns_of: str | None = None, prefer: frozenset[str] = frozenset()) -> list[PlaceMention]:
+    def scan(
+        self, text: str, towns_of: str | None = None, prefer: frozenset[str] = frozenset()
+    ) -> list[PlaceMention]:
         """Every place written in `text`, longest match first, left to right. Towns only of the county
         `towns_of`; a short form wherever it stands (the caller decides which to believe)."""
         found: list[PlaceMention] = []
+        named: dict[str, bool] = {}  # parent name -> whether this text names it (searched once per scan)
         i, n = 0, len(text)
         while i < n:
-            hit = self._match_at(text, i, towns_of)
+            hit = self._match_at(text, i, towns_of, named)
             # 美丽江津: the 丽江 at 丽 gives way to an overlapping match reaching further that is a full
             # name, longer, or a place the text names in full elsewhere (`prefer`) when 丽江 is not
-            if hit is not None and any((later := self._match_at(text, j, towns_of)) is not None
-                                       and later.end > hit.end and _stronger(later, hit, prefer)
-                                       for j in range(i + 1, hit.end)):
+            if hit is not None and any(
+                (later := self._match_at(text, j, towns_of, named)) is not None
+                and later.end > hit.end
+                and _stronger(later, hit, prefer)
+                for j in range(i + 1, hit.end)
+            ):
                 hit = None
             if hit is None:
                 i += 1
@@ -121,22 +139,27 @@ class Gazetteer:
             i = hit.end
         return found
 
-    def _match_at(self, text: str, i: int, towns_of: str | None) -> PlaceMention | None:
-        if text[i:i + MIN_SHORT] not in self.heads:
+    def _match_at(
+        self, text: str, i: int, towns_of: str | None, named: dict[str, bool]
+    ) -> PlaceMention | None:
+        if text[i : i + MIN_SHORT] not in self.heads:
             return None
         for size in range(min(MAX_NAME, len(text) - i), MIN_SHORT - 1, -1):
-            word = text[i:i + size]
-            full = [p for p in self.by_name.get(word, ()) if p.level != "town"
-                    or (towns_of is not None and towns_of in p.parents)]
-            if full and text[i + size - 1:i + size + 1] in SPLIT_WORDS:
+            word = text[i : i + size]
+            full = [
+                p
+                for p in self.by_name.get(word, ())
+                if p.level != "town" or (towns_of is not None and towns_of in p.parents)
+            ]
+            if full and text[i + size - 1 : i + size + 1] in SPLIT_WORDS:
                 shorts = self.by_short.get(word[:-1], [])
                 if shorts:
-                    return PlaceMention(i, i + size - 1, _pick(shorts, text), False)
+                    return PlaceMention(i, i + size - 1, _pick(shorts, text, named), False)
                 continue
             if full:
-                return PlaceMention(i, i + size, _pick(full, text), True)
+                return PlaceMention(i, i + size, _pick(full, text, named), True)
             if word in self.by_short:
-                return PlaceMention(i, i + size, _pick(self.by_short[word], text), False)
+                return PlaceMention(i, i + size, _pick(self.by_short[word], text, named), False)
         return None
 
 
@@ -148,32 +171,20 @@ def _stronger(later: PlaceMention, hit: PlaceMention, prefer: frozenset[str]) ->
     return later.place.name in prefer and hit.place.name not in prefer
 
 
-def _pick(candidates: list[Place], text: str) -> Place:
+def _pick(candidates: list[Place], text: str, named: dict[str, bool]) -> Place:
     """Of places sharing a name, the one whose parents the text names, else the higher level."""
     if len(candidates) == 1:
         return candidates[0]
 
+    def names(parent: str) -> bool:
+        if parent not in named:
+            named[parent] = parent in text or parent[:2] in text
+        return named[parent]
+
     def score(place: Place) -> tuple[int, int]:
-        named = sum(1 for parent in place.parents if _names(text, parent))
-        return named, -LEVELS.index(place.level)
+        return sum(1 for parent in place.parents if names(parent)), -LEVELS.index(place.level)
+
     return max(candidates, key=score)
-
-
-_NAMED: dict[tuple[int, str], bool] = {}
-
-
-def _names(text: str, parent: str) -> bool:
-    """Whether the text names a parent place (in full or by its first two characters), remembered per
-    text so a long report is searched once per name."""
-    key = (id(text), parent)
-    if key not in _NAMED:
-        if len(_NAMED) > NAMED_MEMO:
-            _NAMED.clear()
-        _NAMED[key] = parent in text or parent[:2] in text
-    return _NAMED[key]
-
-
-NAMED_MEMO = 10_000
 
 
 def _jionlp_file() -> Path | None:
@@ -227,8 +238,10 @@ def gazetteer() -> Gazetteer:
     path = _cache_file()
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return Gazetteer([Place(n, s, lv, tuple(ps)) for n, s, lv, ps in data["places"]],
-                         {w: (f, t) for w, (f, t) in data["words"].items()})
+        return Gazetteer(
+            [Place(n, s, lv, tuple(ps)) for n, s, lv, ps in data["places"]],
+            {w: (f, t) for w, (f, t) in data["words"].items()},
+        )
     except (OSError, ValueError, TypeError):
         pass
     source = _jionlp_file()
@@ -284,7 +297,7 @@ def report_places(text: str) -> ReportPlaces:
     first = gaz.scan(text, prefer=frozenset(full_names))
 
     def believed(m: PlaceMention) -> bool:
-        return m.place.name in full_names or gaz.trusted(text[m.start:m.end], m.place)
+        return m.place.name in full_names or gaz.trusted(text[m.start : m.end], m.place)
 
     doubtful = [m for m in first if not believed(m)]
     first = [m for m in first if believed(m)]
@@ -297,7 +310,9 @@ def report_places(text: str) -> ReportPlaces:
     if not counts and selfs:
         # 全县 in a report that names its county only by its short form (宁远发展史): that county
         level = selfs.most_common(1)[0][0]
-        alike = Counter(m.place.name for m in doubtful if m.place.name.endswith(level) and m.place.level == "county")
+        alike = Counter(
+            m.place.name for m in doubtful if m.place.name.endswith(level) and m.place.level == "county"
+        )
         if alike:
             name = alike.most_common(1)[0][0]
             counts[name] = alike[name]
@@ -309,12 +324,17 @@ def report_places(text: str) -> ReportPlaces:
         # a county inside the city the report names most is its subject (全县 in a county's report)
         county = [(n, c) for n, c in counts.most_common() if by_name[n].level == "county"]
         best_name, best = counts.most_common(1)[0]
-        if county and (by_name[best_name].level == "city" and selfs and selfs.most_common(1)[0][0] in "区县"
-                       and county[0][1] >= 1):
+        if county and (
+            by_name[best_name].level == "city"
+            and selfs
+            and selfs.most_common(1)[0][0] in "区县"
+            and county[0][1] >= 1
+        ):
             best_name = county[0][0]
         home = by_name[best_name]
-    mentions = gaz.scan(text, towns_of=home.name if home and home.level == "county" else None,
-                        prefer=frozenset(full_names))
+    mentions = gaz.scan(
+        text, towns_of=home.name if home and home.level == "county" else None, prefer=frozenset(full_names)
+    )
     kept = tuple(m for m in mentions if believed(m) or (m.place.level == "town" and m.full))
     return ReportPlaces(home, {m.place.name: m.place for m in kept}, kept)
 
@@ -333,7 +353,9 @@ def resolve(word: str, known: dict[str, Place] | None = None) -> Place | None:
 
 
 # English names of divisions: "Yizhang County", "Mianyang City", "Jiangjin District", "Guang'an".
-LATIN_PLACE = re.compile(r"\b([A-Z][a-z]+(?:['’\-](?!s\b)[a-z]+)*)(?:['’]s)?(?:\s+(County|District|City|Municipality|Province))?\b")
+LATIN_PLACE = re.compile(
+    r"\b([A-Z][a-z]+(?:['’\-](?!s\b)[a-z]+)*)(?:['’]s)?(?:\s+(County|District|City|Municipality|Province))?\b"
+)
 LEVEL_WORDS = {"County": "县", "District": "区", "City": "市", "Municipality": "市", "Province": "省"}
 
 
@@ -345,8 +367,11 @@ def latin_places(text: str, known: frozenset[str]) -> str:
     def replace(m: re.Match) -> str:
         key = re.sub(r"[^a-z]", "", m.group(1).lower())
         suffix = LEVEL_WORDS.get(m.group(2) or "", "")
-        candidates = [p for p in _by_spelling(gaz).get(key, ())
-                      if not suffix or p.name.endswith(suffix) or p.suffix.endswith(suffix)]
+        candidates = [
+            p
+            for p in _by_spelling(gaz).get(key, ())
+            if not suffix or p.name.endswith(suffix) or p.suffix.endswith(suffix)
+        ]
         if not candidates:
             return m.group(0)
         inside = [p for p in candidates if p.name in known]
@@ -366,8 +391,11 @@ def _by_spelling(gaz: Gazetteer) -> dict[str, list[Place]]:
         except (OSError, ValueError):
             from pypinyin import Style, lazy_pinyin
 
-            spelled = {p.short: "".join(lazy_pinyin(p.short, style=Style.NORMAL)) for p in gaz.places
-                       if p.level != "town" and len(p.short) >= MIN_SHORT}
+            spelled = {
+                p.short: "".join(lazy_pinyin(p.short, style=Style.NORMAL))
+                for p in gaz.places
+                if p.level != "town" and len(p.short) >= MIN_SHORT
+            }
             try:
                 path.write_text(json.dumps(spelled, ensure_ascii=False), encoding="utf-8")
             except OSError as err:

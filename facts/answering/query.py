@@ -191,7 +191,7 @@ def _district(subject: Subject | None, asked: list[tuple[int, int, str]], names:
     if subject is not None and subject.kind == "zone" and subject.place in names.divisions:
         return subject.place
     if subject is not None and subject.kind == "org":  # 巨湾技研重庆基地: a city in a company's name
-        asked = [a for a in asked if gazetteer().named(a[2]) and gazetteer().named(a[2])[0].level == "county"]
+        asked = [a for a in asked if any(p.level == "county" for p in gazetteer().named(a[2]))]
     return asked[0][2] if asked else None
 
 

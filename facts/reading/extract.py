@@ -60,7 +60,8 @@ INDICATOR_LEAD = re.compile(r"^(亮点[一二三四五六七八九十]+|[一二�
 INDICATOR_TAIL = re.compile(r"(分别|累计|实现|达到|达|为|约|超过|超|近|共|共计|合计|已|的|增至|提高到|突破|有望|将|可|从|由)+$")
 THIN_WORDS = re.compile(r"同比|增长|同比增长|年均增长|增速|增幅|比重|占比|其中|分别|贡献|实现|达到|提升|提高")
 OBJECT_AFTER = re.compile(r"(完善|建设|建好|打造|依托|提升|推动|推进|发挥|支持|融入|对接|围绕|做强|做大|用好|利用|壮大|优化|"
-                          r"设在|位于|地处|落户|坐落于|坐落在|落地|引入|引进|招引|吸引)$")
+                          r"落地|引入|引进|招引|吸引)$")
+# where, not who: any place after one of these in the clause (设在衡阳市白沙洲工业园)
 LOCATIVE = re.compile(r"设在|位于|地处|坐落|落户")
 # a list of counted things after one verb: 引进中国500强企业3家，上市公司4家，10亿元项目24个 (each was 引进)
 LIST_HEAD = re.compile(r"(新引进|引进|招引|新增|新培育|培育|新认定|认定|新建|建成|开工|竣工|签约|落地|获批|新开通|开通)")
