@@ -1,4 +1,5 @@
 """The domain lexicon (facts/data/lexicon.toml), loaded once."""
+
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -27,7 +28,7 @@ class Lexicon:
         base = unit
         for scale in ("万亿", "亿", "万", "千", "百"):
             if base.startswith(scale) and len(base) > len(scale):
-                base = base[len(scale):]
+                base = base[len(scale) :]
                 break
         return self.unit_family.get(base, base)
 
@@ -35,7 +36,9 @@ class Lexicon:
 @cache
 def load_lexicon(path: Path = LEXICON_FILE) -> Lexicon:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    synonyms = {variant: canonical for canonical, variants in data["synonyms"].items() for variant in variants}
+    synonyms = {
+        variant: canonical for canonical, variants in data["synonyms"].items() for variant in variants
+    }
     english = tuple(sorted(data["english"].items(), key=lambda kv: -len(kv[0])))
     return Lexicon(
         words=tuple(data["words"]),

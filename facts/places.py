@@ -323,7 +323,7 @@ def report_places(text: str) -> ReportPlaces:
     if counts:
         # a county inside the city the report names most is its subject (全县 in a county's report)
         county = [(n, c) for n, c in counts.most_common() if by_name[n].level == "county"]
-        best_name, best = counts.most_common(1)[0]
+        best_name, _count = counts.most_common(1)[0]
         if county and (
             by_name[best_name].level == "city"
             and selfs

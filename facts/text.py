@@ -3,9 +3,10 @@
 jieba is initialised once per process (its dictionary cache makes that fast); domain words
 from the lexicon and names learned from the reports are added to it.
 """
+
+import json
 import logging
 import os
-import json
 import re
 import stat
 import tempfile
@@ -34,10 +35,8 @@ def cache_dir() -> Path:
     writable by others (another local user could plant files the bot reads) is refused with a warning,
     and a fresh private folder for this process is used instead."""
     configured = os.environ.get("FACTBOT_CACHE_DIR")
-    if configured:
-        folder = Path(configured)
-    else:
-        folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "factbot"
+    default = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "factbot"
+    folder = Path(configured) if configured else default
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         problem = not_private(folder)
@@ -69,21 +68,32 @@ def small_dictionary() -> Path:
     target = cache_dir() / f"jieba-min{MIN_WORD_FREQ}.txt"
     if not target.exists():
         source = Path(jieba.get_dict_file().name)
-        kept = [line for line in source.read_text(encoding="utf-8").splitlines()
-                if len(line.split()) >= 2 and int(line.split()[1]) >= MIN_WORD_FREQ]
+        kept = [
+            line
+            for line in source.read_text(encoding="utf-8").splitlines()
+            if len(line.split()) >= 2 and int(line.split()[1]) >= MIN_WORD_FREQ
+        ]
         partial = target.with_suffix(f".{os.getpid()}.tmp")
         partial.write_text("\n".join(kept) + "\n", encoding="utf-8")
         partial.replace(target)
     return target
+
+
 def single_nouns() -> frozenset[str]:
     """One-character words jieba tags as common nouns (牛, 羊, 茶, 煤): an indicator may be one of them
     (出栏牛). Units, place suffixes and function characters are not (they say nothing of what is counted)."""
     target = cache_dir() / "jieba-single-nouns.txt"
     if not target.exists():
         source = Path(jieba.get_dict_file().name)
-        found = [parts[0] for parts in (line.split() for line in source.read_text(encoding="utf-8").splitlines())
-                 if len(parts) >= 3 and len(parts[0]) == 1 and parts[2] == "n" and CJK.match(parts[0])
-                 and int(parts[1]) >= SINGLE_NOUN_FREQ]
+        found = [
+            parts[0]
+            for parts in (line.split() for line in source.read_text(encoding="utf-8").splitlines())
+            if len(parts) >= 3
+            and len(parts[0]) == 1
+            and parts[2] == "n"
+            and CJK.match(parts[0])
+            and int(parts[1]) >= SINGLE_NOUN_FREQ
+        ]
         partial = target.with_suffix(f".{os.getpid()}.tmp")
         partial.write_text("".join(found), encoding="utf-8")
         partial.replace(target)
@@ -92,9 +102,11 @@ def single_nouns() -> frozenset[str]:
 
 # A character rarer than this as a word of its own is no noun a report would use alone.
 SINGLE_NOUN_FREQ = 1000
-NOT_SINGLE_NOUNS = frozenset("元吨列趟班家户个项亩米辆台套件人名位次批天分倍度座条所张艘架种款栋间处场宗笔块根升头只箱单份册"
-                             "万亿千百省市县区镇乡村街年月日季期号届"
-                             "数量额值率")  # 列数, 产量, 金额: a measure's suffix, not what is measured
+NOT_SINGLE_NOUNS = frozenset(
+    "元吨列趟班家户个项亩米辆台套件人名位次批天分倍度座条所张艘架种款栋间处场宗笔块根升头只箱单份册"
+    "万亿千百省市县区镇乡村街年月日季期号届"
+    "数量额值率"
+)  # 列数, 产量, 金额: a measure's suffix, not what is measured
 
 
 ASCII_WORD = re.compile(r"[A-Za-z][A-Za-z\-']*")
@@ -105,7 +117,8 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 def to_halfwidth(text: str) -> str:
     """Full-width ASCII (２０２２，％) → half-width; ideographic space → space."""
     return "".join(
-        chr(ord(ch) - 0xFEE0) if 0xFF01 <= ord(ch) <= 0xFF5E else (" " if ch == "\u3000" else ch) for ch in text
+        chr(ord(ch) - 0xFEE0) if 0xFF01 <= ord(ch) <= 0xFF5E else (" " if ch == "\u3000" else ch)
+        for ch in text
     )
 
 
@@ -124,36 +137,90 @@ SHORT_YEAR = re.compile(r"(?<![\d.近这过去前后])([012]\d)年(?![代来间�
 PLAN_NAMES = {"13": "十三五", "14": "十四五"}
 ENGLISH_PLANS = [
     (re.compile(r"\b(?:at |by )?the end of the (13|14)th five-year plan\b", re.IGNORECASE), "末"),
-    (re.compile(r"\b(?:at |by )?the (?:start|beginning) of the (13|14)th five-year plan\b", re.IGNORECASE), "初"),
+    (
+        re.compile(r"\b(?:at |by )?the (?:start|beginning) of the (13|14)th five-year plan\b", re.IGNORECASE),
+        "初",
+    ),
     (re.compile(r"\b(?:during |in )?the (13|14)th five-year plan(?: period)?\b", re.IGNORECASE), "时期"),
 ]
-MONTHS = {name: n for n, name in enumerate(("january", "february", "march", "april", "may", "june", "july",
-                                             "august", "september", "october", "november", "december"), 1)}
+MONTHS = {
+    name: n
+    for n, name in enumerate(
+        (
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ),
+        1,
+    )
+}
 _MONTH = "|".join(MONTHS)
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
-NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-                "ten": 10, "eleven": 11}
+NUMBER_WORDS = {
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+}
 ENGLISH_PERIODS = [
     (re.compile(r"\b(?:by|at|as of|until|up to)?\s*the end of (\d{4})\b", re.IGNORECASE), r" 截至\1年底 "),
-    (re.compile(rf"\b(?:from )?({_MONTH})\s*(?:to|through|-)\s*({_MONTH})\s*(?:of\s*)?,?\s*(\d{{4}})\b",
-                re.IGNORECASE),
-     lambda m: f" {m.group(3)}年{MONTHS[m.group(1).lower()]}-{MONTHS[m.group(2).lower()]}月 "),
-    (re.compile(r"\b(?:in )?the first (two|three|four|five|six|seven|eight|nine|ten|eleven|\d{1,2}) months"
-                r"(?: of)?\s*(\d{4})\b", re.IGNORECASE),
-     lambda m: f" {m.group(2)}年1-{NUMBER_WORDS.get(m.group(1).lower()) or int(m.group(1))}月 "),
+    (
+        re.compile(
+            rf"\b(?:from )?({_MONTH})\s*(?:to|through|-)\s*({_MONTH})\s*(?:of\s*)?,?\s*(\d{{4}})\b",
+            re.IGNORECASE,
+        ),
+        lambda m: f" {m.group(3)}年{MONTHS[m.group(1).lower()]}-{MONTHS[m.group(2).lower()]}月 ",
+    ),
+    (
+        re.compile(
+            r"\b(?:in )?the first (two|three|four|five|six|seven|eight|nine|ten|eleven|\d{1,2}) months"
+            r"(?: of)?\s*(\d{4})\b",
+            re.IGNORECASE,
+        ),
+        lambda m: f" {m.group(2)}年1-{NUMBER_WORDS.get(m.group(1).lower()) or int(m.group(1))}月 ",
+    ),
     (re.compile(r"\bthe first three quarters of (\d{4})\b", re.IGNORECASE), r" \1年前三季度 "),
-    (re.compile(r"\bthe (first|second|third|fourth) quarter of (\d{4})\b", re.IGNORECASE),
-     lambda m: f" {m.group(2)}年{'一二三四'[ORDINALS[m.group(1).lower()] - 1]}季度 "),
-    (re.compile(r"\bQ([1-4])\s*(?:of\s*)?(\d{4})\b"), lambda m: f" {m.group(2)}年{'一二三四'[int(m.group(1)) - 1]}季度 "),
-    (re.compile(r"\b(\d{4})\s*Q([1-4])\b"), lambda m: f" {m.group(1)}年{'一二三四'[int(m.group(2)) - 1]}季度 "),
-    (re.compile(r"\bH1\s*(?:of\s*)?(\d{4})\b|\b(?:the )?first half of (\d{4})\b", re.IGNORECASE),
-     lambda m: f" {m.group(1) or m.group(2)}年上半年 "),
+    (
+        re.compile(r"\bthe (first|second|third|fourth) quarter of (\d{4})\b", re.IGNORECASE),
+        lambda m: f" {m.group(2)}年{'一二三四'[ORDINALS[m.group(1).lower()] - 1]}季度 ",
+    ),
+    (
+        re.compile(r"\bQ([1-4])\s*(?:of\s*)?(\d{4})\b"),
+        lambda m: f" {m.group(2)}年{'一二三四'[int(m.group(1)) - 1]}季度 ",
+    ),
+    (
+        re.compile(r"\b(\d{4})\s*Q([1-4])\b"),
+        lambda m: f" {m.group(1)}年{'一二三四'[int(m.group(2)) - 1]}季度 ",
+    ),
+    (
+        re.compile(r"\bH1\s*(?:of\s*)?(\d{4})\b|\b(?:the )?first half of (\d{4})\b", re.IGNORECASE),
+        lambda m: f" {m.group(1) or m.group(2)}年上半年 ",
+    ),
     (re.compile(r"\b(?:in|during|for)\s+(\d{4})\b", re.IGNORECASE), r" \1年 "),
     (re.compile(r"\b(\d{4})\b"), r" \1年 "),
 ]
 # amounts as the reports write them: 1 billion yuan is 10亿元, 500 million yuan 5亿元, 20 million 2000万元
 ENGLISH_AMOUNTS = [
-    (re.compile(r"\b(\d+(?:\.\d+)?)\s*billion\s*(?:us\s*dollars?|usd|dollars?)", re.IGNORECASE), 10, "亿美元"),
+    (
+        re.compile(r"\b(\d+(?:\.\d+)?)\s*billion\s*(?:us\s*dollars?|usd|dollars?)", re.IGNORECASE),
+        10,
+        "亿美元",
+    ),
     (re.compile(r"\b(\d+(?:\.\d+)?)\s*billion(?:\s*(?:yuan|rmb|cny))?", re.IGNORECASE), 10, "亿元"),
     (re.compile(r"\b(\d+(?:\.\d+)?)\s*million(?:\s*(?:yuan|rmb|cny))?", re.IGNORECASE), 100, "万元"),
 ]
@@ -174,14 +241,18 @@ def english_to_chinese(text: str, lexicon: Lexicon) -> str:
     for pattern, part in ENGLISH_PLANS:
         text = pattern.sub(lambda m, part=part: f" {PLAN_NAMES[m.group(1)]}{part} ", text)
     for pattern, scale, unit in ENGLISH_AMOUNTS:
-        text = pattern.sub(lambda m, scale=scale, unit=unit: f" {chinese_amount(float(m.group(1)) * scale, unit)} ", text)
+        text = pattern.sub(
+            lambda m, scale=scale, unit=unit: f" {chinese_amount(float(m.group(1)) * scale, unit)} ", text
+        )
     for pattern, repl in ENGLISH_PERIODS:
         text = pattern.sub(repl, text)
     lowered = " " + text.lower() + " "
     out = lowered
     for phrase, chinese in lexicon.english:
         out = re.sub(rf"(?<![a-z]){re.escape(phrase)}s?(?![a-z])", f" {chinese} ", out)
-    kept = [w for w in re.split(r"\s+", out) if w and (CJK.search(w) or re.search(r"\d", w) or w.upper() in text)]
+    kept = [
+        w for w in re.split(r"\s+", out) if w and (CJK.search(w) or re.search(r"\d", w) or w.upper() in text)
+    ]
     counted = next((w for w in kept if w in COUNTERS), None)
     if "多少" in kept and counted:  # how many projects → 多少个: the counter says what is counted
         kept = [("多少" + w if w == counted else w) for w in kept if w != "多少"]
@@ -193,7 +264,9 @@ def is_english(text: str) -> bool:
     return letters >= 3 and len(CJK.findall(text)) < 4
 
 
-FUNCTION_CHARS = set("的了在和与及等为是从由向到对把被也都而且或之其这那个年月日共达约超近余多以上下中内外前后各每该本全")
+FUNCTION_CHARS = set(
+    "的了在和与及等为是从由向到对把被也都而且或之其这那个年月日共达约超近余多以上下中内外前后各每该本全"
+)
 
 
 AMOUNT_SUFFIX = "额量数值"
@@ -239,8 +312,11 @@ def pinyin_table() -> dict[str, str]:
     from pypinyin import Style, lazy_pinyin
     from pypinyin.pinyin_dict import pinyin_dict
 
-    table = {chr(code): (lazy_pinyin(chr(code), style=Style.NORMAL, errors="ignore") or [chr(code)])[0]
-             for code in pinyin_dict if 0x4E00 <= code <= 0x9FFF}
+    table = {
+        chr(code): (lazy_pinyin(chr(code), style=Style.NORMAL, errors="ignore") or [chr(code)])[0]
+        for code in pinyin_dict
+        if 0x4E00 <= code <= 0x9FFF
+    }
     try:
         partial = path.with_suffix(f".{os.getpid()}.tmp")
         partial.write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
@@ -263,8 +339,9 @@ def _single_runs(tokens: list[str]) -> set[int]:
     铁海联运), not nouns of their own."""
     runs = set()
     for k, token in enumerate(tokens):
-        if len(token) == 1 and any(0 <= j < len(tokens) and len(tokens[j]) == 1 and CJK.match(tokens[j])
-                                   for j in (k - 1, k + 1)):
+        if len(token) == 1 and any(
+            0 <= j < len(tokens) and len(tokens[j]) == 1 and CJK.match(tokens[j]) for j in (k - 1, k + 1)
+        ):
             runs.add(k)
     return runs
 
@@ -325,14 +402,21 @@ class Tokenizer:
             if word in known or FIGURE_TERM.fullmatch(word):
                 out.append(word)
                 continue
-            parts = [p for p in self.jieba.cut_for_search(word, HMM=False)
-                     if p != word and len(p) >= 2 and p in known and self._keep(p)]
+            parts = [
+                p
+                for p in self.jieba.cut_for_search(word, HMM=False)
+                if p != word and len(p) >= 2 and p in known and self._keep(p)
+            ]
             out.extend(parts or [word])
         return list(dict.fromkeys(out))
 
     def parts(self, word: str, known) -> list[str]:
         """The known shorter words inside `word` (制造业 → 制造)."""
-        return [p for p in dict.fromkeys(self.jieba.cut_for_search(word, HMM=False)) if p != word and p in known and self._keep(p)]
+        return [
+            p
+            for p in dict.fromkeys(self.jieba.cut_for_search(word, HMM=False))
+            if p != word and p in known and self._keep(p)
+        ]
 
     def _keep(self, word: str) -> bool:
         if len(word) < 2 and not word.isupper() and word not in self._single:
@@ -359,7 +443,11 @@ class Tokenizer:
         for k, word in enumerate(searched):
             if len(word) < 2 and not word.isupper() and (word not in self._single or k not in lone):
                 continue
-            if word in self.lexicon.stopwords or word.replace(".", "").isdigit() or not (CJK.search(word) or KEEP_ASCII.match(word)):
+            if (
+                word in self.lexicon.stopwords
+                or word.replace(".", "").isdigit()
+                or not (CJK.search(word) or KEEP_ASCII.match(word))
+            ):
                 continue
             out.append(word)
         return tuple(out)
@@ -403,7 +491,9 @@ class Tokenizer:
             while j + 1 < len(spans) and len(spans[j + 1][2]) == 1 and CJK.match(spans[j + 1][2]):
                 j += 1
             lefts = [spans[i][0]] + ([spans[i - 1][0]] if i and CJK.match(spans[i - 1][2]) else [])
-            rights = [spans[j][1]] + ([spans[j + 1][1]] if j + 1 < len(spans) and CJK.match(spans[j + 1][2]) else [])
+            rights = [spans[j][1]] + (
+                [spans[j + 1][1]] if j + 1 < len(spans) and CJK.match(spans[j + 1][2]) else []
+            )
             windows = sorted(((a, b) for a in lefts for b in rights if b - a >= 2), key=lambda w: w[0] - w[1])
             for a, b in windows:
                 window = question[a:b]
@@ -413,8 +503,13 @@ class Tokenizer:
                     continue
                 target = self._by_sound.get(pinyin_key(window))
                 if target is None and b - a >= 3:
-                    match = process.extractOne(pinyin_key(window), self._sound_keys.get(b - a, ()), scorer=fuzz.ratio,
-                                               processor=None, score_cutoff=90)
+                    match = process.extractOne(
+                        pinyin_key(window),
+                        self._sound_keys.get(b - a, ()),
+                        scorer=fuzz.ratio,
+                        processor=None,
+                        score_cutoff=90,
+                    )
                     target = self._by_sound[match[0]] if match else None
                 if target and len(target) == b - a and target != window:
                     out[a:b] = list(target)

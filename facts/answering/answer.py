@@ -1,4 +1,5 @@
 """What the engine says to a question: the facts that answer it, or why it abstains."""
+
 from dataclasses import dataclass, field
 
 from facts.answering.query import Query

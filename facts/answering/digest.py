@@ -1,5 +1,6 @@
 """The digest of key indicators: for each, the latest figure, the one before it and the change,
 plus what reloads changed since a chat's previous digest."""
+
 import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
@@ -27,14 +28,16 @@ class Indicator:
 @cache
 def load_indicators(path: Path = INDICATORS_FILE) -> tuple[Indicator, ...]:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    return tuple(Indicator(i["name"], i["query"], i["unit"], tuple(i.get("topics", []))) for i in data["indicator"])
+    return tuple(
+        Indicator(i["name"], i["query"], i["unit"], tuple(i.get("topics", []))) for i in data["indicator"]
+    )
 
 
 def amount(value: float, unit: str) -> tuple[float, str]:
     """148, 亿元 -> 1.48e10, 元: comparable amounts across 万元 and 亿元."""
     for prefix, scale in SCALE.items():
         if unit.startswith(prefix) and len(unit) > len(prefix):
-            return value * scale, unit[len(prefix):]
+            return value * scale, unit[len(prefix) :]
     return value, unit
 
 

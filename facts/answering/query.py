@@ -1,10 +1,11 @@
 """A question → what it asks: search terms, period, subject, unit, measure and kind wanted."""
+
 import re
 from dataclasses import dataclass, field
 
-from facts.reading.figures import BASE_UNITS
 from facts.lexicon import Lexicon
 from facts.places import gazetteer, latin_places, resolve
+from facts.reading.figures import BASE_UNITS
 from facts.reading.periods import Period, ReportYears, find_markers, odd_year, resolve_context
 from facts.reading.subjects import DISTRICT, ORG, PLACE_PREFIX, ZONE_TYPES, Subject, org_core, place_key
 from facts.text import Tokenizer, clean_question, english_to_chinese, is_english
@@ -13,21 +14,28 @@ from facts.text import Tokenizer, clean_question, english_to_chinese, is_english
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})年")
 CJK_ONLY = re.compile(r"[\u4e00-\u9fff]+")
 GROWTH = re.compile(r"增长(?!到|至)|增速|增幅|涨幅|下降|降低|降幅|减少|回落|增减|下滑|[涨跌](了|多少|幅|得)")
-ASKED_UNIT = re.compile(r"(多少|几)(?:万|亿|千|百)?(" + "|".join(re.escape(u) for u in BASE_UNITS if u not in {"%", "‰"})
-                        + ")")
+ASKED_UNIT = re.compile(
+    r"(多少|几)(?:万|亿|千|百)?(" + "|".join(re.escape(u) for u in BASE_UNITS if u not in {"%", "‰"}) + ")"
+)
 QUESTION_CHARS = set("多少几趟列个次家的了吗呢是有开跑行这那些年月日共总")
 SERVICE = re.compile(r"([\u4e00-\u9fff]{2})班列")
 SHARE = re.compile(r"占比|比重|比例|份额|占全|百分之几|覆盖率|[^增长]率")
 RANK = re.compile(r"排名|第几|排第|位列|排在")
-TARGET = re.compile(r"目标|计划|力争|要在|要建|要达|要突破|要超过|要实现|将会|将要|将达|将突破|将超|将实现|将建成|有望|预计|预期|"
-                    r"规划|能到|能达|达产")
+TARGET = re.compile(
+    r"目标|计划|力争|要在|要建|要达|要突破|要超过|要实现|将会|将要|将达|将突破|将超|将实现|将建成|有望|预计|预期|"
+    r"规划|能到|能达|达产"
+)
 BARE_PART = re.compile(r"第?[一二三四1-4]季度|[上下]半年|\d{1,2}月?[-—~至到]\d{1,2}月|\d{1,2}月\d{1,2}日")
 RUNNING_TOTAL = re.compile(r"累计|共计|合计|一共|总共")
 PART_OF_YEAR = re.compile(r"第?([一二三四1-4])季度|([上下])半年")
 CHANGE = re.compile(r"增加了?多少|净增|多了多少|增加额|增量")
 SERIES = re.compile(r"历年|逐年|每年|各年|历史|变化|趋势|走势|这几年|近几年|几年来|多年")
-MEASURE_WORDS = re.compile(r"同比增长|年均增长|增长率|增长|增速|增幅|涨幅|占比|比重|比例|份额|排名|增加了?(?!值)|净增")
-MONEY_HEAD = re.compile(r"投资|引资|产值|总值|金额|资金|收入|贸易额|进出口额|进出口总额|总额|生产总值|GDP|货值")
+MEASURE_WORDS = re.compile(
+    r"同比增长|年均增长|增长率|增长|增速|增幅|涨幅|占比|比重|比例|份额|排名|增加了?(?!值)|净增"
+)
+MONEY_HEAD = re.compile(
+    r"投资|引资|产值|总值|金额|资金|收入|贸易额|进出口额|进出口总额|总额|生产总值|GDP|货值"
+)
 CUMULATIVE = re.compile(r"累计|截至|截止|为止|总量|以来|底|末|一共|总共|合计|共计")
 
 
@@ -43,7 +51,9 @@ class Query:
     measure: str | None = None
     target: bool = False
     restrictors: set[str] = field(default_factory=set)
-    exclusive: set[str] = field(default_factory=set)  # restrictors that a longer word of the fact's does not satisfy
+    exclusive: set[str] = field(
+        default_factory=set
+    )  # restrictors that a longer word of the fact's does not satisfy
     required: set[str] = field(default_factory=set)
     parts: dict[str, list[str]] = field(default_factory=dict)  # compound word -> its known parts
     all_terms: list[str] = field(default_factory=list)  # every word of the question, subject and time too
@@ -67,14 +77,22 @@ class KnownNames:
     services: frozenset[str] = frozenset()  # 江津班列, 中欧班列
 
 
-def parse_question(question: str, lexicon: Lexicon, tokenizer: Tokenizer, names: KnownNames,
-                   this_year: int, known: set[str] = frozenset()) -> Query:
+def parse_question(
+    question: str,
+    lexicon: Lexicon,
+    tokenizer: Tokenizer,
+    names: KnownNames,
+    this_year: int,
+    known: set[str] = frozenset(),
+) -> Query:
     text = clean_question(question)
     if is_english(text):
         text = latin_places(text, names.divisions)
         text = english_to_chinese(text, lexicon)
     text = LATIN_WORD.sub(lambda m: latin_spelling(m.group(0), lexicon), text)
-    named = YEAR.search(text)  # 2023年以来截至11月28日: a date without a year is in the year the question names
+    named = YEAR.search(
+        text
+    )  # 2023年以来截至11月28日: a date without a year is in the year the question names
     asked_year = int(named.group(1)) if named and "今年" not in text else this_year
     years = ReportYears(asked_year, asked_year)
     protected = [(m.start, m.end) for m in find_markers(text, years)]  # 2023年第二季度 is no typo for 年底
@@ -82,21 +100,29 @@ def parse_question(question: str, lexicon: Lexicon, tokenizer: Tokenizer, names:
     query = Query(question=question, text=text)
     rest = text
 
-    markers = [m for m in resolve_context(find_markers(text, years), years, text) if m.period is not None
-               and (m.explicit_year or not BARE_PART.fullmatch(text[m.start:m.end]))]
+    markers = [
+        m
+        for m in resolve_context(find_markers(text, years), years, text)
+        if m.period is not None and (m.explicit_year or not BARE_PART.fullmatch(text[m.start : m.end]))
+    ]
     if markers:
         chosen = next((m for m in markers if m.period.start is None), markers[0])
         query.period = chosen.period
         for m in markers:
-            rest = rest.replace(text[m.start:m.end], " ")
+            rest = rest.replace(text[m.start : m.end], " ")
     elif (odd := odd_year(text)) is not None:  # 99999999999年: a period no fact has, not "any year"
         query.period = odd
     else:  # 二季度/上半年 without a year: any year's, but that part of it (facts carry such words of their period)
         for m in PART_OF_YEAR.finditer(text):
-            query.restrictors.add(f"{'一二三四'['一二三四1234'.index(m.group(1)) % 4]}季度" if m.group(1)
-                                  else f"{m.group(2)}半年")
+            query.restrictors.add(
+                f"{'一二三四'['一二三四1234'.index(m.group(1)) % 4]}季度"
+                if m.group(1)
+                else f"{m.group(2)}半年"
+            )
     query.cumulative = bool(CUMULATIVE.search(text))
-    rest = RUNNING_TOTAL.sub(" ", rest)  # 累计 is how the figure is counted (query.cumulative), not what it is
+    rest = RUNNING_TOTAL.sub(
+        " ", rest
+    )  # 累计 is how the figure is counted (query.cumulative), not what it is
     query.series = bool(SERIES.search(text))
     if query.series:
         rest = SERIES.sub(" ", rest)
@@ -114,7 +140,7 @@ def parse_question(question: str, lexicon: Lexicon, tokenizer: Tokenizer, names:
             # a short phrase must be a word of the question: 占地区生产总值 holds no 占地
             if phrase in rest and (len(phrase) > 2 or phrase in words or not CJK_ONLY.fullmatch(phrase)):
                 query.unit_family = query.unit_family or family
-                if ("多少" in phrase or "几" in phrase or phrase in {"金额", "列数", "趟数", "企业数"}):
+                if "多少" in phrase or "几" in phrase or phrase in {"金额", "列数", "趟数", "企业数"}:
                     rest = rest.replace(phrase, " ")
     if GROWTH.search(text) and explicit and query.unit_family not in (None, "%"):
         query.measure = "change"  # 增长了多少亿: an amount of change
@@ -137,15 +163,25 @@ def parse_question(question: str, lexicon: Lexicon, tokenizer: Tokenizer, names:
     query.exclusive = {r for r in lexicon.restrictors if r in spoken}
     query.restrictors |= query.exclusive
     query.required = {s for s in names.services if s in text}
-    for m in SERVICE.finditer(text):  # a train service the reports never name must not borrow another's figures
+    for m in SERVICE.finditer(
+        text
+    ):  # a train service the reports never name must not borrow another's figures
         name = m.group(0)
-        if not any(name in s or s.endswith(name) for s in names.services) and not tokenizer.is_common_word(
-                m.group(1)) and not any(ch in QUESTION_CHARS for ch in m.group(1)):
+        if (
+            not any(name in s or s.endswith(name) for s in names.services)
+            and not tokenizer.is_common_word(m.group(1))
+            and not any(ch in QUESTION_CHARS for ch in m.group(1))
+        ):
             query.required.add(name)
     query.terms = tokenizer.question_terms(rest, known)
-    if query.measure and all(TARGET.fullmatch(t) for t in query.terms):  # 江津综保区排名目标: the 排名 is the topic
-        query.terms += [w for w in tokenizer.question_terms(" ".join(MEASURE_WORDS.findall(text)), known)
-                        if w not in query.terms]
+    if query.measure and all(
+        TARGET.fullmatch(t) for t in query.terms
+    ):  # 江津综保区排名目标: the 排名 is the topic
+        query.terms += [
+            w
+            for w in tokenizer.question_terms(" ".join(MEASURE_WORDS.findall(text)), known)
+            if w not in query.terms
+        ]
     query.parts = {t: tokenizer.parts(t, known) for t in query.terms}
     query.all_terms = tokenizer.terms(text)
     return query
@@ -169,14 +205,18 @@ def places_asked(text: str, names: "KnownNames") -> list[tuple[int, int, str]]:
     (重庆江津区 → 江津区). A short form that is a common word counts only for a place the reports know."""
     found: list[tuple[int, int, str]] = []
     for m in gazetteer().scan(text):
-        word = text[m.start:m.end]
+        word = text[m.start : m.end]
         place = resolve(word, names.divisions)
         if place is None or place.level == "town":
             continue
         if place.name not in names.divisions and not gazetteer().trusted(word, place):
             continue
-        if text[m.start - 1:m.start] in "(（" and text[m.end:m.end + 1] in ")）" and m.start > 1 \
-                and place.name not in names.districts:
+        if (
+            text[m.start - 1 : m.start] in "(（"
+            and text[m.end : m.end + 1] in ")）"
+            and m.start > 1
+            and place.name not in names.districts
+        ):
             continue  # 重汽(重庆)…项目: a place in brackets after a name is part of the name
         if found and found[-1][1] == m.start and found[-1][2] in place.parents:
             found[-1] = (found[-1][0], m.end, place.name)
@@ -195,45 +235,59 @@ def _district(subject: Subject | None, asked: list[tuple[int, int, str]], names:
     return asked[0][2] if asked else None
 
 
-def _subject(text: str, lexicon: Lexicon, names: KnownNames, tokenizer: Tokenizer,
-             asked: list[tuple[int, int, str]]) -> tuple[Subject | None, str]:
+def _subject(
+    text: str, lexicon: Lexicon, names: KnownNames, tokenizer: Tokenizer, asked: list[tuple[int, int, str]]
+) -> tuple[Subject | None, str]:
     """The most specific subject a question names (company > zone > district), and the text without it."""
     for core in sorted(names.orgs, key=len, reverse=True):
         short = core if core in text else (core[:4] if len(core) > 4 and core[:4] in text else None)
         if short:
             whole = next((m.group(0) for m in ORG.finditer(text) if short in m.group(0)), short)
             start = text.find(whole)
-            while start > 0 and text[start - 1] in "省市" or (start >= 2 and PLACE_PREFIX.match(text[start - 2:start])):
-                start -= 2 if PLACE_PREFIX.match(text[start - 2:start]) else 1
-            whole = text[start:text.find(whole) + len(whole)]
+            while (start > 0 and text[start - 1] in "省市") or (
+                start >= 2 and PLACE_PREFIX.match(text[start - 2 : start])
+            ):
+                start -= 2 if PLACE_PREFIX.match(text[start - 2 : start]) else 1
+            whole = text[start : text.find(whole) + len(whole)]
             return Subject("org", core, core), text.replace(whole, " ")
     m = ORG.search(text)
     if m:
         # the match runs from the first character it can: 江津引进上市公司 starts with a district and a verb.
         # Without the places before it, what is left must be a name, not common words (上市公司, 科技公司).
         words = tokenizer.words(org_core(m.group(0)))
-        while words and (place_key(words[0], names.divisions) in names.divisions or words[0] in names.places
-                         or DISTRICT.fullmatch(words[0])):
+        while words and (
+            place_key(words[0], names.divisions) in names.divisions
+            or words[0] in names.places
+            or DISTRICT.fullmatch(words[0])
+        ):
             words.pop(0)
         core = "".join(words)
         if len(core) >= 2 and not all(len(w) >= 2 and tokenizer.is_common_word(w) for w in words):
-            whole = m.group(0)[m.group(0).find(core):]
+            whole = m.group(0)[m.group(0).find(core) :]
             return Subject("org", whole, org_core(whole)), text.replace(whole, " ")
     for suffix in lexicon.zone_suffixes:
         at = text.find(suffix)
         if at < 0:
             continue
-        place = next((p for p in sorted(names.places, key=len, reverse=True) if text.endswith(p, 0, at)), None)
+        place = next(
+            (p for p in sorted(names.places, key=len, reverse=True) if text.endswith(p, 0, at)), None
+        )
         if place is None and suffix != "港":  # 西永综保区: a place the reports do not have
-            before = text[max(0, at - 2):at]
-            if len(before) == 2 and all("\u4e00" <= ch <= "\u9fff" for ch in before) and not any(
-                    ch in "的在于和与及了是为年月日" for ch in before) and not tokenizer.is_common_word(before):
+            before = text[max(0, at - 2) : at]
+            if (
+                len(before) == 2
+                and all("\u4e00" <= ch <= "\u9fff" for ch in before)
+                and not any(ch in "的在于和与及了是为年月日" for ch in before)
+                and not tokenizer.is_common_word(before)
+            ):
                 place = before
         if suffix == "港" and (place is None or place_key(place, names.divisions) in names.divisions):
             continue
         start = at - len(place) if place else at
-        name = text[start:at + len(suffix)]
-        return Subject("zone", name, ZONE_TYPES[suffix], place_key(place, names.divisions)), text.replace(name, " ")
+        name = text[start : at + len(suffix)]
+        return Subject("zone", name, ZONE_TYPES[suffix], place_key(place, names.divisions)), text.replace(
+            name, " "
+        )
     for start, end, name in asked:
         follow = text[end:]
         if follow.startswith("班列") or any(follow.startswith(s) for s in lexicon.zone_suffixes):

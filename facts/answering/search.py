@@ -4,15 +4,16 @@ Scores are coverage (how much of the question's weighted words a fact's context 
 times fits for period, subject, unit, measure and kind. Hard mismatches (another year,
 another subject, another unit) remove a fact; no fact left above the bar means abstain.
 """
+
 import math
 from dataclasses import dataclass, fields
 
 import numpy as np
 
+from facts.answering.query import Query
 from facts.lexicon import Lexicon
 from facts.places import division
 from facts.reading.periods import Period, period_fit
-from facts.answering.query import Query
 from facts.reading.subjects import Subject
 
 MIN_COVERAGE = 0.4
@@ -61,7 +62,9 @@ class FactRow:
         return [f.name for f in fields(cls)]
 
 
-NEAR = 0.7  # words at least this close to a figure stay on its row (for tie-breaks); the rest live in postings
+NEAR = (
+    0.7  # words at least this close to a figure stay on its row (for tie-breaks); the rest live in postings
+)
 
 
 @dataclass(frozen=True)
@@ -98,13 +101,19 @@ class FactIndex:
         self.facts = [view(row, lexicon) for row in rows]
         codes: dict[str, int] = {}
         self._codes = codes
-        self.family_code = np.array([codes.setdefault(f.family, len(codes)) for f in self.facts], dtype=np.int32)
-        self.measure_code = np.array([codes.setdefault(f.row.measure, len(codes)) for f in self.facts], dtype=np.int32)
-        self.district_code = np.array([codes.setdefault(f.row.district or "", len(codes)) for f in self.facts],
-                                      dtype=np.int32)
+        self.family_code = np.array(
+            [codes.setdefault(f.family, len(codes)) for f in self.facts], dtype=np.int32
+        )
+        self.measure_code = np.array(
+            [codes.setdefault(f.row.measure, len(codes)) for f in self.facts], dtype=np.int32
+        )
+        self.district_code = np.array(
+            [codes.setdefault(f.row.district or "", len(codes)) for f in self.facts], dtype=np.int32
+        )
         # a figure a report gives explicitly for another place (a city's report on its counties) is that place's
-        self.place_code = np.array([codes.setdefault(_own_place(f.row), len(codes)) for f in self.facts],
-                                   dtype=np.int32)
+        self.place_code = np.array(
+            [codes.setdefault(_own_place(f.row), len(codes)) for f in self.facts], dtype=np.int32
+        )
         postings: dict[str, tuple[list[int], list[float]]] = {}
         for i, fact in enumerate(self.facts):
             for term, weight in fact.row.terms.items():
@@ -131,14 +140,16 @@ class FactIndex:
         span = self.slices.get(term)
         if span is None:
             return None
-        return self.all_ids[span[0]:span[1]], self.all_weights[span[0]:span[1]]
+        return self.all_ids[span[0] : span[1]], self.all_weights[span[0] : span[1]]
 
     def weight(self, term: str, fact: int) -> float:
         """How close `term` stands to fact number `fact` (0 when absent)."""
         table = self._weights.get(term)
         if table is None:
             hit = self.posting(term)
-            table = self._weights[term] = dict(zip(hit[0].tolist(), hit[1].tolist())) if hit else {}
+            table = self._weights[term] = (
+                dict(zip(hit[0].tolist(), hit[1].tolist(), strict=True)) if hit else {}
+            )
         return table.get(fact, 0.0)
 
     def __getstate__(self) -> dict:
@@ -155,7 +166,9 @@ class FactIndex:
     def vocabulary(self) -> set[str]:
         return set(self.slices)
 
-    def coverage(self, terms: list[str], parts: dict[str, list[str]] | None = None) -> tuple[np.ndarray, float]:
+    def coverage(
+        self, terms: list[str], parts: dict[str, list[str]] | None = None
+    ) -> tuple[np.ndarray, float]:
         """Share of the question's weighted words each fact's context holds (a word's known parts count half)."""
         scores = np.zeros(len(self.facts), dtype=np.float32)
         total = 0.0
@@ -189,8 +202,11 @@ class FactIndex:
             mask &= self.measure_code == self._codes.get(query.measure, -1)
         if strict and query.district:
             asked = self._codes.get(query.district, -1)
-            mask &= (self.district_code == asked) | (self.place_code == asked) | (
-                self.district_code == self._codes.get("", -1))
+            mask &= (
+                (self.district_code == asked)
+                | (self.place_code == asked)
+                | (self.district_code == self._codes.get("", -1))
+            )
         candidates = np.nonzero(mask)[0]
         if len(candidates) > CANDIDATES:
             candidates = candidates[np.argsort(-coverage[candidates])[:CANDIDATES]]
@@ -204,7 +220,6 @@ class FactIndex:
             scored = [s for s in scored if s.score >= MIN_SCORE]
         scored.sort(key=lambda s: (-s.score, -(s.fact.row.period_end or 0), s.fact.id))
         return (self._prefer_plain(query, scored[:RERANK]) + scored[RERANK:])[:limit]
-
 
     def best_by_words(self, query: Query) -> tuple["FactView | None", float]:
         """The fact whose context holds most of the question's words, of the unit and measure asked, and
@@ -226,12 +241,20 @@ class FactIndex:
         total = sum(self.idf.get(t, self.unknown_idf) for t in query.terms) or 1.0
         rescored = []
         for s in scored:
-            extra = sum(self.idf.get(t, 0.0) * w for t, w in s.fact.row.terms.items()
-                        if w >= 0.7 and t not in asked and not any(t in a or a in t for a in asked))
-            unasked = [r for r in PHASES if r not in asked and s.fact.row.terms.get(r, 0.0) >= 1.0]  # near only
+            extra = sum(
+                self.idf.get(t, 0.0) * w
+                for t, w in s.fact.row.terms.items()
+                if w >= 0.7 and t not in asked and not any(t in a or a in t for a in asked)
+            )
+            unasked = [
+                r for r in PHASES if r not in asked and s.fact.row.terms.get(r, 0.0) >= 1.0
+            ]  # near only
             others = _other_places(s.fact.row, query.district)
-            factor = (1 + SPECIFICITY * min(extra / total, 2.0)) * (1.5 if unasked else 1.0) * (
-                OTHER_PLACE if others else 1.0)
+            factor = (
+                (1 + SPECIFICITY * min(extra / total, 2.0))
+                * (1.5 if unasked else 1.0)
+                * (OTHER_PLACE if others else 1.0)
+            )
             rescored.append(Scored(s.fact, s.score / factor, s.coverage))
         rescored.sort(key=lambda s: (-s.score, -(s.fact.row.period_end or 0), s.fact.id))
         return rescored
@@ -272,7 +295,9 @@ def fit_of(query: Query, fact: FactView, strict: bool = True, weight=None) -> fl
         near = weight(word)
         if near < 0.5:
             return None
-        if word in query.exclusive and any(word in t and t != word and w >= near for t, w in row.terms.items()):
+        if word in query.exclusive and any(
+            word in t and t != word and w >= near for t, w in row.terms.items()
+        ):
             return None  # 出口 only inside 进出口: the figure is the trade's, not the exports'
 
     for name in query.required:
@@ -282,7 +307,9 @@ def fit_of(query: Query, fact: FactView, strict: bool = True, weight=None) -> fl
         fit *= 1.0 if row.kind in {"target", "forecast"} else 0.55
     else:
         fit *= {"target": 0.6, "forecast": 0.85}.get(row.kind, 1.0)
-    if query.cumulative and not (query.target and row.kind in {"target", "forecast"}):  # 十四五末 of a target: its year
+    if query.cumulative and not (
+        query.target and row.kind in {"target", "forecast"}
+    ):  # 十四五末 of a target: its year
         fit *= 1.0 if row.kind == "cumulative" or (fact.period and fact.period.start is None) else 0.8
     if not strict:
         return fit
@@ -291,8 +318,13 @@ def fit_of(query: Query, fact: FactView, strict: bool = True, weight=None) -> fl
     period = period_fit(query.period, fact.period)
     if period is None:
         return None
-    if (row.kind == "target" and query.period is not None and query.period.start is None and fact.period is not None
-            and fact.period.end == query.period.end):
+    if (
+        row.kind == "target"
+        and query.period is not None
+        and query.period.start is None
+        and fact.period is not None
+        and fact.period.end == query.period.end
+    ):
         period = 1.0  # a target for 2025 and one for the end of 2025 (十四五末) are the same level to reach
     subject = subject_fit(query.subject, fact, weight)
     if subject is None:

@@ -5,13 +5,15 @@ for how close they are (its own phrase 1.0 … the previous paragraph 0.15), whi
 search ranks on; period and subject come from the nearest marker in the clause, then the
 sentence, then the paragraph, then the report as a whole (marked as inferred).
 """
+
 import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from facts.reading.figures import Figure, find_figures
 from facts.lexicon import Lexicon
+from facts.places import division, report_places
+from facts.reading.figures import Figure, find_figures
 from facts.reading.periods import (
     Marker,
     Period,
@@ -23,7 +25,6 @@ from facts.reading.periods import (
     year_of,
     year_period,
 )
-from facts.places import division, report_places
 from facts.reading.repair import RepairedText
 from facts.reading.subjects import (
     Mention,
@@ -35,12 +36,12 @@ from facts.reading.subjects import (
     place_subject,
 )
 from facts.reading.tables import (
+    CELL_FIGURE,
     NUMBER,
     UNIT_COLUMN,
     Table,
     column_name,
     column_unit,
-    CELL_FIGURE,
     find_cell_tables,
     find_glued_tables,
     find_tables,
@@ -54,19 +55,39 @@ CLAUSE_SEP = re.compile(r"[,:;，：；]")
 TARGET = re.compile(r"力争|目标|计划|确保|争取|预计到|要实现|预期目标|将达|将实现|将突破")
 FORECAST = re.compile(r"预计|预测|有望|可实现|达产后|预期|将")
 CUMULATIVE = re.compile(r"累计|截至|截止|总量|共计")
-SUB_SCOPE = re.compile(r"(居|位居|位列|排名?|跻身|列)(全区|全县)|全区(第|首|前列|唯一)|(全区|全县)(首家|唯一)")
+SUB_SCOPE = re.compile(
+    r"(居|位居|位列|排名?|跻身|列)(全区|全县)|全区(第|首|前列|唯一)|(全区|全县)(首家|唯一)"
+)
 CHANGE_PAIR = re.compile(r"^(提高|提升|增加|增长|上升|下降|降低|减少|扩大)(到|至)")
-INDICATOR_LEAD = re.compile(r"^(亮点[一二三四五六七八九十]+|[一二三四五六七八九十]是|其中|同时|全年|当年|今年|去年|共|累计|实现|完成|达到|达|为|约|超过|超|新增了?|已|年均|分别)+")
-INDICATOR_TAIL = re.compile(r"(分别|累计|实现|达到|达|为|约|超过|超|近|共|共计|合计|已|的|增至|提高到|突破|有望|将|可|从|由)+$")
+INDICATOR_LEAD = re.compile(
+    r"^(亮点[一二三四五六七八九十]+|[一二三四五六七八九十]是|其中|同时|全年|当年|今年|去年|共|累计|实现|完成|达到|达|为|约|超过|超|新增了?|已|年均|分别)+"
+)
+INDICATOR_TAIL = re.compile(
+    r"(分别|累计|实现|达到|达|为|约|超过|超|近|共|共计|合计|已|的|增至|提高到|突破|有望|将|可|从|由)+$"
+)
 THIN_WORDS = re.compile(r"同比|增长|同比增长|年均增长|增速|增幅|比重|占比|其中|分别|贡献|实现|达到|提升|提高")
-OBJECT_AFTER = re.compile(r"(完善|建设|建好|打造|依托|提升|推动|推进|发挥|支持|融入|对接|围绕|做强|做大|用好|利用|壮大|优化|"
-                          r"落地|引入|引进|招引|吸引)$")
+OBJECT_AFTER = re.compile(
+    r"(完善|建设|建好|打造|依托|提升|推动|推进|发挥|支持|融入|对接|围绕|做强|做大|用好|利用|壮大|优化|"
+    r"落地|引入|引进|招引|吸引)$"
+)
 # where, not who: any place after one of these in the clause (设在衡阳市白沙洲工业园)
 LOCATIVE = re.compile(r"设在|位于|地处|坐落|落户")
 # a list of counted things after one verb: 引进中国500强企业3家，上市公司4家，10亿元项目24个 (each was 引进)
-LIST_HEAD = re.compile(r"(新引进|引进|招引|新增|新培育|培育|新认定|认定|新建|建成|开工|竣工|签约|落地|获批|新开通|开通)")
-WEIGHTS = {"seg": 1.0, "clause": 0.75, "prev_clause": 0.7, "next_clause": 0.4, "sentence_before": 0.5,
-           "sentence_after": 0.3, "prev_sentence": 0.35, "paragraph": 0.2, "prev_paragraph": 0.15, "title": 0.15}
+LIST_HEAD = re.compile(
+    r"(新引进|引进|招引|新增|新培育|培育|新认定|认定|新建|建成|开工|竣工|签约|落地|获批|新开通|开通)"
+)
+WEIGHTS = {
+    "seg": 1.0,
+    "clause": 0.75,
+    "prev_clause": 0.7,
+    "next_clause": 0.4,
+    "sentence_before": 0.5,
+    "sentence_after": 0.3,
+    "prev_sentence": 0.35,
+    "paragraph": 0.2,
+    "prev_paragraph": 0.15,
+    "title": 0.15,
+}
 
 
 @dataclass
@@ -129,7 +150,7 @@ class ReportContext:
         starts = self._starts.get(name)
         if starts is None:
             starts = self._starts[name] = [x.start for x in items]
-        return items[bisect.bisect_left(starts, start):bisect.bisect_left(starts, end)]
+        return items[bisect.bisect_left(starts, start) : bisect.bisect_left(starts, end)]
 
 
 def _spans(text: str, start: int, end: int, pattern: re.Pattern) -> list[Span]:
@@ -139,7 +160,7 @@ def _spans(text: str, start: int, end: int, pattern: re.Pattern) -> list[Span]:
         last = m.end()
     if last < end:
         spans.append(Span(last, end))
-    return [s for s in spans if text[s.start:s.end].strip()]
+    return [s for s in spans if text[s.start : s.end].strip()]
 
 
 def read_context(text: str, lexicon: Lexicon, tokenizer: Tokenizer) -> ReportContext:
@@ -148,14 +169,19 @@ def read_context(text: str, lexicon: Lexicon, tokenizer: Tokenizer) -> ReportCon
     home = report.home.name if report.home else None
     known = {p.short for p in report.named.values()} | set(report.named)
     places = {p for p in find_places(text, lexicon, known) if p in known or not tokenizer.is_common_word(p)}
-    orgs = {o for o in find_orgs(text)
-            if not all(len(w) >= 2 and tokenizer.is_common_word(w) for w in tokenizer.words(org_core(o)))}
+    orgs = {
+        o
+        for o in find_orgs(text)
+        if not all(len(w) >= 2 and tokenizer.is_common_word(w) for w in tokenizer.words(org_core(o)))
+    }
     mentions = find_mentions(text, lexicon, report, places, orgs)
     ends = [m.end() for m in SENTENCE_END.finditer(text)] + [m.end() for m in re.finditer("\n", text)]
     ends.sort()
     for mention in mentions:
         mention.sentence = bisect.bisect_right(ends, mention.start)
-    counts = Counter((m.subject.kind, m.subject.key, m.subject.place) for m in mentions if m.subject.kind != "org")
+    counts = Counter(
+        (m.subject.kind, m.subject.key, m.subject.place) for m in mentions if m.subject.kind != "org"
+    )
     names = {}
     for m in mentions:
         key = (m.subject.kind, m.subject.key, m.subject.place)
@@ -163,22 +189,37 @@ def read_context(text: str, lexicon: Lexicon, tokenizer: Tokenizer) -> ReportCon
             names[key] = m.subject
     merged: Counter = Counter()  # 临港产业城 and 珞璜临港产业城 are one zone
     for (kind, key, place), n in counts.items():
-        full = next((k for k in counts if k[0] == kind and k[1] == key and k[2] and place is None), (kind, key, place))
+        full = next(
+            (k for k in counts if k[0] == kind and k[1] == key and k[2] and place is None), (kind, key, place)
+        )
         merged[full] += n
     top = merged.most_common(1)[0][0] if merged else None
     top_zone = next((k for k, _ in merged.most_common() if k[0] == "zone"), None)
     markers = resolve_context(find_markers(text, years), years, text)
     words = places | orgs | {m.subject.name for m in mentions} | {org_core(o) for o in orgs}
-    words |= {m.group(0) for m in SERVICE.finditer(text) if not tokenizer.is_common_word(m.group(1), 5000)
-              or m.group(1) in places}
+    words |= {
+        m.group(0)
+        for m in SERVICE.finditer(text)
+        if not tokenizer.is_common_word(m.group(1), 5000) or m.group(1) in places
+    }
     words |= {p.name for p in report.named.values()} | {p.short for p in report.named.values()}
     tokenizer.add_words(words)
-    return ReportContext(years, home, places, orgs, markers, mentions, names.get(top) if top else None,
-                         names.get(top_zone) if top_zone else None, words)
+    return ReportContext(
+        years,
+        home,
+        places,
+        orgs,
+        markers,
+        mentions,
+        names.get(top) if top else None,
+        names.get(top_zone) if top_zone else None,
+        words,
+    )
 
 
-def extract_facts(doc: str, repaired: RepairedText, lexicon: Lexicon, tokenizer: Tokenizer,
-                  ctx: ReportContext | None = None) -> list[FactRecord]:
+def extract_facts(
+    doc: str, repaired: RepairedText, lexicon: Lexicon, tokenizer: Tokenizer, ctx: ReportContext | None = None
+) -> list[FactRecord]:
     """Every figure in one repaired report, as facts."""
     text = repaired.text
     ctx = ctx or read_context(text, lexicon, tokenizer)
@@ -189,20 +230,35 @@ def extract_facts(doc: str, repaired: RepairedText, lexicon: Lexicon, tokenizer:
         sentences = _spans(text, para.start, para.end, SENTENCE_END)
         para_sub_scope = bool(SUB_SCOPE.search(text, para.start, para.end))
         for s_index, sent in enumerate(sentences):
-            figures = find_figures(text[sent.start:sent.end])
+            figures = find_figures(text[sent.start : sent.end])
             if not figures:
                 continue
             figures = [_shift(f, sent.start) for f in figures]
             clauses = _spans(text, sent.start, sent.end, CLAUSE_SEP)
-            for f_index, fig in enumerate(figures):
-                facts.append(_fact(doc, repaired, lexicon, tokenizer, ctx, para, prev_para, sentences, s_index,
-                                   clauses, figures, f_index, para_sub_scope))
+            for f_index in range(len(figures)):
+                facts.append(
+                    _fact(
+                        doc,
+                        repaired,
+                        lexicon,
+                        tokenizer,
+                        ctx,
+                        para,
+                        prev_para,
+                        sentences,
+                        s_index,
+                        clauses,
+                        figures,
+                        f_index,
+                        para_sub_scope,
+                    )
+                )
     facts.extend(_ratio_facts(doc, repaired, tokenizer, ctx))
     for table in find_tables(text) + find_glued_tables(text) + find_cell_tables(text):
         facts.extend(_table_facts(doc, repaired, tokenizer, ctx, table))
     if paragraphs and paragraphs[0].end - paragraphs[0].start <= TITLE_CHARS:
         # the title (or a short opening line) says what the whole report is about: 通许县春季项目签约
-        for term in tokenizer.terms(text[paragraphs[0].start:paragraphs[0].end]):
+        for term in tokenizer.terms(text[paragraphs[0].start : paragraphs[0].end]):
             for fact in facts:
                 fact.terms.setdefault(term, WEIGHTS["title"])
     return facts
@@ -214,8 +270,9 @@ GROWTH_COLUMN = re.compile(r"增减|增长|增速|增幅|下降|比上年|同比
 SHARE_COLUMN = re.compile(r"比重|占比|构成")
 
 
-def _table_facts(doc: str, repaired: RepairedText, tokenizer: Tokenizer, ctx: ReportContext,
-                 table: Table) -> list[FactRecord]:
+def _table_facts(
+    doc: str, repaired: RepairedText, tokenizer: Tokenizer, ctx: ReportContext, table: Table
+) -> list[FactRecord]:
     """Row label × column header: each figure of a table as a fact. Its unit and measure come from the
     header (播种面积(亩), 同比增减(%)), the row's unit column (万头), the caption's list of units
     ((亿元、%、%)) or the column's name (增速 is a rate); its period from a year row label (2021年), the
@@ -224,7 +281,7 @@ def _table_facts(doc: str, repaired: RepairedText, tokenizer: Tokenizer, ctx: Re
     text = repaired.text
     caption_start = text.rfind("\n", 0, max(0, table.start - 1)) + 1
     caption = Span(caption_start, table.start)
-    caption_text = text[caption.start:caption.end]
+    caption_text = text[caption.start : caption.end]
     table_period = _table_period(ctx, text, caption, table)
     unit_column = next((k for k, h in enumerate(table.header) if UNIT_COLUMN.match(h)), None)
     listed = _caption_units(caption_text, len(table.header))
@@ -240,14 +297,28 @@ def _table_facts(doc: str, repaired: RepairedText, tokenizer: Tokenizer, ctx: Re
             written = CELL_FIGURE.match(cell.text)
             if not (NUMBER.match(cell.text) or written) or k == unit_column:
                 continue
-            unit = (written.group(2) if written else "") or column_unit(header) or (row.cells[unit_column].text if unit_column is not None
-                                           and unit_column < len(row.cells) else "") or (
-                listed[k] if listed else "") or ("%" if RATE_COLUMN.search(name) else "")
+            unit = (
+                (written.group(2) if written else "")
+                or column_unit(header)
+                or (
+                    row.cells[unit_column].text
+                    if unit_column is not None and unit_column < len(row.cells)
+                    else ""
+                )
+                or (listed[k] if listed else "")
+                or ("%" if RATE_COLUMN.search(name) else "")
+            )
             if not unit:
                 continue
             measure = "amount"
             if unit == "%":
-                measure = "share" if SHARE_COLUMN.search(name) else "growth" if GROWTH_COLUMN.search(name) else "share"
+                measure = (
+                    "share"
+                    if SHARE_COLUMN.search(name)
+                    else "growth"
+                    if GROWTH_COLUMN.search(name)
+                    else "share"
+                )
             topic = named if measure == "growth" and named else name
             if measure != "growth":
                 named = name
@@ -259,13 +330,30 @@ def _table_facts(doc: str, repaired: RepairedText, tokenizer: Tokenizer, ctx: Re
             for t in tokenizer.terms(label) + tokenizer.terms(topic if topic != "数量" else ""):
                 terms[t] = WEIGHTS["seg"]
             value_text = (written.group(1) if written else cell.text).replace("−", "-")
-            facts.append(FactRecord(
-                doc=doc, line=repaired.line_of(cell.start), value=float(value_text.replace(",", "")),
-                value_text=value_text, value_max=None, unit=unit, qualifier="", figure=value_text + unit,
-                kind="actual", measure=measure, period=row_period, subject=subject,
-                subject_explicit=row_place is not None, sub_scope=False, indicator=indicator[-16:],
-                quote=repaired.original_span(row.start, row.end), sentence=text[row.start:row.end], terms=terms,
-                district=ctx.home, direction="down" if value_text.startswith("-") else ""))
+            facts.append(
+                FactRecord(
+                    doc=doc,
+                    line=repaired.line_of(cell.start),
+                    value=float(value_text.replace(",", "")),
+                    value_text=value_text,
+                    value_max=None,
+                    unit=unit,
+                    qualifier="",
+                    figure=value_text + unit,
+                    kind="actual",
+                    measure=measure,
+                    period=row_period,
+                    subject=subject,
+                    subject_explicit=row_place is not None,
+                    sub_scope=False,
+                    indicator=indicator[-16:],
+                    quote=repaired.original_span(row.start, row.end),
+                    sentence=text[row.start : row.end],
+                    terms=terms,
+                    district=ctx.home,
+                    direction="down" if value_text.startswith("-") else "",
+                )
+            )
     return facts
 
 
@@ -275,18 +363,22 @@ RATIO = re.compile(r"(\d+(?:\.\d+)?):(\d+(?:\.\d+)?):(\d+(?:\.\d+)?)")
 INDUSTRIES = ("第一产业", "第二产业", "第三产业")
 
 
-def _ratio_facts(doc: str, repaired: RepairedText, tokenizer: Tokenizer, ctx: ReportContext) -> list[FactRecord]:
+def _ratio_facts(
+    doc: str, repaired: RepairedText, tokenizer: Tokenizer, ctx: ReportContext
+) -> list[FactRecord]:
     """The three industries' shares of GDP from a ratio (三次产业结构由14.9:33.2:51.9调整为15.3:31.3:53.4)."""
     text = repaired.text
     facts = []
     for head in INDUSTRY_RATIO.finditer(text):
         sent_start = max(text.rfind("。", 0, head.start()), text.rfind("\n", 0, head.start())) + 1
-        sent_end = min((i for i in (text.find("。", head.end()), text.find("\n", head.end())) if i >= 0),
-                       default=len(text))
+        sent_end = min(
+            (i for i in (text.find("。", head.end()), text.find("\n", head.end())) if i >= 0),
+            default=len(text),
+        )
         sentence = Span(sent_start, sent_end)
         for ratio in RATIO.finditer(text, head.start(), sent_end):
             period = _period(ctx, sentence, sentence, Span(sent_start, head.start()), None)
-            if "上年" in text[max(sent_start, ratio.start() - 4):ratio.start()] and period is not None:
+            if "上年" in text[max(sent_start, ratio.start() - 4) : ratio.start()] and period is not None:
                 period = year_period(year_of(period.end) - 1)
             for k, industry in enumerate(INDUSTRIES):
                 a, b = ratio.start(k + 1), ratio.end(k + 1)
@@ -294,12 +386,29 @@ def _ratio_facts(doc: str, repaired: RepairedText, tokenizer: Tokenizer, ctx: Re
                 terms = {t: WEIGHTS["seg"] for t in tokenizer.terms(f"{industry}占地区生产总值比重")}
                 for t in tokenizer.terms(text[sent_start:sent_end]):
                     terms.setdefault(t, WEIGHTS["sentence_before"])
-                facts.append(FactRecord(
-                    doc=doc, line=repaired.line_of(a), value=float(written), value_text=written, value_max=None,
-                    unit="%", qualifier="", figure=written, kind="actual", measure="share", period=period,
-                    subject=ctx.top_subject, subject_explicit=False, sub_scope=False, indicator=f"{industry}占比",
-                    quote=repaired.original_span(head.start(), ratio.end()), sentence=text[head.start():ratio.end()],
-                    terms=terms, district=ctx.home))
+                facts.append(
+                    FactRecord(
+                        doc=doc,
+                        line=repaired.line_of(a),
+                        value=float(written),
+                        value_text=written,
+                        value_max=None,
+                        unit="%",
+                        qualifier="",
+                        figure=written,
+                        kind="actual",
+                        measure="share",
+                        period=period,
+                        subject=ctx.top_subject,
+                        subject_explicit=False,
+                        sub_scope=False,
+                        indicator=f"{industry}占比",
+                        quote=repaired.original_span(head.start(), ratio.end()),
+                        sentence=text[head.start() : ratio.end()],
+                        terms=terms,
+                        district=ctx.home,
+                    )
+                )
     return facts
 
 
@@ -322,23 +431,43 @@ def _caption_units(caption: str, columns: int) -> list[str]:
 
 def _table_period(ctx: ReportContext, text: str, caption: Span, table: Table) -> Period | None:
     """A period the header names (2021年GDP), else the caption's, else the one the report names most."""
-    header = [m for m in ctx.markers if table.start <= m.start < (table.rows[0].start if table.rows else table.end)
-              and m.period is not None and not m.compared]
+    header = [
+        m
+        for m in ctx.markers
+        if table.start <= m.start < (table.rows[0].start if table.rows else table.end)
+        and m.period is not None
+        and not m.compared
+    ]
     if header:
         return header[0].period
-    in_caption = [m for m in ctx.markers if caption.start <= m.start < caption.end and m.period is not None
-                  and not m.compared]
+    in_caption = [
+        m
+        for m in ctx.markers
+        if caption.start <= m.start < caption.end and m.period is not None and not m.compared
+    ]
     if in_caption:
         return in_caption[-1].period
-    usual = Counter(m.period for m in ctx.markers if m.period is not None and not m.compared and m.start < table.start)
+    usual = Counter(
+        m.period for m in ctx.markers if m.period is not None and not m.compared and m.start < table.start
+    )
     if usual:
         return usual.most_common(1)[0][0].as_inferred()
     return year_period(ctx.years.default, inferred=True) if ctx.years.default else None
 
 
 def _shift(fig: Figure, offset: int) -> Figure:
-    return Figure(fig.start + offset, fig.end + offset, fig.value, fig.value_text, fig.value_max, fig.unit,
-                  fig.qualifier, fig.measure, fig.text, fig.direction)
+    return Figure(
+        fig.start + offset,
+        fig.end + offset,
+        fig.value,
+        fig.value_text,
+        fig.value_max,
+        fig.unit,
+        fig.qualifier,
+        fig.measure,
+        fig.text,
+        fig.direction,
+    )
 
 
 def _clause_of(clauses: list[Span], pos: int) -> int:
@@ -351,7 +480,7 @@ def _segments(text: str, clause: Span, figures: list[Figure], i: int) -> tuple[S
     before_start = clause.start
     prev = figures[i - 1] if i and figures[i - 1].end > clause.start else None
     if prev is not None:
-        between = text[prev.end:fig.start]
+        between = text[prev.end : fig.start]
         cut = between.rfind("、")
         if cut >= 0:
             before_start = prev.end + cut + 1
@@ -362,7 +491,7 @@ def _segments(text: str, clause: Span, figures: list[Figure], i: int) -> tuple[S
     after_end = clause.end
     nxt = figures[i + 1] if i + 1 < len(figures) and figures[i + 1].start < clause.end else None
     if nxt is not None:
-        between = text[fig.end:nxt.start]
+        between = text[fig.end : nxt.start]
         cut = between.find("、")
         after_end = fig.end + cut if cut >= 0 else (nxt.start if between.startswith("的") else fig.end)
     else:
@@ -376,13 +505,15 @@ def _modifier(text: str, clause: Span, figures: list[Figure], i: int) -> Span | 
     if not i or figures[i - 1].end <= clause.start:
         return None
     prev, fig = figures[i - 1], figures[i]
-    between = text[prev.end:fig.start]
+    between = text[prev.end : fig.start]
     if not 0 < len(between) <= 8 or any(ch in "，,、；;的" for ch in between) or THIN_WORDS.search(between):
         return None
     return Span(prev.start, prev.end)
 
 
-def _list_head(text: str, clauses: list[Span], c_index: int, figures: list[Figure], piece: Span) -> Span | None:
+def _list_head(
+    text: str, clauses: list[Span], c_index: int, figures: list[Figure], piece: Span
+) -> Span | None:
     """The verb heading a list of counted things this clause belongs to: in 引进中国500强企业3家，上市公司4家，
     10亿元项目24个 each item was 引进. None when the clause has a verb of its own or is no such list."""
     clause = clauses[c_index]
@@ -397,8 +528,21 @@ def _list_head(text: str, clauses: list[Span], c_index: int, figures: list[Figur
     return None
 
 
-def _fact(doc, repaired, lexicon, tokenizer, ctx, para, prev_para, sentences, s_index, clauses, figures, i,
-          para_sub_scope) -> FactRecord:
+def _fact(
+    doc,
+    repaired,
+    lexicon,
+    tokenizer,
+    ctx,
+    para,
+    prev_para,
+    sentences,
+    s_index,
+    clauses,
+    figures,
+    i,
+    para_sub_scope,
+) -> FactRecord:
     text = repaired.text
     fig = figures[i]
     sent = sentences[s_index]
@@ -413,13 +557,19 @@ def _fact(doc, repaired, lexicon, tokenizer, ctx, para, prev_para, sentences, s_
     seg_before, seg_after = _segments(text, clause, figures, i)
 
     regions: list[tuple[str, int, int]] = [
-        ("seg", seg_before.start, seg_before.end), ("seg", seg_after.start, seg_after.end),
+        ("seg", seg_before.start, seg_before.end),
+        ("seg", seg_after.start, seg_after.end),
         ("clause", clause.start, clause.end),
-        ("sentence_before", piece.start, clause.start), ("sentence_after", clause.end, piece.end),
+        ("sentence_before", piece.start, clause.start),
+        ("sentence_after", clause.end, piece.end),
         ("paragraph", para.start, para.end),
     ]
-    own_words = [t for t in tokenizer.terms(text[seg_before.start:fig.start]) + tokenizer.terms(text[fig.end:seg_after.end])
-                 if not THIN_WORDS.fullmatch(t)]  # the figure itself names nothing: 2019年为1036.7亿元
+    own_words = [
+        t
+        for t in tokenizer.terms(text[seg_before.start : fig.start])
+        + tokenizer.terms(text[fig.end : seg_after.end])
+        if not THIN_WORDS.fullmatch(t)
+    ]  # the figure itself names nothing: 2019年为1036.7亿元
     if prev_clause and not own_words:  # "同比增长8%": what grew is named in the clause before
         regions.append(("seg", prev_clause.start, prev_clause.end))
         earlier = clauses[c_index - 2] if c_index >= 2 else None
@@ -435,8 +585,12 @@ def _fact(doc, repaired, lexicon, tokenizer, ctx, para, prev_para, sentences, s_
         continues = CONTINUES.match(text, para.start) is not None
         regions.append(("prev_sentence" if continues else "prev_paragraph", prev_para.start, prev_para.end))
     named_before = None  # 森林覆盖率从46.5%提高到51.8%: both figures are 森林覆盖率
-    if i and figures[i - 1].end > clause.start and text[figures[i - 1].start - 1:figures[i - 1].start] in {"从", "由"} \
-            and CHANGE_PAIR.match(text[figures[i - 1].end:fig.start]):
+    if (
+        i
+        and figures[i - 1].end > clause.start
+        and text[figures[i - 1].start - 1 : figures[i - 1].start] in {"从", "由"}
+        and CHANGE_PAIR.match(text[figures[i - 1].end : fig.start])
+    ):
         named_before = _segments(text, clause, figures, i - 1)[0]
         regions.append(("seg", named_before.start, named_before.end))
     modifier = _modifier(text, clause, figures, i)
@@ -453,7 +607,7 @@ def _fact(doc, repaired, lexicon, tokenizer, ctx, para, prev_para, sentences, s_
                 terms[term] = weight
 
     _pair_respectively(tokenizer, text, clause, figures, i, terms)
-    lead = text[(prev_clause or clause).start:fig.start]
+    lead = text[(prev_clause or clause).start : fig.start]
     scope = Span(prev_para.start, para.end) if prev_para and CONTINUES.match(text, para.start) else para
     period = _period(ctx, sent, scope, clause, fig)
     period = _change_pair(text, figures, i, period)
@@ -465,27 +619,55 @@ def _fact(doc, repaired, lexicon, tokenizer, ctx, para, prev_para, sentences, s_
         subject = ctx.top_zone
     kind = _kind(text, lead, clause, fig, period, ctx)
     names = [m.subject.name for m in ctx.mentions_in(clause.start, clause.end)]
-    indicator = _indicator(text, named_before or seg_before, seg_after, prev_clause, fig, names, tokenizer,
-                           lexicon.family(fig.unit))
+    indicator = _indicator(
+        text,
+        named_before or seg_before,
+        seg_after,
+        prev_clause,
+        fig,
+        names,
+        tokenizer,
+        lexicon.family(fig.unit),
+    )
     quote_start = prev_clause.start if prev_clause and fig.start - prev_clause.start <= 60 else clause.start
     quote_end = max(clause.end, fig.end)
     while quote_end > fig.end and text[quote_end - 1] in ",;:，；：、 ":
         quote_end -= 1
-    orgs = {m.subject.key for m in ctx.mentions_in((prev_para or para).start, para.end) if m.subject.kind == "org"}
+    orgs = {
+        m.subject.key for m in ctx.mentions_in((prev_para or para).start, para.end) if m.subject.kind == "org"
+    }
     return FactRecord(
-        doc=doc, line=repaired.line_of(fig.start + (len(fig.text) - len(fig.text.lstrip("约超过近逾突破不足到将高达接")))),
-        value=fig.value, value_text=fig.value_text, value_max=fig.value_max, unit=fig.unit,
-        qualifier=fig.qualifier, figure=fig.text, kind=kind, measure=fig.measure, period=period, subject=subject,
-        subject_explicit=explicit, sub_scope=sub_scope, indicator=indicator,
-        quote=repaired.original_span(quote_start, quote_end), sentence=text[quote_start:quote_end],
-        terms=terms, orgs=tuple(sorted(orgs)), district=ctx.home, direction=fig.direction,
+        doc=doc,
+        line=repaired.line_of(
+            fig.start + (len(fig.text) - len(fig.text.lstrip("约超过近逾突破不足到将高达接")))
+        ),
+        value=fig.value,
+        value_text=fig.value_text,
+        value_max=fig.value_max,
+        unit=fig.unit,
+        qualifier=fig.qualifier,
+        figure=fig.text,
+        kind=kind,
+        measure=fig.measure,
+        period=period,
+        subject=subject,
+        subject_explicit=explicit,
+        sub_scope=sub_scope,
+        indicator=indicator,
+        quote=repaired.original_span(quote_start, quote_end),
+        sentence=text[quote_start:quote_end],
+        terms=terms,
+        orgs=tuple(sorted(orgs)),
+        district=ctx.home,
+        direction=fig.direction,
     )
 
 
-def _pair_respectively(tokenizer: Tokenizer, text: str, clause: Span, figures: list[Figure], i: int,
-                       terms: dict[str, float]) -> None:
+def _pair_respectively(
+    tokenizer: Tokenizer, text: str, clause: Span, figures: list[Figure], i: int, terms: dict[str, float]
+) -> None:
     """高新技术企业、科技型企业分别达211家、1125家: the k-th figure belongs to the k-th name only."""
-    head, at, _ = text[clause.start:clause.end].partition("分别")
+    head, at, _ = text[clause.start : clause.end].partition("分别")
     if not at:
         return
     split = clause.start + len(head)
@@ -505,23 +687,30 @@ def _pair_respectively(tokenizer: Tokenizer, text: str, clause: Span, figures: l
                 terms[term] = min(terms.get(term, 0.0), 0.1)
 
 
-def _pair_with_clauses(tokenizer: Tokenizer, text: str, clause: Span, figures: list[Figure], after: list[Figure],
-                       i: int, terms: dict[str, float]) -> None:
+def _pair_with_clauses(
+    tokenizer: Tokenizer,
+    text: str,
+    clause: Span,
+    figures: list[Figure],
+    after: list[Figure],
+    i: int,
+    terms: dict[str, float],
+) -> None:
     """开行1904列,进出口集装箱15.7万标箱,同比分别增长36.1%和35.95%: the k-th rate belongs to the k-th of the
     clauses just before, each with one figure of its own."""
     start = text.rfind("。", 0, clause.start) + 1
     owners = []
     for f in figures:
         if start <= f.start < clause.start:
-            cuts = [start + m.end() for m in CLAUSE_SEP.finditer(text[start:f.start])]
+            cuts = [start + m.end() for m in CLAUSE_SEP.finditer(text[start : f.start])]
             owners.append(Span(cuts[-1] if cuts else start, f.end))
-    owners = owners[-len(after):]
+    owners = owners[-len(after) :]
     if len(owners) != len(after):
         return
     k = after.index(figures[i])
-    own = set(tokenizer.terms(text[owners[k].start:owners[k].end]))
+    own = set(tokenizer.terms(text[owners[k].start : owners[k].end]))
     for n, span in enumerate(owners):
-        for term in tokenizer.terms(text[span.start:span.end]):
+        for term in tokenizer.terms(text[span.start : span.end]):
             if term in own:
                 terms[term] = 1.0
             elif n != k:
@@ -540,8 +729,11 @@ def _nearest(items, start: int, end: int, pos: int):
 
 def _period(ctx: ReportContext, sent: Span, para: Span, clause: Span, fig: Figure | None) -> Period | None:
     at = fig.start if fig is not None else clause.end
-    markers = [m for m in ctx.markers_in(min(para.start, sent.start), clause.end)
-               if m.period is not None and (not m.compared or 0 <= at - m.end <= 1)]
+    markers = [
+        m
+        for m in ctx.markers_in(min(para.start, sent.start), clause.end)
+        if m.period is not None and (not m.compared or 0 <= at - m.end <= 1)
+    ]
     marker = _nearest(markers, clause.start, clause.end, at)
     if marker is None:
         marker = next((m for m in reversed(markers) if sent.start <= m.start < clause.start), None)
@@ -559,14 +751,22 @@ def _change_pair(text: str, figures: list[Figure], i: int, period: Period | None
     """从46.5%提高到51.8% over 十三五: the first figure is the start of the span, the second its end.
     Over a single period (由5%提升至20%) the first figure is an earlier value of unknown date."""
     fig = figures[i]
-    starts_pair = i + 1 < len(figures) and text[fig.start - 1:fig.start] in {"从", "由"} and CHANGE_PAIR.match(
-        text[fig.end:figures[i + 1].start])
+    starts_pair = (
+        i + 1 < len(figures)
+        and text[fig.start - 1 : fig.start] in {"从", "由"}
+        and CHANGE_PAIR.match(text[fig.end : figures[i + 1].start])
+    )
     if period is None or not period.is_span:
         return None if starts_pair else period
     if starts_pair:
-        return Period(period.start, period.start, f"{year_of(period.start)}年初({period.label}之初)", period.inferred)
-    if i and text[figures[i - 1].start - 1:figures[i - 1].start] in {"从", "由"} and CHANGE_PAIR.match(
-            text[figures[i - 1].end:fig.start]):
+        return Period(
+            period.start, period.start, f"{year_of(period.start)}年初({period.label}之初)", period.inferred
+        )
+    if (
+        i
+        and text[figures[i - 1].start - 1 : figures[i - 1].start] in {"从", "由"}
+        and CHANGE_PAIR.match(text[figures[i - 1].end : fig.start])
+    ):
         return Period(None, period.end, f"{year_of(period.end)}年({period.label}之末)", period.inferred)
     return period
 
@@ -575,8 +775,17 @@ def _topic(mentions: list[Mention], start: int, text: str = "") -> Mention | Non
     """The subject of a stretch of text: its first mention when that opens it, else its first place
     (a company named further in, as in 与A公司签订…, is an object, not the subject; so is a place right
     after a verb, as in 将完善江津综保区口岸功能)."""
-    mentions = [m for m in mentions if not (text and (OBJECT_AFTER.search(text, max(start, m.start - 4), m.start)
-                                                      or LOCATIVE.search(text, max(start, 0), m.start)))]
+    mentions = [
+        m
+        for m in mentions
+        if not (
+            text
+            and (
+                OBJECT_AFTER.search(text, max(start, m.start - 4), m.start)
+                or LOCATIVE.search(text, max(start, 0), m.start)
+            )
+        )
+    ]
     if not mentions:
         return None
     if mentions[0].start - start <= 3:
@@ -584,18 +793,25 @@ def _topic(mentions: list[Mention], start: int, text: str = "") -> Mention | Non
     return next((m for m in mentions if m.subject.kind != "org"), None)
 
 
-def _subject(ctx: ReportContext, text: str, scope: Span, sent: Span, clauses: list[Span], c_index: int,
-             fig: Figure) -> tuple[Subject | None, bool]:
+def _subject(
+    ctx: ReportContext, text: str, scope: Span, sent: Span, clauses: list[Span], c_index: int, fig: Figure
+) -> tuple[Subject | None, bool]:
     clause = clauses[c_index]
-    in_clause = [m for m in ctx.mentions_in(clause.start, clause.end)
-                 if not OBJECT_AFTER.search(text, max(clause.start, m.start - 4), m.start)
-                 and not LOCATIVE.search(text, clause.start, m.start)]  # 设在衡阳市白沙洲工业园: where, not who
+    in_clause = [
+        m
+        for m in ctx.mentions_in(clause.start, clause.end)
+        if not OBJECT_AFTER.search(text, max(clause.start, m.start - 4), m.start)
+        and not LOCATIVE.search(text, clause.start, m.start)
+    ]  # 设在衡阳市白沙洲工业园: where, not who
     if in_clause:
         before = [m for m in in_clause if m.start < fig.start]
         return (before[0] if before else in_clause[0]).subject, True
     for earlier_clause in reversed(clauses[:c_index]):
-        topic = _topic([m for m in ctx.mentions_in(earlier_clause.start, earlier_clause.end) if not m.quoted],
-                       earlier_clause.start, text)
+        topic = _topic(
+            [m for m in ctx.mentions_in(earlier_clause.start, earlier_clause.end) if not m.quoted],
+            earlier_clause.start,
+            text,
+        )
         if topic is not None:
             return topic.subject, True
     earlier = [m for m in ctx.mentions_in(scope.start, sent.start) if not m.quoted]
@@ -608,12 +824,14 @@ def _subject(ctx: ReportContext, text: str, scope: Span, sent: Span, clauses: li
 
 
 def _kind(text: str, lead: str, clause: Span, fig: Figure, period: Period | None, ctx: ReportContext) -> str:
-    scope = lead + text[fig.end:clause.end]
+    scope = lead + text[fig.end : clause.end]
     if TARGET.search(scope):
         return "target"
     if period is not None and ctx.years.default and not period.inferred:
         first = year_of(period.start) if period.start is not None else year_of(period.end)
-        if first > (ctx.years.report or ctx.years.default) or (period.end - (period.start or period.end) == 11 and first > ctx.years.default):
+        if first > (ctx.years.report or ctx.years.default) or (
+            period.end - (period.start or period.end) == 11 and first > ctx.years.default
+        ):
             return "target"
     if FORECAST.search(scope):
         return "forecast"
@@ -622,10 +840,14 @@ def _kind(text: str, lead: str, clause: Span, fig: Figure, period: Period | None
     return "actual"
 
 
-TIME_WORDS = re.compile(r"(截至|截止)?((19|20)\d{2}年度?|今年|去年|全年|当年|本年|目前|上半年|下半年)"
-                        r"(\d{1,2}月?[-—至]?)*(底|末|以来|份)?|\d{1,2}月(\d{1,2}日)?|第?[一二三四]季度")
-VERB_FIRST = re.compile(r"^(累计)?(开行|引进|新增|新设|培育|认定|建成|实施|签约|拜访|外出|完成|开工|竣工|吸引|带动|对接|"
-                        r"清理废止|促成|实现)(了)?(?P<object>.{2,})$")
+TIME_WORDS = re.compile(
+    r"(截至|截止)?((19|20)\d{2}年度?|今年|去年|全年|当年|本年|目前|上半年|下半年)"
+    r"(\d{1,2}月?[-—至]?)*(底|末|以来|份)?|\d{1,2}月(\d{1,2}日)?|第?[一二三四]季度"
+)
+VERB_FIRST = re.compile(
+    r"^(累计)?(开行|引进|新增|新设|培育|认定|建成|实施|签约|拜访|外出|完成|开工|竣工|吸引|带动|对接|"
+    r"清理废止|促成|实现)(了)?(?P<object>.{2,})$"
+)
 FIGURE_TEXT = re.compile(r"[约超近逾]?\d[\d.,]*(%|[万亿千百]*[元吨列家个户项亩]?)")
 SUFFIX = {"列": "量", "吨": "量", "标箱": "量", "money": "额"}
 
@@ -638,14 +860,22 @@ def _clean(text: str, names: list[str]) -> str:
     return INDICATOR_TAIL.sub("", INDICATOR_LEAD.sub("", text.strip(" ,，、;；:：“”()（）-—")))
 
 
-def _indicator(text: str, seg_before: Span, seg_after: Span, prev_clause: Span | None, fig: Figure,
-               names: list[str], tokenizer: Tokenizer, family: str) -> str:
+def _indicator(
+    text: str,
+    seg_before: Span,
+    seg_after: Span,
+    prev_clause: Span | None,
+    fig: Figure,
+    names: list[str],
+    tokenizer: Tokenizer,
+    family: str,
+) -> str:
     """A short name for what the figure measures: 进出口额, 江津班列开行量, 进出口总额增速."""
-    base = _clean(text[seg_before.start:seg_before.end], names)
+    base = _clean(text[seg_before.start : seg_before.end], names)
     if fig.measure == "growth":
         source = "" if re.fullmatch(r"(同比|年均|比上年)?(增长|增速|增幅)?", base) else base
         if not source and prev_clause is not None:
-            source = _clean(text[prev_clause.start:prev_clause.end], names)
+            source = _clean(text[prev_clause.start : prev_clause.end], names)
         source = re.sub(r"(同比|年均)?(增长|增速|增幅)$", "", source)
         return (source[-14:] + "增速") if source else "增速"
     verb_first = VERB_FIRST.match(base)
@@ -657,7 +887,10 @@ def _indicator(text: str, seg_before: Span, seg_after: Span, prev_clause: Span |
         count_like = family not in SUFFIX and fig.measure == "amount"
         base = tail + verb_first.group(2) + SUFFIX.get(family, "数" if count_like else "")
     if len(base) < 2:
-        after = _clean(text[seg_after.start:seg_after.end].lstrip("的"), names)
-        base = after[:14] if len(after) >= 2 else (
-            _clean(text[prev_clause.start:prev_clause.end], names)[-14:] if prev_clause else "")
+        after = _clean(text[seg_after.start : seg_after.end].lstrip("的"), names)
+        base = (
+            after[:14]
+            if len(after) >= 2
+            else (_clean(text[prev_clause.start : prev_clause.end], names)[-14:] if prev_clause else "")
+        )
     return base[-16:] or fig.unit

@@ -4,13 +4,93 @@ Works on text after `repair` (half-width digits and ASCII %, no spaces between C
 Dates (2019年, 6月25日), ordinals other than ranks (第7期), names like "500强" and codes like
 "4+1" are not figures.
 """
+
 import re
 from dataclasses import dataclass
 
 SCALES = ("万亿", "亿", "万", "千", "百")
 # Longest first, so 个标箱 wins over 个 and 平方公里 over 公里.
 BASE_UNITS = sorted(
-    ["元", "美元", "欧元", "港元", "吨", "标箱", "个标箱", "TEU", "列", "趟", "班", "家", "户", "个", "项", "亩", "平方米", "平方公里", "公里", "千米", "米", "辆", "台", "套", "件", "人", "人次", "名", "位", "次", "批次", "批", "天", "个月", "小时", "分钟", "分", "倍", "%", "‰", "个百分点", "千瓦时", "千瓦", "度", "GWh", "MWh", "GW", "MW", "kW", "座", "条", "所", "张", "艘", "架", "种", "款", "栋", "间", "处", "场", "宗", "笔", "块", "根", "公顷", "立方米", "升", "头", "只", "公斤", "千克", "箱", "单", "份", "册", "元/吨", "元/平方米"],
+    [
+        "元",
+        "美元",
+        "欧元",
+        "港元",
+        "吨",
+        "标箱",
+        "个标箱",
+        "TEU",
+        "列",
+        "趟",
+        "班",
+        "家",
+        "户",
+        "个",
+        "项",
+        "亩",
+        "平方米",
+        "平方公里",
+        "公里",
+        "千米",
+        "米",
+        "辆",
+        "台",
+        "套",
+        "件",
+        "人",
+        "人次",
+        "名",
+        "位",
+        "次",
+        "批次",
+        "批",
+        "天",
+        "个月",
+        "小时",
+        "分钟",
+        "分",
+        "倍",
+        "%",
+        "‰",
+        "个百分点",
+        "千瓦时",
+        "千瓦",
+        "度",
+        "GWh",
+        "MWh",
+        "GW",
+        "MW",
+        "kW",
+        "座",
+        "条",
+        "所",
+        "张",
+        "艘",
+        "架",
+        "种",
+        "款",
+        "栋",
+        "间",
+        "处",
+        "场",
+        "宗",
+        "笔",
+        "块",
+        "根",
+        "公顷",
+        "立方米",
+        "升",
+        "头",
+        "只",
+        "公斤",
+        "千克",
+        "箱",
+        "单",
+        "份",
+        "册",
+        "元/吨",
+        "元/平方米",
+    ],
     key=len,
     reverse=True,
 )
@@ -26,7 +106,9 @@ FIGURE = re.compile(
 PRE_QUALIFIERS = ("超过", "不到", "不足", "接近", "将近", "约", "超", "近", "逾", "突破", "高达")
 CHANGE_WORDS = re.compile(r"(增加|净增|减少|增长|下降|多出|增收)(了|约|超|近)?$")
 NOT_QUALIFIER = re.compile(r"(签约|合约|节约|预约|履约|特约|制约|赶超|最近|附近|临近|就近)$")
-GROWTH_WORDS = re.compile(r"(增长|增速|增幅|下降|降低|减少|增加|回落|提高|上升)(了|为|达到|达|约|超|预计达|预计)?$")
+GROWTH_WORDS = re.compile(
+    r"(增长|增速|增幅|下降|降低|减少|增加|回落|提高|上升)(了|为|达到|达|约|超|预计达|预计)?$"
+)
 FUTURE_LIKE = re.compile(r"[年月日号强期届次]")
 DOWN_WORDS = re.compile(r"(下降|降低|减少|回落|下滑|收窄|降|减)(了|为|达到|达|约|超|预计达|预计)?$")
 UP_WORDS = re.compile(r"(增长|提高|上升|增加|扩大|提升|增)(了|为|达到|达|约|超|预计达|预计)?$")
@@ -64,8 +146,12 @@ def find_figures(text: str) -> list[Figure]:
     for m in FIGURE.finditer(text):
         start, end = m.start(), m.end()
         prev = text[start - 1] if start else ""
-        if prev.isdigit() or prev in {".", "+"} or (prev.isascii() and prev.isalpha()) or (
-                prev == "," and text[start - 2:start - 1].isdigit() and len(m["num"]) == 3):
+        if (
+            prev.isdigit()
+            or prev in {".", "+"}
+            or (prev.isascii() and prev.isalpha())
+            or (prev == "," and text[start - 2 : start - 1].isdigit() and len(m["num"]) == 3)
+        ):
             continue
         unit = (m["scale"] or "") + (m["unit"] or "")
         if m["unit1"]:
@@ -76,30 +162,32 @@ def find_figures(text: str) -> list[Figure]:
                 end = m.start("unit1") + 1
         if not unit:
             continue
-        after = text[end:end + 1]
+        after = text[end : end + 1]
         if not m["unit"] and m["scale"] and after and (FUTURE_LIKE.match(after) or after.isdigit()):
             continue
-        if after == "+" or text[start - 1:start] == "+":
+        if after == "+" or text[start - 1 : start] == "+":
             continue
-        if m["unit"] == "位" and text[max(0, start - 1):start] not in {"第", "前"}:
+        if m["unit"] == "位" and text[max(0, start - 1) : start] not in {"第", "前"}:
             continue
-        negative = prev in MINUS and not text[start - 2:start - 1].isdigit()  # 同比增长-0.5%, not 5-8%
+        negative = prev in MINUS and not text[start - 2 : start - 1].isdigit()  # 同比增长-0.5%, not 5-8%
         if negative:
             start -= 1
         qualifier = ""
-        before = text[max(0, start - 3):start]
+        before = text[max(0, start - 3) : start]
         for word in PRE_QUALIFIERS:
-            if before.endswith(word) and not NOT_QUALIFIER.search(text[max(0, start - len(word) - 1):start]):
+            if before.endswith(word) and not NOT_QUALIFIER.search(
+                text[max(0, start - len(word) - 1) : start]
+            ):
                 qualifier = word
                 start -= len(word)
                 break
         post = "" if m["unit1"] and not m["num2"] else (m["inner"] or "") + (m["post"] or "")
-        if m["unit1"] and not m["num2"] and text[end:end + 2] in {"以上", "以下", "左右"}:
-            post, end = text[end:end + 2], end + 2
+        if m["unit1"] and not m["num2"] and text[end : end + 2] in {"以上", "以下", "左右"}:
+            post, end = text[end : end + 2], end + 2
         qualifier = "/".join(q for q in (qualifier, post) if q)
         measure = "amount"
-        lead = text[max(0, start - 8):start]
-        if text[max(0, m.start() - 1):m.start()] in {"第", "前"}:
+        lead = text[max(0, start - 8) : start]
+        if text[max(0, m.start() - 1) : m.start()] in {"第", "前"}:
             measure = "rank"
         elif CHANGE_WORDS.search(lead) and unit not in {"%", "个百分点", "倍"}:
             measure = "change"
@@ -116,7 +204,7 @@ def find_figures(text: str) -> list[Figure]:
         if negative:
             direction = "down"
         prev_fig = found[-1] if found else None
-        if prev_fig is not None and prev_fig.unit == unit and LIST_JOIN.fullmatch(text[prev_fig.end:start]):
+        if prev_fig is not None and prev_fig.unit == unit and LIST_JOIN.fullmatch(text[prev_fig.end : start]):
             measure = prev_fig.measure  # 分别增长36.1%和35.95%: the second rate is a growth too
             direction = direction or ("" if prev_fig.value < 0 else prev_fig.direction)
         found.append(

@@ -4,6 +4,7 @@ A period is a span of months [start, end] (month index = year*12 + month-1). `st
 means "up to" (截至2019年底: cumulative, open start). Relative words (今年/去年/全年) are resolved
 from the report's own years; five-year plans (十三五) are 2016–2020 and so on.
 """
+
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -86,9 +87,11 @@ YEAR_IN_TEXT = re.compile(r"(?<!\d)((?:19|20)\d{2})年")
 # A news item's date line near its top: 2023-08-29, 2023年08月29日 16:09, 2023/8/29.
 # A date inside a sentence (2013年11月28日首趟开行) is no date line: it needs numeric form, a time after
 # it, or a label before it.
-DATE_LINE = re.compile(r"(?:(?:时间|日期|发布|发表|来源)[:：]?\s*)((?:19|20)\d{2})[-/.年]\d{1,2}[-/.月]\d{1,2}日?"
-                       r"|(?<![\d年])((?:19|20)\d{2})[-/.]\d{1,2}[-/.]\d{1,2}(?!\d)"
-                       r"|(?<!\d)((?:19|20)\d{2})年\d{1,2}月\d{1,2}日\s*\d{1,2}:\d{2}")
+DATE_LINE = re.compile(
+    r"(?:(?:时间|日期|发布|发表|来源)[:：]?\s*)((?:19|20)\d{2})[-/.年]\d{1,2}[-/.月]\d{1,2}日?"
+    r"|(?<![\d年])((?:19|20)\d{2})[-/.]\d{1,2}[-/.]\d{1,2}(?!\d)"
+    r"|(?<!\d)((?:19|20)\d{2})年\d{1,2}月\d{1,2}日\s*\d{1,2}:\d{2}"
+)
 DATE_LINE_REACH = 300
 
 
@@ -115,7 +118,8 @@ def report_years(text: str) -> ReportYears:
         # the year after
         return ReportYears(default, latest + 1)
     looking_back = re.search(
-        rf"(截至|截止|到){default}年(底|末)|{default}年12月|过去的{default}年|{default}年全年|{default}年是", text
+        rf"(截至|截止|到){default}年(底|末)|{default}年12月|过去的{default}年|{default}年全年|{default}年是",
+        text,
     )
     return ReportYears(default, default + 1 if looking_back else default)
 
@@ -169,6 +173,7 @@ def odd_year(text: str) -> Period | None:
             return Period(ym(year, 1), ym(year, 12), f"{m.group(1)}年")
     return None
 
+
 REL_OFFSET = {"今年": 0, "本年": 0, "当年": 0, "去年": -1, "上年": -1, "前年": -2, "明年": 1}
 
 
@@ -195,10 +200,18 @@ def find_markers(text: str, years: ReportYears) -> list[Marker]:
             period = Period(None, ym(upto, 12), f"截至{upto}年(自{g['sy']}年以来)", inferred=True)
             cumulative, explicit = True, False
         elif g["upto"]:
-            year = int(g["uy"]) if g["uy"] else (report + REL_OFFSET[g["urel"]] if g["urel"] and report else report)
+            year = (
+                int(g["uy"])
+                if g["uy"]
+                else (report + REL_OFFSET[g["urel"]] if g["urel"] and report else report)
+            )
             if year is None:
                 continue
-            period, cumulative, explicit = upto_period(year, int(g["um"]) if g["um"] else 12), True, bool(g["uy"])
+            period, cumulative, explicit = (
+                upto_period(year, int(g["um"]) if g["um"] else 12),
+                True,
+                bool(g["uy"]),
+            )
         elif g["upday"]:  # 截至2023年11月28日: a running total to that day (counted to its month)
             year = int(g["dy"]) if g["dy"] else report
             if year is None:
@@ -211,8 +224,12 @@ def find_markers(text: str, years: ReportYears) -> list[Marker]:
                 continue
             period, cumulative = Period(None, ym(report, 12), f"截至{report}年"), True
             for prev in reversed(markers):  # 截至目前 after "6月25日" means that date
-                if prev.period and prev.period.start is not None and year_of(prev.period.start) == report \
-                        and prev.period.end - prev.period.start < 3:
+                if (
+                    prev.period
+                    and prev.period.start is not None
+                    and year_of(prev.period.start) == report
+                    and prev.period.end - prev.period.start < 3
+                ):
                     period = Period(None, prev.period.end, f"截至{report}年{prev.period.end % 12 + 1}月")
                     break
         elif g["plan"]:
@@ -284,7 +301,9 @@ def find_markers(text: str, years: ReportYears) -> list[Marker]:
             if last_plan is not None:
                 period = last_plan
             elif years.default:
-                period = Period(ym(years.default - 4, 1), ym(years.default, 12), f"{years.default - 4}-{years.default}年")
+                period = Period(
+                    ym(years.default - 4, 1), ym(years.default, 12), f"{years.default - 4}-{years.default}年"
+                )
             else:
                 continue
         markers.append(Marker(m.start(), m.end(), period, cumulative, explicit and not compared, compared))
@@ -300,13 +319,18 @@ def _year_to_date(markers: list[Marker], text: str) -> list[Marker]:
     out: list[Marker] = []
     for marker in markers:
         prev = out[-1] if out else None
-        if (prev is not None and prev.period is not None and marker.period is not None
-                and prev.period.label.endswith("以来") and marker.period.start is None
-                and 0 <= marker.start - prev.end <= YEAR_TO_DATE_GAP
-                and not text[prev.end:marker.start].strip(" ,，、")):
+        if (
+            prev is not None
+            and prev.period is not None
+            and marker.period is not None
+            and prev.period.label.endswith("以来")
+            and marker.period.start is None
+            and 0 <= marker.start - prev.end <= YEAR_TO_DATE_GAP
+            and not text[prev.end : marker.start].strip(" ,，、")
+        ):
             year = year_of(prev.period.start)
             month = marker.period.end % 12 + 1
-            day = re.search(r"(\d{1,2})日", text[marker.start:marker.end])
+            day = re.search(r"(\d{1,2})日", text[marker.start : marker.end])
             label = f"{year}年1月至{month}月" + (f"{day.group(1)}日" if day else "底")
             period = Period(ym(year, 1), ym(year, month), label)
             out[-1] = Marker(prev.start, marker.end, period, True, prev.explicit_year or marker.explicit_year)
@@ -319,7 +343,7 @@ def resolve_context(markers: list[Marker], years: ReportYears, text: str = "") -
     """Give 全年/当年 the year of the nearest explicit year before it in its paragraph (else the report's)."""
     resolved, year, last = [], None, 0
     for marker in markers:
-        if "\n" in text[last:marker.start]:
+        if "\n" in text[last : marker.start]:
             year = None
         last = marker.end
         if marker.period is None:

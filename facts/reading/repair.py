@@ -22,9 +22,11 @@ _SENTENCE_END = re.compile(r"[。!?;…][”’」』)\"']*$")
 # A pinyin gloss after a character, as some traditional-script pages print them: 綿陽(yáng), 萬(wàn)頭.
 _TONED = r"[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*\d?"
 # Toneless glosses too (長(chang)治市實現(xian)): a whole pinyin syllable, initial and final.
-_SYLLABLE = (r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
-             r"(?:iang|iong|uang|ang|eng|ing|ong|ian|iao|uai|uan|van|ai|ei|ao|ou|an|en|in|un|vn|ia|ie|iu|ua|uo|"
-             r"ui|ve|er|a|o|e|i|u|v|ü)")
+_SYLLABLE = (
+    r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
+    r"(?:iang|iong|uang|ang|eng|ing|ong|ian|iao|uai|uan|van|ai|ei|ao|ou|an|en|in|un|vn|ia|ie|iu|ua|uo|"
+    r"ui|ve|er|a|o|e|i|u|v|ü)"
+)
 _GLOSS = re.compile(rf"(?<=[\u3400-\u9fff)])\((?:{_TONED}|{_SYLLABLE})\)")
 # Lost characters a page shows as question marks (????): never part of a figure or a word.
 _LOST = re.compile(r"\?{3,}")
@@ -73,7 +75,9 @@ def repair(original: str) -> RepairedText:
     start = 0
     blank = False  # an empty line since the last kept one
     bounds = _line_bounds(narrow)
-    cells = _cell_lines([narrow[a:b] for (b, _), a in zip(bounds, [0] + [n for _, n in bounds[:-1]], strict=True)])
+    cells = _cell_lines(
+        [narrow[a:b] for (b, _), a in zip(bounds, [0] + [n for _, n in bounds[:-1]], strict=True)]
+    )
     previous_index = -1
     for index, (end, next_start) in enumerate(bounds):
         kept = _clean_line(narrow, start, end)
@@ -132,7 +136,7 @@ def normalise_script(text: str) -> tuple[str, list[int]]:
     drop = [False] * len(text)
     for pattern in (_GLOSS, _LOST):
         for m in pattern.finditer(text):
-            drop[m.start():m.end()] = [True] * (m.end() - m.start())
+            drop[m.start() : m.end()] = [True] * (m.end() - m.start())
     kept = [i for i in range(len(text)) if not drop[i]]
     return "".join(_simplified(text[i]) for i in kept), kept
 

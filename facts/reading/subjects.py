@@ -3,6 +3,7 @@
 Learned from the text itself (which district a report is about, the zones and companies it
 names, "以下简称“X”" aliases), so the same rules serve reports about any district.
 """
+
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -11,18 +12,32 @@ from facts.lexicon import Lexicon
 from facts.places import Place, ReportPlaces, resolve
 
 ZONE_TYPES = {
-    "综合保税区": "综保区", "综保区": "综保区", "保税港区": "综保区", "临港产业城": "产业城", "产业城": "产业城",
-    "经济技术开发区": "开发区", "经济开发区": "开发区", "开发区": "开发区", "高新技术产业开发区": "高新区",
-    "高新区": "高新区", "工业园区": "工业园", "工业园": "工业园", "产业园": "产业园", "物流园": "物流园",
-    "物流枢纽": "物流枢纽", "港": "港",
+    "综合保税区": "综保区",
+    "综保区": "综保区",
+    "保税港区": "综保区",
+    "临港产业城": "产业城",
+    "产业城": "产业城",
+    "经济技术开发区": "开发区",
+    "经济开发区": "开发区",
+    "开发区": "开发区",
+    "高新技术产业开发区": "高新区",
+    "高新区": "高新区",
+    "工业园区": "工业园",
+    "工业园": "工业园",
+    "产业园": "产业园",
+    "物流园": "物流园",
+    "物流枢纽": "物流枢纽",
+    "港": "港",
 }
-BOUNDARY = set("的在于和与及将为是从由向到对把被了等、,，;；:：。!?！？“”\"《》()（）—- \n")
+BOUNDARY = set('的在于和与及将为是从由向到对把被了等、,，;；:：。!?！？“”"《》()（）—- \n')
 NOT_SUBJECT_BEFORE = set("居在占列位于为排至比较")
 # A verb before a company's name is not part of it: 引入上海均和集团 is 上海均和集团.
 ORG_LEAD_VERB = re.compile(r"^(引入|引进|招引|签约|携手|联合|吸引|落户|入驻|与|同|和|由|对|向)")
 ORG = re.compile(r"([\u4e00-\u9fffA-Za-z]{2,12}?)(股份有限公司|有限责任公司|有限公司|集团|公司)")
 ALIAS = re.compile(r"以下简称[“\"]([^”\"]{2,8})[”\"]")
-PLACE_PREFIX = re.compile(r"^(四川|重庆|广州|北京|上海|深圳|天津|浙江|江苏|福建|湖北|湖南|广东|贵州|云南|陕西|马来西亚|香港|珠海)")
+PLACE_PREFIX = re.compile(
+    r"^(四川|重庆|广州|北京|上海|深圳|天津|浙江|江苏|福建|湖北|湖南|广东|贵州|云南|陕西|马来西亚|香港|珠海)"
+)
 DISTRICT = re.compile(r"([\u4e00-\u9fff]{2})(区|县)")
 SELF_WORDS = re.compile(r"全区|全县|全市|本区|本县|本市|我区|我县|我市")
 
@@ -75,8 +90,10 @@ def place_mentions(text: str, report: ReportPlaces) -> list[tuple[int, int, Plac
 
 CLAUSE_START = re.compile(r"[,，。;；:：!！?？\n]")
 # Words that may stand before a clause's topic: 2022年，绵阳实现… / 其中，仁怀市… / 全年绵阳…
-LEAD_WORDS = re.compile(r"((19|20)\d{2}年|[一二三四上下前]季度|[上下]半年|\d{1,2}[-—至]?\d{0,2}月(份)?|全年|其中|同期|"
-                        r"今年|去年|上年|当年|在|据|从|\d+|[(（][^)）]*[)）]|\s)+")
+LEAD_WORDS = re.compile(
+    r"((19|20)\d{2}年|[一二三四上下前]季度|[上下]半年|\d{1,2}[-—至]?\d{0,2}月(份)?|全年|其中|同期|"
+    r"今年|去年|上年|当年|在|据|从|\d+|[(（][^)）]*[)）]|\s)+"
+)
 
 
 def opens_clause(text: str, start: int) -> bool:
@@ -120,9 +137,11 @@ def find_orgs(text: str) -> set[str]:
         start = m.start(1)
         name = m.group(0)
         cuts = [i for i, ch in enumerate(name[: len(m.group(1))]) if ch in BOUNDARY]
-        for cut in reversed(cuts):  # the nearest boundary that still leaves a name ("四川和邦集团" keeps its 和)
-            if len(org_core(name[cut + 1:])) >= 2:
-                name = name[cut + 1:]
+        for cut in reversed(
+            cuts
+        ):  # the nearest boundary that still leaves a name ("四川和邦集团" keeps its 和)
+            if len(org_core(name[cut + 1 :])) >= 2:
+                name = name[cut + 1 :]
                 break
         name = ORG_LEAD_VERB.sub("", name)
         if len(org_core(name)) >= 2 and start >= 0 and not any(ch in BOUNDARY for ch in name[:2]):
@@ -136,13 +155,15 @@ def find_places(text: str, lexicon: Lexicon, districts: set[str]) -> set[str]:
     seen: Counter[str] = Counter()
     for suffix in lexicon.zone_suffixes:
         for m in re.finditer(re.escape(suffix), text):
-            prefix = text[max(0, m.start() - 2):m.start()]
+            prefix = text[max(0, m.start() - 2) : m.start()]
             if len(prefix) == 2 and all("\u4e00" <= ch <= "\u9fff" and ch not in BOUNDARY for ch in prefix):
                 seen[prefix] += 1
     return {p for p, n in seen.items() if n >= 2} | districts
 
 
-def find_mentions(text: str, lexicon: Lexicon, report: ReportPlaces, places: set[str], orgs: set[str]) -> list[Mention]:
+def find_mentions(
+    text: str, lexicon: Lexicon, report: ReportPlaces, places: set[str], orgs: set[str]
+) -> list[Mention]:
     """Subject mentions in order; the report's own place is what 全区/全县/全市 mean."""
     mentions: list[Mention] = []
     taken = [False] * (len(text) + 1)
@@ -165,10 +186,10 @@ def find_mentions(text: str, lexicon: Lexicon, report: ReportPlaces, places: set
             if suffix == "港" and (place is None or place_key(place, report.named) in report.named):
                 continue
             start = m.start() - len(place) if place else m.start()
-            name = text[start:m.end()]
+            name = text[start : m.end()]
             add(start, m.end(), Subject("zone", name, ZONE_TYPES[suffix], place_key(place, report.named)))
     for start, end, place in place_mentions(text, report):
-        follow = text[end:end + 6]
+        follow = text[end : end + 6]
         if any(follow.startswith(s) for s in lexicon.zone_suffixes):
             continue  # 江津综保区: the zone's own mention
         if place != report.home and not opens_clause(text, start):

@@ -5,6 +5,7 @@ extraction often breaks a header cell over lines. A table is a run of lines hold
 cells are read in order, and the header is the number of leading cells that makes the rest fall
 into rows of a label followed by figures.
 """
+
 import re
 from dataclasses import dataclass
 
@@ -14,7 +15,9 @@ UNIT_COLUMN = re.compile(r"^(计量)?单位$")
 # Rows a table labels as parts of the row above: 其中:稻谷 is part of 粮食作物.
 PART_OF = re.compile(r"^(其中|内)[:：]?")
 # A cell holding a figure with its unit: 162817吨, 26.5万亩.
-CELL_FIGURE = re.compile(r"^(-?\d+(?:,\d{3})*(?:\.\d+)?)((?![年月日号季期届])[^\d\s|()（）.,%]{1,4}|%)$")  # 2021年 is a date
+CELL_FIGURE = re.compile(
+    r"^(-?\d+(?:,\d{3})*(?:\.\d+)?)((?![年月日号季期届])[^\d\s|()（）.,%]{1,4}|%)$"
+)  # 2021年 is a date
 RANK = re.compile(r"^\d{1,3}$")
 MIN_COLUMNS, MAX_COLUMNS = 2, 12
 MIN_ROWS = 1
@@ -68,12 +71,12 @@ def _ranked(row: list[Cell]) -> bool:
 def _fits(cells: list[Cell], width: int, head: int | None = None) -> float:
     """How well the cells after a header of `head` cells fall into rows of `width`: a label (after a rank,
     if any), then figures or units."""
-    body = cells[width if head is None else head:]
+    body = cells[width if head is None else head :]
     if len(body) < width * MIN_ROWS or len(body) % width:
         return 0.0
     good = 0
     for k in range(0, len(body), width):
-        row = body[k:k + width]
+        row = body[k : k + width]
         if _ranked(row):
             row = row[1:]
         if NUMBER.match(row[0].text) or CELL_FIGURE.match(row[0].text):
@@ -120,17 +123,17 @@ def _table_of_cells(cells: list[Cell], start: int, end: int) -> Table | None:
     width, head = max(shapes, key=lambda s: (_fits(cells, s[0], s[1]), s[1] == s[0], -s[0]))
     if _fits(cells, width, head) < 0.5:
         return None
-    ranked = _ranked(cells[head:head + width])
+    ranked = _ranked(cells[head : head + width])
     skip = (2 if ranked else 1) - (width - head)  # the rank and label columns, when the header names them
     header = tuple(c.text for c in cells[skip:head])
     rows, group = [], ""
     for k in range(head, len(cells), width):
-        whole = cells[k:k + width]
+        whole = cells[k : k + width]
         row = whole[1:] if ranked else whole
         label = row[0].text
         part = PART_OF.match(label)
         if part:
-            label = label[part.end():]
+            label = label[part.end() :]
         else:
             group = label
         rows.append(Row(label, group if part else "", tuple(row[1:]), whole[0].start, row[-1].end))
@@ -150,8 +153,10 @@ def column_name(header: str) -> str:
 # Tables printed without separators: a header naming each figure column with its unit,
 # "排行各区2021年GDP(亿元)增速(%)", then rows "2红花岗区481.8412.3" (rank, name, 481.84, 12.3).
 GLUED_HEADER_UNIT = re.compile(r"[(（]([^()（）]{1,6})[)）]")
-GLUED_ROW = re.compile(r"^(?P<rank>\d{1,3}(?=[\u4e00-\u9fff]))?(?P<label>(?:19|20)\d{2}年|[\u4e00-\u9fff]{1,12}?)"
-                       r"(?P<digits>-?\d[\d.]*)$")
+GLUED_ROW = re.compile(
+    r"^(?P<rank>\d{1,3}(?=[\u4e00-\u9fff]))?(?P<label>(?:19|20)\d{2}年|[\u4e00-\u9fff]{1,12}?)"
+    r"(?P<digits>-?\d[\d.]*)$"
+)
 GLUED_MIN_ROWS = 2
 MAX_DECIMALS = 3  # statistics tables print at most this many decimals
 SEEN_DIGITS = 4
@@ -192,7 +197,7 @@ def find_glued_tables(text: str) -> list[Table]:
         rows = []
         j = i + 1
         while len(units) >= 1 and "。" not in header and j < len(lines):
-            m = GLUED_ROW.match(text[lines[j][0]:lines[j][1]].strip())
+            m = GLUED_ROW.match(text[lines[j][0] : lines[j][1]].strip())
             if m is None:
                 break
             rows.append((lines[j], m))
@@ -212,8 +217,11 @@ def _glued_table(text: str, header: str, start: int, units: list[str], rows: lis
     percent = [u == "%" for u in units]
     options = []
     for (_, _), m in rows:
-        splits = [s for s in _splits(m["digits"], len(units))
-                  if all(not p or abs(float(x)) <= PERCENT_LIMIT for x, p in zip(s, percent, strict=True))]
+        splits = [
+            s
+            for s in _splits(m["digits"], len(units))
+            if all(not p or abs(float(x)) <= PERCENT_LIMIT for x, p in zip(s, percent, strict=True))
+        ]
         if not splits:
             return None
         options.append(splits)
@@ -226,15 +234,21 @@ def _glued_table(text: str, header: str, start: int, units: list[str], rows: lis
         for d in {decimals(s[0]) for s in splits}:
             votes[d] = votes.get(d, 0) + 1
     usual = max(votes, key=lambda d: (votes[d], d))
-    elsewhere = text[:start] + text[rows[-1][0][1]:]
+    elsewhere = text[:start] + text[rows[-1][0][1] :]
     table_rows = []
     for ((a, b), m), splits in zip(rows, options, strict=True):
+
         def score(split: tuple[str, ...]) -> tuple[int, int]:
             # a figure of four digits or more that the prose repeats is the table's (4169.9); short ones
             # (2, 12) occur anywhere
-            seen = sum(1 for x in split if len(x.replace(".", "").lstrip("-")) >= SEEN_DIGITS
-                       and re.search(rf"(?<![\d.]){re.escape(x)}(?![\d])", elsewhere))
+            seen = sum(
+                1
+                for x in split
+                if len(x.replace(".", "").lstrip("-")) >= SEEN_DIGITS
+                and re.search(rf"(?<![\d.]){re.escape(x)}(?![\d])", elsewhere)
+            )
             return seen, decimals(split[0]) == usual
+
         best = max(splits, key=score)
         line = text[a:b]
         offset = a + len(line) - len(line.lstrip()) + m.start("digits")

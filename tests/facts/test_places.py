@@ -1,4 +1,5 @@
 """Places from the national gazetteer: full names, short forms, levels, a report's own place."""
+
 import pytest
 
 from facts.places import gazetteer, report_places
@@ -9,13 +10,17 @@ def names(text: str) -> list[str]:
     return [m.place.name for m in gazetteer().scan(text)]
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("重庆市永川区一季度地区生产总值增长", ["重庆市", "永川区"]),
-    ("宁远县和长寿区", ["宁远县", "长寿区"]),
-    ("义乌市场采购贸易方式出口", ["义乌市"]),  # 义乌 + 市场, not 义乌市 + 场
-    ("彭水苗族土家族自治县", ["彭水苗族土家族自治县"]),
-    ("广安市和广安区", ["广安市", "广安区"]),
-], ids=["city-then-district", "two-counties", "market-is-no-city", "autonomous-county", "levels-apart"])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("重庆市永川区一季度地区生产总值增长", ["重庆市", "永川区"]),
+        ("宁远县和长寿区", ["宁远县", "长寿区"]),
+        ("义乌市场采购贸易方式出口", ["义乌市"]),  # 义乌 + 市场, not 义乌市 + 场
+        ("彭水苗族土家族自治县", ["彭水苗族土家族自治县"]),
+        ("广安市和广安区", ["广安市", "广安区"]),
+    ],
+    ids=["city-then-district", "two-counties", "market-is-no-city", "autonomous-county", "levels-apart"],
+)
 def test_scan(text, expected):
     assert names(text) == expected
 
@@ -25,12 +30,21 @@ def test_a_later_place_named_in_full_wins_an_overlap():
     assert [m.place.name for m in mentions] == ["江津区"]
 
 
-@pytest.mark.parametrize(("text", "home"), [
-    ("宁远这一年稳中有进。\n据统计,全县粮食产量再创新高,达到31.57万吨。", "宁远县"),
-    ("綿陽(yáng)科技城建設(shè)提速,全市新增企業(yè)1200家。", "绵阳市"),
-    ("西部陆海新通道班列开行量创新高,钦州港集装箱吞吐量增长。", "钦州市"),
-    ("重庆市长寿区召开经济形势分析会,长寿区工业投资增长12%。", "长寿区"),
-], ids=["county-by-short-name-and-全县", "traditional-with-glosses", "通道-is-no-county", "district-of-municipality"])
+@pytest.mark.parametrize(
+    ("text", "home"),
+    [
+        ("宁远这一年稳中有进。\n据统计,全县粮食产量再创新高,达到31.57万吨。", "宁远县"),
+        ("綿陽(yáng)科技城建設(shè)提速,全市新增企業(yè)1200家。", "绵阳市"),
+        ("西部陆海新通道班列开行量创新高,钦州港集装箱吞吐量增长。", "钦州市"),
+        ("重庆市长寿区召开经济形势分析会,长寿区工业投资增长12%。", "长寿区"),
+    ],
+    ids=[
+        "county-by-short-name-and-全县",
+        "traditional-with-glosses",
+        "通道-is-no-county",
+        "district-of-municipality",
+    ],
+)
 def test_report_home(text, home):
     found = report_places(repair(text).text).home
     assert (found.name if found else None) == home
@@ -41,11 +55,15 @@ def test_common_words_are_no_places():
     assert report_places(text).named == {}
 
 
-@pytest.mark.parametrize(("question", "expected"), [
-    ("What was Mianyang's GDP in 2022?", "绵阳市"),
-    ("How many jobs did Ningyuan County add?", "宁远县"),
-    ("Changshou District output in the first half", "长寿区"),  # 长寿 read as a phrase: chang, not zhang
-], ids=["possessive", "county-word", "polyphonic-character"])
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What was Mianyang's GDP in 2022?", "绵阳市"),
+        ("How many jobs did Ningyuan County add?", "宁远县"),
+        ("Changshou District output in the first half", "长寿区"),  # 长寿 read as a phrase: chang, not zhang
+    ],
+    ids=["possessive", "county-word", "polyphonic-character"],
+)
 def test_english_place_names(question, expected):
     from facts.places import latin_places
 

@@ -3,6 +3,7 @@
 The questions are our own (not the scoring set): paraphrases, colloquial and English forms, traditional
 characters, full-width digits, sound-alike typos, and figures other than the obvious ones.
 """
+
 import json
 
 import pytest
@@ -13,8 +14,11 @@ from bot.render import render_text
 
 P = pytest.param
 D000, D001, D002, D003, D004 = (
-    "000_53f751021545a504.txt", "001_fcfb30629f7c2435.txt", "002_ba9281ac6892e17c.txt",
-    "003_a3a47e7fd0985b29.txt", "004_6441c16fbf911a20.txt",
+    "000_53f751021545a504.txt",
+    "001_fcfb30629f7c2435.txt",
+    "002_ba9281ac6892e17c.txt",
+    "003_a3a47e7fd0985b29.txt",
+    "004_6441c16fbf911a20.txt",
 )
 
 # question, value, unit as written, document, line (None: either of two places saying the same)
@@ -38,11 +42,25 @@ ANSWERS = [
     P("2022年江津班列总运量占全市比重", 20, "%", D001, 162, id="regression-20%以上"),
     P("江津班列截止2019年底到发了多少个标箱", 1054, "个标箱", D000, 98, id="regression-1054个标箱"),
     P("中老泰冷链班列榴莲货值", 2160, "万元", D002, 110, id="regression-约2160万元"),
-    P("2020年江津引进10亿元项目多少个", 24, "个", D004, 106, id="regression-figure-naming-the-kind-10亿元项目"),
+    P(
+        "2020年江津引进10亿元项目多少个",
+        24,
+        "个",
+        D004,
+        106,
+        id="regression-figure-naming-the-kind-10亿元项目",
+    ),
     P("2020年江津引进上市公司多少家", 4, "家", D004, 105, id="regression-上市公司-is-no-company-name"),
     P("2020年江津引进中国500强企业多少家", 3, "家", D004, 105, id="list-head-verb-引进-first-item"),
     P("2020年江津新引进产业项目多少个", 192, "个", D004, 107, id="list-own-verb-新引进"),
-    P("二季度开工竣工的那批项目全部达产后产值能有多少", 230, "亿元", D002, 19, id="bare-二季度-is-the-facts-quarter"),
+    P(
+        "二季度开工竣工的那批项目全部达产后产值能有多少",
+        230,
+        "亿元",
+        D002,
+        19,
+        id="bare-二季度-is-the-facts-quarter",
+    ),
     P("上半年江津协议引资多少", 570, "亿元", D002, 67, id="bare-上半年-is-months-1-6"),
     P("十四五期间江津进出口总值目标", 150, "亿美元", D003, 77, id="regression-zone-as-object-not-subject"),
     P("万达广场展示中心面积", 8000, "平方米", D004, 44, id="面积-asks-for-an-area"),
@@ -53,16 +71,49 @@ ANSWERS = [
     P("江津区的GDP", 1036.7, "亿元", D003, 21, id="ellipsis-2019年为X-is-GDP-too-the-latest-wins"),
     P("2020年江津区协议引资额", 1036, "亿元", D004, 107, id="jieba-cut-协议-引资额-joined-to-协议引资"),
     P("江津班列累计开行多少列", 1277, "列", D002, 83, id="running-total-without-a-date-is-the-latest"),
-    P("2022年江津综保区进出口额同比增长了百分之多少", 17.97, "%", D001, 193, id="百分之多少-asks-for-a-percentage"),
+    P(
+        "2022年江津综保区进出口额同比增长了百分之多少",
+        17.97,
+        "%",
+        D001,
+        193,
+        id="百分之多少-asks-for-a-percentage",
+    ),
     P("江津班列截至2019年底累计开行多少列", 21, "列", D000, 98, id="running-total-with-its-date"),
     P("十三五初江津森林覆盖率", 46.5, "%", D003, 43, id="从A提高到B-the-start-when-asked"),
     P("2024年江津综保区排名目标", 50, "位", D001, 33, id="排名目标-the-measure-is-the-topic"),
-    P("What is Jiangjin's 2021 target for industrial value added growth?", 7, "%", D003, 83, id="english-value-added"),
-    P("How many listed companies did Jiangjin attract in 2020?", 4, "家", D004, 105, id="english-listed-companies"),
-    P("How many 1 billion yuan projects did Jiangjin attract in 2020?", 24, "个", D004, 106,
-      id="english-1-billion-yuan-is-10亿元"),
-    P("How many projects over 5 billion yuan did Jiangjin attract in 2020?", 3, "个", D004, 106,
-      id="english-5-billion-yuan-is-50亿元"),
+    P(
+        "What is Jiangjin's 2021 target for industrial value added growth?",
+        7,
+        "%",
+        D003,
+        83,
+        id="english-value-added",
+    ),
+    P(
+        "How many listed companies did Jiangjin attract in 2020?",
+        4,
+        "家",
+        D004,
+        105,
+        id="english-listed-companies",
+    ),
+    P(
+        "How many 1 billion yuan projects did Jiangjin attract in 2020?",
+        24,
+        "个",
+        D004,
+        106,
+        id="english-1-billion-yuan-is-10亿元",
+    ),
+    P(
+        "How many projects over 5 billion yuan did Jiangjin attract in 2020?",
+        3,
+        "个",
+        D004,
+        106,
+        id="english-5-billion-yuan-is-50亿元",
+    ),
     P("珞璜铁路综合物流枢纽占地面积", 1500, "亩", D000, 76, id="占地面积-亩-is-an-area-too"),
     # paraphrases and colloquial forms
     P("江津2022年一共跑了多少趟班列", 536, "列", D001, 161, id="colloquial-跑了多少趟"),
@@ -147,17 +198,63 @@ ANSWERS = [
     P("2020年江津培育市级隐形冠军企业多少家", 4, "家", D004, 222, id="typo-隐形-for-隐型"),
     # English
     P("What was the GDP of Jiangjin district in 2015?", 682.7, "亿元", D003, 21, id="english-gdp-2015"),
-    P("Jiangjin bonded zone import and export value in 2022", 148, "亿元", D001, 191, id="english-zone-trade"),
+    P(
+        "Jiangjin bonded zone import and export value in 2022",
+        148,
+        "亿元",
+        D001,
+        191,
+        id="english-zone-trade",
+    ),
     P("How many trains ran by the end of 2019?", 21, "列", D000, 98, id="english-trains-end-of-2019"),
-    P("How much contracted investment in the first half of 2023?", 570, "亿元", D002, None,
-      id="english-deals-first-half"),
-    P("How many new market entities in Jiangjin in 2020?", 18469, "家", D004, 33, id="english-market-entities"),
-    P("What was the import and export value of Jiangjin bonded zone in 2019?", 106.8, "亿元", D000, 154,
-      id="english-zone-trade-2019"),
-    P("How many high-tech enterprises does Jiangjin have?", 211, "家", D003, 25, id="english-high-tech-first-of-分别"),
-    P("What is the design throughput of Luohuang port?", 2000, "万吨", D000, 80, id="english-port-throughput"),
-    P("What was the forest coverage at the end of the 13th Five-Year Plan?", 51.8, "%", D003, 43,
-      id="english-十三五末"),
+    P(
+        "How much contracted investment in the first half of 2023?",
+        570,
+        "亿元",
+        D002,
+        None,
+        id="english-deals-first-half",
+    ),
+    P(
+        "How many new market entities in Jiangjin in 2020?",
+        18469,
+        "家",
+        D004,
+        33,
+        id="english-market-entities",
+    ),
+    P(
+        "What was the import and export value of Jiangjin bonded zone in 2019?",
+        106.8,
+        "亿元",
+        D000,
+        154,
+        id="english-zone-trade-2019",
+    ),
+    P(
+        "How many high-tech enterprises does Jiangjin have?",
+        211,
+        "家",
+        D003,
+        25,
+        id="english-high-tech-first-of-分别",
+    ),
+    P(
+        "What is the design throughput of Luohuang port?",
+        2000,
+        "万吨",
+        D000,
+        80,
+        id="english-port-throughput",
+    ),
+    P(
+        "What was the forest coverage at the end of the 13th Five-Year Plan?",
+        51.8,
+        "%",
+        D003,
+        43,
+        id="english-十三五末",
+    ),
     # figures other than the obvious ones (the brief's own examples)
     P("2022年江津综保区进出口同比增长多少", 17.97, "%", D001, 193, id="zone-trade-growth-2022"),
     P("2019年江津GDP", 1036.7, "亿元", D003, 21, id="gdp-2019-江津GDP"),
@@ -213,16 +310,53 @@ ABSTENTIONS = [
 @pytest.mark.parametrize("question", ABSTENTIONS)
 def test_abstains(service, question):
     answer = service.answer(question)
-    assert answer.answered is False, [(s.fact.row.figure, s.fact.row.doc, s.fact.row.line) for s in answer.results]
+    assert answer.answered is False, [
+        (s.fact.row.figure, s.fact.row.doc, s.fact.row.line) for s in answer.results
+    ]
     assert answer.results == []
 
 
 # Any text at all: the engine answers or abstains, never raises, and the reply serialises.
-FRAGMENTS = st.sampled_from([
-    "2022年", "江津", "综保区", "班列", "开行多少列", "GDP", "<b>", "&amp;", "</b>", "<script>alert(1)</script>",
-    "😀", "🚄", "👨‍👩‍👧", "\x00", "\x1b[31m", "\u200b", "\ufeff", "\r\n", "\t", "％", "２０２２", "綜保區", "?", "？",
-    "截至", "底", "十三五", "'; DROP TABLE fact; --", "%s%d", "{}", "\\", "\u202e", "𠀀", "1-5月", "约", "亿元",
-])
+FRAGMENTS = st.sampled_from(
+    [
+        "2022年",
+        "江津",
+        "综保区",
+        "班列",
+        "开行多少列",
+        "GDP",
+        "<b>",
+        "&amp;",
+        "</b>",
+        "<script>alert(1)</script>",
+        "😀",
+        "🚄",
+        "👨‍👩‍👧",
+        "\x00",
+        "\x1b[31m",
+        "\u200b",
+        "\ufeff",
+        "\r\n",
+        "\t",
+        "％",
+        "２０２２",
+        "綜保區",
+        "?",
+        "？",
+        "截至",
+        "底",
+        "十三五",
+        "'; DROP TABLE fact; --",
+        "%s%d",
+        "{}",
+        "\\",
+        "\u202e",
+        "𠀀",
+        "1-5月",
+        "约",
+        "亿元",
+    ]
+)
 ANY_TEXT = st.one_of(
     st.text(),
     st.text(alphabet=st.characters(codec="utf-8"), max_size=50),

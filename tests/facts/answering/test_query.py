@@ -1,4 +1,5 @@
 """A question → what it asks: unit, measure, period, place (table of questions of the real-report kind)."""
+
 import pytest
 
 from facts.answering.query import KnownNames, parse_question
@@ -14,12 +15,16 @@ def parse(question: str):
     return parse_question(question, LEXICON, TOKENIZER, NAMES, 2026)
 
 
-@pytest.mark.parametrize(("question", "unit", "measure"), [
-    ("2023年宁远县出栏羊多少万只", "只", None),
-    ("2023年上半年长寿区第二产业占GDP比重", "%", "share"),  # 占 + 地区生产总值 holds no 占地 (area)
-    ("2023年宁远县豆类产量同比增减多少", "%", "growth"),
-    ("高新区产值下降了多少", "%", "growth"),
-], ids=["scaled-unit", "no-area-in-占地区", "增减-is-a-rate", "下降-is-a-rate"])
+@pytest.mark.parametrize(
+    ("question", "unit", "measure"),
+    [
+        ("2023年宁远县出栏羊多少万只", "只", None),
+        ("2023年上半年长寿区第二产业占GDP比重", "%", "share"),  # 占 + 地区生产总值 holds no 占地 (area)
+        ("2023年宁远县豆类产量同比增减多少", "%", "growth"),
+        ("高新区产值下降了多少", "%", "growth"),
+    ],
+    ids=["scaled-unit", "no-area-in-占地区", "增减-is-a-rate", "下降-is-a-rate"],
+)
 def test_unit_and_measure(question, unit, measure):
     query = parse(question)
     assert (query.unit_family, query.measure) == (unit, measure)
@@ -29,20 +34,28 @@ def test_one_character_nouns_are_words():
     assert "羊" in parse("2023年宁远县出栏羊多少万只").terms
 
 
-@pytest.mark.parametrize(("question", "label"), [
-    ("2021年前5个月卖了多少商品房", "2021年1-5月"),
-    ("2022年前三季度绵阳地区生产总值是多少", "2022年前三季度"),
-], ids=["前N个月", "前三季度-is-nine-months"])
+@pytest.mark.parametrize(
+    ("question", "label"),
+    [
+        ("2021年前5个月卖了多少商品房", "2021年1-5月"),
+        ("2022年前三季度绵阳地区生产总值是多少", "2022年前三季度"),
+    ],
+    ids=["前N个月", "前三季度-is-nine-months"],
+)
 def test_periods(question, label):
     assert parse(question).period.label == label
 
 
-@pytest.mark.parametrize(("question", "district"), [
-    ("宁远2023年粮食产量", "宁远县"),
-    ("重庆市长寿区上半年GDP", "长寿区"),
-    ("What was Ningyuan County's GDP in 2023?", "宁远县"),
-    ("2022年衡东县地区生产总值是多少", "衡东县"),  # a place the reports do not have is still asked for
-], ids=["short-form", "inner-place-wins", "english", "unknown-place"])
+@pytest.mark.parametrize(
+    ("question", "district"),
+    [
+        ("宁远2023年粮食产量", "宁远县"),
+        ("重庆市长寿区上半年GDP", "长寿区"),
+        ("What was Ningyuan County's GDP in 2023?", "宁远县"),
+        ("2022年衡东县地区生产总值是多少", "衡东县"),  # a place the reports do not have is still asked for
+    ],
+    ids=["short-form", "inner-place-wins", "english", "unknown-place"],
+)
 def test_places(question, district):
     assert parse(question).district == district
 
@@ -51,21 +64,29 @@ def test_a_date_without_a_year_is_in_the_year_the_question_names():
     assert parse("2023年以来截至11月28日班列已开行多少列").period.label == "2023年1月至11月28日"
 
 
-@pytest.mark.parametrize(("question", "label", "measure"), [
-    ("2022年头三个月宁远县的房地产投资跌了多少", "2022年1-3月", "growth"),
-    ("2023年宁远县社零涨了多少", "2023年", "growth"),
-], ids=["头三个月-and-跌", "涨"])
+@pytest.mark.parametrize(
+    ("question", "label", "measure"),
+    [
+        ("2022年头三个月宁远县的房地产投资跌了多少", "2022年1-3月", "growth"),
+        ("2023年宁远县社零涨了多少", "2023年", "growth"),
+    ],
+    ids=["头三个月-and-跌", "涨"],
+)
 def test_colloquial_periods_and_moves(question, label, measure):
     query = parse(question)
     assert (query.period.label, query.measure) == (label, measure)
 
 
-@pytest.mark.parametrize(("question", "label"), [
-    ("What was the GDP growth of Ningyuan County in H1 2023?", "2023年上半年"),
-    ("How much did Ningyuan export from January to July 2023?", "2023年1-7月"),
-    ("Exports of Ningyuan in the first seven months of 2023", "2023年1-7月"),
-    ("Ningyuan's retail sales in Q3 2021", "2021年第三季度"),
-], ids=["H1", "month-range", "first-n-months", "Q3"])
+@pytest.mark.parametrize(
+    ("question", "label"),
+    [
+        ("What was the GDP growth of Ningyuan County in H1 2023?", "2023年上半年"),
+        ("How much did Ningyuan export from January to July 2023?", "2023年1-7月"),
+        ("Exports of Ningyuan in the first seven months of 2023", "2023年1-7月"),
+        ("Ningyuan's retail sales in Q3 2021", "2021年第三季度"),
+    ],
+    ids=["H1", "month-range", "first-n-months", "Q3"],
+)
 def test_english_periods(question, label):
     assert parse(question).period.label == label
 

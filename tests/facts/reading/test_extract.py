@@ -2,6 +2,7 @@
 
 Where two readings are defensible the row lists both as a tuple; everything else must match exactly.
 """
+
 import re
 from dataclasses import dataclass
 
@@ -21,64 +22,321 @@ class Months:
     end: int
 
 
-ZONE_000 = ("江津综合保税区", "江津综保区", "江津区")  # 000 is about the zone; its train counts are the district's
+ZONE_000 = (
+    "江津综合保税区",
+    "江津综保区",
+    "江津区",
+)  # 000 is about the zone; its train counts are the district's
 HUB_001 = ("江津区", "珞璜临港产业城")  # 001's highlights are the port city's, the trains the district's
 SHISANWU = "2016-2020年(“十三五”)"
 
 # doc, figure as written, line, value, unit, kind, measure, period (label or Months), subject
 ROWS = [
-    P("000", "21列", 98, 21, "列", "cumulative", "amount", "截至2019年底", ZONE_000, id="000-trains-截至2019年底"),
+    P(
+        "000",
+        "21列",
+        98,
+        21,
+        "列",
+        "cumulative",
+        "amount",
+        "截至2019年底",
+        ZONE_000,
+        id="000-trains-截至2019年底",
+    ),
     P("000", "95.83%", 99, 95.83, "%", "cumulative", "share", "截至2019年底", ZONE_000, id="000-load-rate"),
-    P("000", "1100万吨", 80, 1100, "万吨", "actual", "amount", "2019年以来", "珞璜港",
-      id="000-port-phase-one-number-split-over-lines"),
-    P("000", "165亿元", 152, 165, "亿元", "forecast", "amount", "2019年", "江津区", id="000-district-trade-forecast"),
-    P("000", "106.8亿元", 154, 106.8, "亿元", "forecast", "amount", "2019年", "江津综保区",
-      id="000-zone-trade-is-the-zone-not-the-district"),
-    P("000", "17家", 129, 17, "家", "cumulative", "amount", "截至2019年底", "江津综保区",
-      id="000-截至2019年底-broken-over-lines"),
-    P("000", "10亿元", 43, 10, "亿元", "actual", "amount", "2019年12月", "江津综合保税区", id="000-明峰-investment"),
+    P(
+        "000",
+        "1100万吨",
+        80,
+        1100,
+        "万吨",
+        "actual",
+        "amount",
+        "2019年以来",
+        "珞璜港",
+        id="000-port-phase-one-number-split-over-lines",
+    ),
+    P(
+        "000",
+        "165亿元",
+        152,
+        165,
+        "亿元",
+        "forecast",
+        "amount",
+        "2019年",
+        "江津区",
+        id="000-district-trade-forecast",
+    ),
+    P(
+        "000",
+        "106.8亿元",
+        154,
+        106.8,
+        "亿元",
+        "forecast",
+        "amount",
+        "2019年",
+        "江津综保区",
+        id="000-zone-trade-is-the-zone-not-the-district",
+    ),
+    P(
+        "000",
+        "17家",
+        129,
+        17,
+        "家",
+        "cumulative",
+        "amount",
+        "截至2019年底",
+        "江津综保区",
+        id="000-截至2019年底-broken-over-lines",
+    ),
+    P(
+        "000",
+        "10亿元",
+        43,
+        10,
+        "亿元",
+        "actual",
+        "amount",
+        "2019年12月",
+        "江津综合保税区",
+        id="000-明峰-investment",
+    ),
     P("001", "536列", 161, 536, "列", "actual", "amount", "2022年", HUB_001, id="001-trains-2022-全年"),
-    P("001", "约148亿元", 191, 148, "亿元", "actual", "amount", "2022年", "江津综保区", id="001-zone-trade-约148亿元"),
-    P("001", "约22.5亿元", 192, 22.5, "亿元", "actual", "change", "2022年", "江津综保区", id="001-zone-trade-净增"),
-    P("001", "17.97%", 193, 17.97, "%", "actual", "growth", "2022年", "江津综保区", id="001-zone-trade-growth"),
+    P(
+        "001",
+        "约148亿元",
+        191,
+        148,
+        "亿元",
+        "actual",
+        "amount",
+        "2022年",
+        "江津综保区",
+        id="001-zone-trade-约148亿元",
+    ),
+    P(
+        "001",
+        "约22.5亿元",
+        192,
+        22.5,
+        "亿元",
+        "actual",
+        "change",
+        "2022年",
+        "江津综保区",
+        id="001-zone-trade-净增",
+    ),
+    P(
+        "001",
+        "17.97%",
+        193,
+        17.97,
+        "%",
+        "actual",
+        "growth",
+        "2022年",
+        "江津综保区",
+        id="001-zone-trade-growth",
+    ),
     P("001", "1000列", 28, 1000, "列", "target", "amount", "2023年", HUB_001, id="001-1000列-target-2023"),
     P("001", "1500万吨", 28, 1500, "万吨", "target", "amount", "2023年", "江津区", id="001-全区-port-target"),
     P("001", "50位", 33, 50, "位", "target", "rank", "2024年", "江津综保区", id="001-zone-rank-target-2024"),
-    P("001", "61.05亿元", 206, 61.05, "亿元", "actual", "amount", "2022年", "珞璜临港产业城",
-      id="001-industrial-investment-居全区第一-is-the-port-city"),
+    P(
+        "001",
+        "61.05亿元",
+        206,
+        61.05,
+        "亿元",
+        "actual",
+        "amount",
+        "2022年",
+        "珞璜临港产业城",
+        id="001-industrial-investment-居全区第一-is-the-port-city",
+    ),
     P("001", "11家", 217, 11, "家", "actual", "amount", "2021年", "珞璜临港产业城", id="001-较2021年11家"),
     P("001", "42家", 217, 42, "家", "actual", "amount", "2022年", "珞璜临港产业城", id="001-2022年新增42家"),
-    P("002", "1277列", 83, 1277, "列", "cumulative", "amount", Months(None, ym(2023, 5)), "江津区",
-      id="002-1277列-up-to-2023-05"),
+    P(
+        "002",
+        "1277列",
+        83,
+        1277,
+        "列",
+        "cumulative",
+        "amount",
+        Months(None, ym(2023, 5)),
+        "江津区",
+        id="002-1277列-up-to-2023-05",
+    ),
     P("002", "407列", 83, 407, "列", "cumulative", "amount", "2023年1-5月", "江津区", id="002-今年1月-5月"),
-    P("002", "约230亿元", 19, 230, "亿元", "forecast", "amount", ("2023年", "2023年第二季度"), "江津区",
-      id="002-230亿元-forecast"),
-    P("002", "127亿元", 67, 127, "亿元", "actual", "amount", "2023年1-6月", "江津区", id="002-实到资金-1月-6月"),
-    P("002", "超570亿元", 67, 570, "亿元", "actual", "amount", "2023年1-6月", "江津区", id="002-协议引资-超570亿元"),
-    P("002", "236家", 5, 236, "家", "cumulative", "amount", "截至2023年6月", "江津区", id="002-截至目前-after-6月25日"),
-    P("002", "10-15万辆", 59, 10, "万辆", "actual", "amount", "2023年以来", "江津区", id="002-capacity-range"),
-    P("003", "150亿美元", 77, 150, "亿美元", "target", "amount", "2021-2025年(“十四五”)", "江津区",
-      id="003-trade-target-a-zone-after-完善-is-an-object-not-the-subject"),
+    P(
+        "002",
+        "约230亿元",
+        19,
+        230,
+        "亿元",
+        "forecast",
+        "amount",
+        ("2023年", "2023年第二季度"),
+        "江津区",
+        id="002-230亿元-forecast",
+    ),
+    P(
+        "002",
+        "127亿元",
+        67,
+        127,
+        "亿元",
+        "actual",
+        "amount",
+        "2023年1-6月",
+        "江津区",
+        id="002-实到资金-1月-6月",
+    ),
+    P(
+        "002",
+        "超570亿元",
+        67,
+        570,
+        "亿元",
+        "actual",
+        "amount",
+        "2023年1-6月",
+        "江津区",
+        id="002-协议引资-超570亿元",
+    ),
+    P(
+        "002",
+        "236家",
+        5,
+        236,
+        "家",
+        "cumulative",
+        "amount",
+        "截至2023年6月",
+        "江津区",
+        id="002-截至目前-after-6月25日",
+    ),
+    P(
+        "002",
+        "10-15万辆",
+        59,
+        10,
+        "万辆",
+        "actual",
+        "amount",
+        "2023年以来",
+        "江津区",
+        id="002-capacity-range",
+    ),
+    P(
+        "003",
+        "150亿美元",
+        77,
+        150,
+        "亿美元",
+        "target",
+        "amount",
+        "2021-2025年(“十四五”)",
+        "江津区",
+        id="003-trade-target-a-zone-after-完善-is-an-object-not-the-subject",
+    ),
     P("003", "682.7亿元", 21, 682.7, "亿元", "actual", "amount", "2015年", "江津区", id="003-gdp-2015"),
     P("003", "1036.7亿元", 21, 1036.7, "亿元", "actual", "amount", "2019年", "江津区", id="003-gdp-2019"),
-    P("003", "超过1100亿元", 21, 1100, "亿元", "forecast", "amount", "2020年", "江津区", id="003-gdp-2020-forecast"),
+    P(
+        "003",
+        "超过1100亿元",
+        21,
+        1100,
+        "亿元",
+        "forecast",
+        "amount",
+        "2020年",
+        "江津区",
+        id="003-gdp-2020-forecast",
+    ),
     P("003", "8.9%", 21, 8.9, "%", "forecast", "growth", SHISANWU, "江津区", id="003-五年来-is-十三五"),
-    P("003", "1125家", 25, 1125, "家", "actual", "amount", ("2020年", "2016-2020年(“十三五”)"), "江津区",
-      id="003-1125家-via-分别"),  # 其中… continues the 五年来 (十三五) paragraph: the span is as right as 2020
-    P("003", "46.5%", 43, 46.5, "%", ("actual", "cumulative"), "share", Months(ym(2016, 1), ym(2016, 1)), "江津区",
-      id="003-46.5%-is-the-start-of-十三五"),
-    P("003", "51.8%", 43, 51.8, "%", ("actual", "cumulative"), "share", Months(None, ym(2020, 12)), "江津区",
-      id="003-51.8%-is-the-end-of-十三五"),
+    P(
+        "003",
+        "1125家",
+        25,
+        1125,
+        "家",
+        "actual",
+        "amount",
+        ("2020年", "2016-2020年(“十三五”)"),
+        "江津区",
+        id="003-1125家-via-分别",
+    ),  # 其中… continues the 五年来 (十三五) paragraph: the span is as right as 2020
+    P(
+        "003",
+        "46.5%",
+        43,
+        46.5,
+        "%",
+        ("actual", "cumulative"),
+        "share",
+        Months(ym(2016, 1), ym(2016, 1)),
+        "江津区",
+        id="003-46.5%-is-the-start-of-十三五",
+    ),
+    P(
+        "003",
+        "51.8%",
+        43,
+        51.8,
+        "%",
+        ("actual", "cumulative"),
+        "share",
+        Months(None, ym(2020, 12)),
+        "江津区",
+        id="003-51.8%-is-the-end-of-十三五",
+    ),
     P("003", "7.5%", 83, 7.5, "%", "target", "growth", "2021年", "江津区", id="003-2021-growth-target"),
     P("004", "67%—79%", 27, 67, "%", "actual", "share", "2020年", "江津区", id="004-range"),
     P("004", "90%", 29, 90, "%", "actual", "share", "2020年", "江津区", id="004-90%-share"),
-    P("004", "18469家", 33, 18469, "家", "actual", "amount", "2020年", "江津区", id="004-new-market-entities"),
+    P(
+        "004",
+        "18469家",
+        33,
+        18469,
+        "家",
+        "actual",
+        "amount",
+        "2020年",
+        "江津区",
+        id="004-new-market-entities",
+    ),
     P("004", "60家", 34, 60, "家", "actual", "amount", "2020年", "江津区", id="004-new-规上-companies"),
     P("004", "4.5%", 35, 4.5, "%", "actual", "growth", "2020年", "江津区", id="004-4.5%-growth-2020"),
     P("004", "460家", 35, 460, "家", "cumulative", "amount", "2020年", "江津区", id="004-规上-累计达460家"),
-    P("004", "140亿元以上", 59, 140, "亿元", "forecast", "amount", "2020年", ("江津区", "四川和邦集团"),
-      id="004-和邦-output-forecast"),
-    P("004", "580家", 155, 580, "家", "target", "amount", Months(None, ym(2025, 12)), "江津区", id="004-十四五末-target"),
+    P(
+        "004",
+        "140亿元以上",
+        59,
+        140,
+        "亿元",
+        "forecast",
+        "amount",
+        "2020年",
+        ("江津区", "四川和邦集团"),
+        id="004-和邦-output-forecast",
+    ),
+    P(
+        "004",
+        "580家",
+        155,
+        580,
+        "家",
+        "target",
+        "amount",
+        Months(None, ym(2025, 12)),
+        "江津区",
+        id="004-十四五末-target",
+    ),
 ]
 
 
@@ -96,7 +354,9 @@ def squeeze(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-@pytest.mark.parametrize(("doc", "figure", "line", "value", "unit", "kind", "measure", "period", "subject"), ROWS)
+@pytest.mark.parametrize(
+    ("doc", "figure", "line", "value", "unit", "kind", "measure", "period", "subject"), ROWS
+)
 def test_fact(seed_facts, doc, figure, line, value, unit, kind, measure, period, subject):
     fact = the_fact(seed_facts, doc, figure, line)
     assert (fact.value, fact.unit, fact.measure) == (value, unit, measure)
@@ -127,8 +387,11 @@ def test_every_quote_is_verbatim_and_holds_its_figure(seed_facts, doc):
 
 @pytest.mark.parametrize(
     ("doc", "figure", "line", "value_max"),
-    [P("002", "10-15万辆", 59, 15, id="万辆"), P("004", "67%—79%", 27, 79, id="percent"),
-     P("001", "约148亿元", 191, None, id="not-a-range")],
+    [
+        P("002", "10-15万辆", 59, 15, id="万辆"),
+        P("004", "67%—79%", 27, 79, id="percent"),
+        P("001", "约148亿元", 191, None, id="not-a-range"),
+    ],
 )
 def test_ranges_keep_their_upper_end(seed_facts, doc, figure, line, value_max):
     assert the_fact(seed_facts, doc, figure, line).value_max == value_max
@@ -136,8 +399,10 @@ def test_ranges_keep_their_upper_end(seed_facts, doc, figure, line, value_max):
 
 @pytest.mark.parametrize(
     ("figure", "own", "other"),
-    [P("211家", "高新技术企业", "科技型企业", id="211家-高新技术企业"),
-     P("1125家", "科技型企业", "高新技术企业", id="1125家-科技型企业")],
+    [
+        P("211家", "高新技术企业", "科技型企业", id="211家-高新技术企业"),
+        P("1125家", "科技型企业", "高新技术企业", id="1125家-科技型企业"),
+    ],
 )
 def test_respectively_pairs_names_with_figures(seed_facts, figure, own, other):
     """高新技术企业、科技型企业分别达211家、1125家: each figure is about its own name only."""
@@ -153,9 +418,14 @@ def test_company_named_in_the_sentence_is_kept_with_the_fact(seed_facts):
 
 @pytest.mark.parametrize(
     ("doc", "figure", "line", "qualifier"),
-    [P("001", "约148亿元", 191, "约", id="约"), P("002", "超570亿元", 67, "超", id="超"),
-     P("002", "600余亩", 41, "余", id="余"), P("004", "近150亿元", 198, "近", id="近-on-the-next-line"),
-     P("004", "140亿元以上", 59, "以上", id="以上"), P("000", "40个", 105, "", id="签约40个")],
+    [
+        P("001", "约148亿元", 191, "约", id="约"),
+        P("002", "超570亿元", 67, "超", id="超"),
+        P("002", "600余亩", 41, "余", id="余"),
+        P("004", "近150亿元", 198, "近", id="近-on-the-next-line"),
+        P("004", "140亿元以上", 59, "以上", id="以上"),
+        P("000", "40个", 105, "", id="签约40个"),
+    ],
 )
 def test_qualifier_travels_with_the_fact(seed_facts, doc, figure, line, qualifier):
     assert the_fact(seed_facts, doc, figure, line).qualifier == qualifier
@@ -172,7 +442,9 @@ def _facts_of(text: str):
 
 
 def test_respectively_pairs_rates_with_the_clauses_before():
-    facts = {f.figure: f for f in _facts_of("2022年班列开行1200列,监管集装箱9.8万标箱,同比分别增长20.5%和18.25%。")}
+    facts = {
+        f.figure: f for f in _facts_of("2022年班列开行1200列,监管集装箱9.8万标箱,同比分别增长20.5%和18.25%。")
+    }
     assert facts["18.25%"].measure == "growth"
     assert facts["18.25%"].terms.get("集装箱", 0) == 1.0 and facts["18.25%"].terms.get("开行", 0) <= 0.1
     assert facts["20.5%"].terms.get("开行", 0) == 1.0 and facts["20.5%"].terms.get("集装箱", 0) <= 0.1

@@ -1,4 +1,5 @@
 """find_figures on real sentences from seeds/ (in repaired form: half-width punctuation, no OCR spaces)."""
+
 from itertools import pairwise
 
 import pytest
@@ -25,39 +26,140 @@ FIGURES = [
     P(TRAINS_2019, "1054个标箱", 1054, None, "个标箱", "", "amount", id="个标箱-wins-over-个"),
     P(LOAD_RATE, "95.83%", 95.83, None, "%", "", "share", id="load-rate-is-share"),
     P(LOAD_RATE, "32.48%", 32.48, None, "%", "", "share", id="foreign-trade-share"),
-    P("江津综保区2022年度实现进出口贸易额约148亿元(重庆海关总署公布数据)", "约148亿元", 148, None, "亿元", "约",
-      "amount", id="约-before-亿元"),
+    P(
+        "江津综保区2022年度实现进出口贸易额约148亿元(重庆海关总署公布数据)",
+        "约148亿元",
+        148,
+        None,
+        "亿元",
+        "约",
+        "amount",
+        id="约-before-亿元",
+    ),
     P(NET_GAIN, "约22.5亿元", 22.5, None, "亿元", "约", "change", id="净增约-is-change"),
     P(NET_GAIN, "17.97%", 17.97, None, "%", "", "growth", id="同比增长-is-growth"),
     P(PERMITS, "67%—79%", 67, 79, "%", "", "share", id="range-percent-em-dash"),
     P(PERMITS, "1370个", 1370, None, "个", "", "amount", id="count-after-range"),
-    P("量产中高端智能网联新能源整车,设计产能10-15万辆;", "10-15万辆", 10, 15, "万辆", "", "amount",
-      id="range-hyphen-万辆"),
-    P("聚焦产业链招大招强 上半年协议引资超570亿元", "超570亿元", 570, None, "亿元", "超", "amount", id="超-before"),
+    P(
+        "量产中高端智能网联新能源整车,设计产能10-15万辆;",
+        "10-15万辆",
+        10,
+        15,
+        "万辆",
+        "",
+        "amount",
+        id="range-hyphen-万辆",
+    ),
+    P(
+        "聚焦产业链招大招强 上半年协议引资超570亿元",
+        "超570亿元",
+        570,
+        None,
+        "亿元",
+        "超",
+        "amount",
+        id="超-before",
+    ),
     P(GDP_2019, "1036.7亿元", 1036.7, None, "亿元", "", "amount", id="decimal-亿元"),
     P(GDP_2019, "6个", 6, None, "个", "", "rank", id="第6个-is-rank"),
     P(GDP_2019, "超过1100亿元", 1100, None, "亿元", "超过", "amount", id="超过-before"),
-    P("人工智能微波芯片等32家大数据智能产业项目相继入驻产业园,累计协议引资近150亿元。", "近150亿元", 150, None,
-      "亿元", "近", "amount", id="近-before"),
+    P(
+        "人工智能微波芯片等32家大数据智能产业项目相继入驻产业园,累计协议引资近150亿元。",
+        "近150亿元",
+        150,
+        None,
+        "亿元",
+        "近",
+        "amount",
+        id="近-before",
+    ),
     P(VISITS, "50余批次", 50, None, "批次", "余", "amount", id="余-before-批次"),
     P(VISITS, "300余家", 300, None, "家", "余", "amount", id="余-before-家"),
     P(ENTITIES, "5万余户", 5, None, "万户", "余", "amount", id="余-inside-万户"),
     P(ENTITIES, "突破12万户", 12, None, "万户", "突破", "amount", id="突破-before"),
-    P("光伏发电模组生产基地落户江津,达产后可实现年产值140亿元以上;", "140亿元以上", 140, None, "亿元", "以上",
-      "amount", id="以上-after-亿元"),
-    P("“专精特精”企业31家,技改投资比重达34%以上。", "34%以上", 34, None, "%", "以上", "share",
-      id="以上-after-percent"),
-    P("国内50强物流、货运代理企业落户10家以上。", "10家以上", 10, None, "家", "以上", "amount", id="以上-after-家"),
-    P("商60余次,对接企业和协会超150余家,成功促成山鹰纸业", "超150余家", 150, None, "家", "超/余", "amount",
-      id="超-and-余"),
+    P(
+        "光伏发电模组生产基地落户江津,达产后可实现年产值140亿元以上;",
+        "140亿元以上",
+        140,
+        None,
+        "亿元",
+        "以上",
+        "amount",
+        id="以上-after-亿元",
+    ),
+    P(
+        "“专精特精”企业31家,技改投资比重达34%以上。",
+        "34%以上",
+        34,
+        None,
+        "%",
+        "以上",
+        "share",
+        id="以上-after-percent",
+    ),
+    P(
+        "国内50强物流、货运代理企业落户10家以上。",
+        "10家以上",
+        10,
+        None,
+        "家",
+        "以上",
+        "amount",
+        id="以上-after-家",
+    ),
+    P(
+        "商60余次,对接企业和协会超150余家,成功促成山鹰纸业",
+        "超150余家",
+        150,
+        None,
+        "家",
+        "超/余",
+        "amount",
+        id="超-and-余",
+    ),
     # 多 is not in the seeds; this is 004's "实施智能化改造200余家" as people also write it.
-    P("大数据智能化项目达到60个,实施智能化改造200多家", "200多家", 200, None, "家", "多", "amount", id="多-inside"),
-    P("全年完成约16公里道路改造、景观亮化及美化工程", "约16公里", 16, None, "公里", "约", "amount", id="约-公里"),
-    P("满载着泰国出产的榴莲共计28个冷藏集装箱,货值约2160万元。", "约2160万元", 2160, None, "万元", "约", "amount",
-      id="约-万元"),
+    P(
+        "大数据智能化项目达到60个,实施智能化改造200多家",
+        "200多家",
+        200,
+        None,
+        "家",
+        "多",
+        "amount",
+        id="多-inside",
+    ),
+    P(
+        "全年完成约16公里道路改造、景观亮化及美化工程",
+        "约16公里",
+        16,
+        None,
+        "公里",
+        "约",
+        "amount",
+        id="约-公里",
+    ),
+    P(
+        "满载着泰国出产的榴莲共计28个冷藏集装箱,货值约2160万元。",
+        "约2160万元",
+        2160,
+        None,
+        "万元",
+        "约",
+        "amount",
+        id="约-万元",
+    ),
     P(SHARE_2022, "2位", 2, None, "位", "", "rank", id="第2位-is-rank"),
     P(SHARE_2022, "20%以上", 20, None, "%", "以上", "share", id="占比-20%以上"),
-    P("江津综保区在全国综合保税区综合排名进入前50位", "50位", 50, None, "位", "", "rank", id="前50位-is-rank"),
+    P(
+        "江津综保区在全国综合保税区综合排名进入前50位",
+        "50位",
+        50,
+        None,
+        "位",
+        "",
+        "rank",
+        id="前50位-is-rank",
+    ),
     P(CHARGING, "6倍以上", 6, None, "倍", "以上", "amount", id="倍以上"),
     P(CHARGING, "7.5分钟", 7.5, None, "分钟", "", "amount", id="decimal-分钟"),
     P("分两期建设年产能16GWh的XFC极速充电电池生产基地。", "16GWh", 16, None, "GWh", "", "amount", id="GWh"),
@@ -65,42 +167,98 @@ FIGURES = [
     P(SPECIALISED, "11家", 11, None, "家", "", "amount", id="count-right-after-a-year"),
     P(FOREIGN, "26.6亿美元", 26.6, None, "亿美元", "", "amount", id="亿美元"),
     P(FOREIGN, "40.5%", 40.5, None, "%", "", "growth", id="年均增长-is-growth"),
-    P("招商引进产业类项目增加27个,消费品工业协议投资增加65亿元。", "65亿元", 65, None, "亿元", "", "change",
-      id="增加-is-change"),
-    P("五年来,该区平均每年增长100亿元地区生产总值", "100亿元", 100, None, "亿元", "", "change",
-      id="增长-before-an-amount-is-change"),
+    P(
+        "招商引进产业类项目增加27个,消费品工业协议投资增加65亿元。",
+        "65亿元",
+        65,
+        None,
+        "亿元",
+        "",
+        "change",
+        id="增加-is-change",
+    ),
+    P(
+        "五年来,该区平均每年增长100亿元地区生产总值",
+        "100亿元",
+        100,
+        None,
+        "亿元",
+        "",
+        "change",
+        id="增长-before-an-amount-is-change",
+    ),
     P(INDUSTRY_2020, "1357亿", 1357, None, "亿", "", "amount", id="bare-亿-as-written"),
     P(INDUSTRY_2020, "4.5%", 4.5, None, "%", "", "growth", id="增长-percent"),
-    P("工业项目个数占开工项目和竣工项目个数比重分别达62.9%、75.6%", "75.6%", 75.6, None, "%", "", "share",
-      id="second-of-分别-list-is-share"),
-    P("珞璜港是我市规划的“1+3”枢纽型港口之一,设计年吞吐量2000万吨,一期设计年吞吐量1100万吨。", "1100万吨", 1100,
-      None, "万吨", "", "amount", id="万吨-after-a-code"),
-    P("全年实现地区生产总值300.5亿元,同比增长-1.2%。", "-1.2%", -1.2, None, "%", "", "growth",
-      id="negative-growth-as-written"),
+    P(
+        "工业项目个数占开工项目和竣工项目个数比重分别达62.9%、75.6%",
+        "75.6%",
+        75.6,
+        None,
+        "%",
+        "",
+        "share",
+        id="second-of-分别-list-is-share",
+    ),
+    P(
+        "珞璜港是我市规划的“1+3”枢纽型港口之一,设计年吞吐量2000万吨,一期设计年吞吐量1100万吨。",
+        "1100万吨",
+        1100,
+        None,
+        "万吨",
+        "",
+        "amount",
+        id="万吨-after-a-code",
+    ),
+    P(
+        "全年实现地区生产总值300.5亿元,同比增长-1.2%。",
+        "-1.2%",
+        -1.2,
+        None,
+        "%",
+        "",
+        "growth",
+        id="negative-growth-as-written",
+    ),
     P("工业投资增长5-8%", "5-8%", 5, 8, "%", "", "growth", id="a-range-is-no-negative"),
 ]
 
 
-@pytest.mark.parametrize(("sentence", "written", "value", "value_max", "unit", "qualifier", "measure"), FIGURES)
+@pytest.mark.parametrize(
+    ("sentence", "written", "value", "value_max", "unit", "qualifier", "measure"), FIGURES
+)
 def test_figure(sentence, written, value, value_max, unit, qualifier, measure):
     found = [f for f in find_figures(sentence) if f.text == written]
     assert len(found) == 1, [f.text for f in find_figures(sentence)]
     figure = found[0]
     assert (figure.value, figure.value_max, figure.unit, figure.qualifier, figure.measure) == (
-        value, value_max, unit, qualifier, measure)
-    assert sentence[figure.start:figure.end] == written
+        value,
+        value_max,
+        unit,
+        qualifier,
+        measure,
+    )
+    assert sentence[figure.start : figure.end] == written
     assert figure.display == written
 
 
 # Dates, codes, names and ordinals are not figures: only the listed ones are.
 NOT_FIGURES = [
-    P("2019年1月,国务院印发《国务院关于促进综合保税区高水平开放高质量发展的若干意见》(国发〔2019〕3号)", [],
-      id="year-month-and-〔2019〕3号"),
+    P(
+        "2019年1月,国务院印发《国务院关于促进综合保税区高水平开放高质量发展的若干意见》(国发〔2019〕3号)",
+        [],
+        id="year-month-and-〔2019〕3号",
+    ),
     P("“国发3号文让我们对综保区的产业发展方向更加明晰!”", [], id="国发3号文"),
-    P("6月25日,市经济信息委官网公布2023年重庆市专精特新中小企业名单,江津区74家企业入选。", ["74家"],
-      id="date-6月25日"),
-    P("2020年12月27日,江津区《重大项目代办制,企业发展更舒心》获评“重庆市优化营商环境十佳示范案例”。", [],
-      id="full-date"),
+    P(
+        "6月25日,市经济信息委官网公布2023年重庆市专精特新中小企业名单,江津区74家企业入选。",
+        ["74家"],
+        id="date-6月25日",
+    ),
+    P(
+        "2020年12月27日,江津区《重大项目代办制,企业发展更舒心》获评“重庆市优化营商环境十佳示范案例”。",
+        [],
+        id="full-date",
+    ),
     P("西部陆海新通道江津班列于2019年7月正式实现常态化开行。", [], id="year-month"),
     P("构建“4+1”产业集群,力争到2025年规模以上工业总产值达到2000亿元", ["2000亿元"], id="code-4+1"),
     P("珞璜港是我市规划的“1+3”枢纽型港口之一", [], id="code-1+3"),
@@ -126,8 +284,16 @@ def test_not_a_figure(sentence, figures):
 @pytest.mark.parametrize(
     ("sentence", "written"),
     [
-        P("江津区举行招商引资项目集中签约活动,共集中签约40个项目,合同引资共计253亿元。", "40个", id="签约40个"),
-        P("江津区举行招商引资项目集中签约活动,共集中签约40个项目,合同引资共计253亿元。", "253亿元", id="共计"),
+        P(
+            "江津区举行招商引资项目集中签约活动,共集中签约40个项目,合同引资共计253亿元。",
+            "40个",
+            id="签约40个",
+        ),
+        P(
+            "江津区举行招商引资项目集中签约活动,共集中签约40个项目,合同引资共计253亿元。",
+            "253亿元",
+            id="共计",
+        ),
         P("比海运到口岸再转运的方式,节约了6天时间。", "6天", id="节约了"),
     ],
 )
@@ -138,18 +304,24 @@ def test_no_qualifier(sentence, written):
 
 
 def test_figures_come_in_order_without_overlap():
-    sentence = ("2020年,江津新增市场主体18469家,同比增长4.2%;规模以上工业企业新增60家,规上工业累计达460家,"
-                "实现产值1357亿,增长4.5%;")
+    sentence = (
+        "2020年,江津新增市场主体18469家,同比增长4.2%;规模以上工业企业新增60家,规上工业累计达460家,"
+        "实现产值1357亿,增长4.5%;"
+    )
     figures = find_figures(sentence)
     assert [f.text for f in figures] == ["18469家", "4.2%", "60家", "460家", "1357亿", "4.5%"]
     assert all(a.end <= b.start for a, b in pairwise(figures))
 
 
-@pytest.mark.parametrize(("sentence", "direction"), [
-    ("生猪存栏58.97万头,同比下降6.53%", "down"),
-    ("全年实现地区生产总值300.5亿元,同比增长-1.2%", "down"),
-    ("水产品产量2.61万吨,同比增长3.91%", "up"),
-    ("第二产业占比45.2%", ""),
-], ids=["下降", "negative-growth", "增长", "a-share-has-no-direction"])
+@pytest.mark.parametrize(
+    ("sentence", "direction"),
+    [
+        ("生猪存栏58.97万头,同比下降6.53%", "down"),
+        ("全年实现地区生产总值300.5亿元,同比增长-1.2%", "down"),
+        ("水产品产量2.61万吨,同比增长3.91%", "up"),
+        ("第二产业占比45.2%", ""),
+    ],
+    ids=["下降", "negative-growth", "增长", "a-share-has-no-direction"],
+)
 def test_direction(sentence, direction):
     assert find_figures(sentence)[-1].direction == direction

@@ -1,13 +1,14 @@
 """Periods in real seed sentences: markers, 全年/当年 context, a report's own years, and period_fit."""
+
 from pathlib import Path
 
 import pytest
 
 from facts.reading.periods import (
-    months_period,
     Period,
     ReportYears,
     find_markers,
+    months_period,
     period_fit,
     plan_period,
     report_years,
@@ -28,51 +29,128 @@ ABOUT_2023 = ReportYears(2023, 2023)
 
 
 def markers(text: str, years: ReportYears) -> list[tuple[str, int | None, int, str, bool]]:
-    return [(text[m.start:m.end], m.period.start, m.period.end, m.period.label, m.cumulative)
-            for m in find_markers(text, years) if m.period is not None]
+    return [
+        (text[m.start : m.end], m.period.start, m.period.end, m.period.label, m.cumulative)
+        for m in find_markers(text, years)
+        if m.period is not None
+    ]
 
 
 # text, the report's years, [(words, start month, end month, label, cumulative)]; months are ym(year, month)
 MARKERS = [
-    P("截至2019年底,江津班列上下行累计开行21列", ABOUT_2019,
-      [("截至2019年底", None, ym(2019, 12), "截至2019年底", True)], id="截至2019年底"),
-    P("截至今年5月底已累计开行1277列", ABOUT_2023,
-      [("截至今年5月底", None, ym(2023, 5), "截至2023年5月底", True)], id="截至今年5月底-in-a-2023-report"),
-    P("今年1月-5月已累计开行407列,同比增长116.49%", ABOUT_2023,
-      [("今年1月-5月", ym(2023, 1), ym(2023, 5), "2023年1-5月", False)], id="今年1月-5月"),
-    P("2023年1-5月", ABOUT_2023, [("2023年1-5月", ym(2023, 1), ym(2023, 5), "2023年1-5月", False)],
-      id="2023年1-5月"),
-    P("1月-6月,江津区引进产业类项目73个", ABOUT_2023,
-      [("1月-6月", ym(2023, 1), ym(2023, 6), "2023年1-6月", False)], id="1月-6月-takes-the-report-year"),
-    P("6月5日,江津区举行2023年第二季度重点项目集中开工竣工活动。", ABOUT_2023,
-      [("6月5日", ym(2023, 6), ym(2023, 6), "2023年6月", False),
-       ("2023年第二季度", ym(2023, 4), ym(2023, 6), "2023年第二季度", False)], id="date-then-quarter"),
-    P("聚焦产业链招大招强 上半年协议引资超570亿元", ABOUT_2023,
-      [("上半年", ym(2023, 1), ym(2023, 6), "2023年上半年", False)], id="上半年"),
-    P("“十三五”时期,江津区坚定不移贯彻创新、协调、绿色、开放、共享的新发展理念", ABOUT_2020,
-      [("“十三五”", ym(2016, 1), ym(2020, 12), "2016-2020年(“十三五”)", False)], id="十三五-is-2016-2020"),
-    P("预计到“十四五”末,江津规模以上工业企业将达580家", ABOUT_2020,
-      [("“十四五”末", None, ym(2025, 12), "“十四五”末(2025年)", False)], id="“十四五”末"),
-    P("江津作为主城都市区同城化发展先行区,将在“十四五”时期,率先实现与重庆中心城区同城化发展", ABOUT_2020,
-      [("“十四五”", ym(2021, 1), ym(2025, 12), "2021-2025年(“十四五”)", False)], id="十四五-is-2021-2025"),
-    P("2021年作为实施“十四五”规划、开启全面建设社会主义现代化国家新征程的开局之年", ABOUT_2020,
-      [("2021年", ym(2021, 1), ym(2021, 12), "2021年", False)], id="“十四五”规划-is-not-a-period"),
-    P("该基地首批3个型号6个配置的CT产品已通过国家食药监总局现场体系考查并获得注册证,将于今年正式投产上市", ABOUT_2019,
-      [("今年", ym(2020, 1), ym(2020, 12), "2020年", False)], id="今年-is-the-year-of-writing"),
-    P("去年以来,江津综保区已引进包括明峰医疗、智领医创、珠海中科先进院等在内的医疗器械孵化平台与企业共8家", ABOUT_2019,
-      [("去年以来", ym(2019, 1), ym(2020, 12), "2019年以来", False)], id="去年以来-in-a-report-written-2020"),
-    P("2019年以来,江津综保区充分利用水公铁多式联运优势", ABOUT_2019,
-      [("2019年以来", ym(2019, 1), ym(2020, 12), "2019年以来", False)], id="2019年以来"),
-    P("2019年12月,重庆明峰医学影像技术研究中心在江津综合保税区揭牌", ABOUT_2019,
-      [("2019年12月", ym(2019, 12), ym(2019, 12), "2019年12月", False)], id="year-and-month"),
-    P("6月25日,市经济信息委官网公布2023年重庆市专精特新中小企业名单,江津区74家企业入选。截至目前,江津区已累计创建"
-      "市级“专精特新”企业236家", ABOUT_2023,
-      [("6月25日", ym(2023, 6), ym(2023, 6), "2023年6月", False),
-       ("2023年", ym(2023, 1), ym(2023, 12), "2023年", False),
-       ("截至目前", None, ym(2023, 6), "截至2023年6月", True)], id="截至目前-after-a-date-is-that-month"),
-    P("2015年GDP为682.7亿元,2019年为1036.7亿元", ABOUT_2020,
-      [("2015年", ym(2015, 1), ym(2015, 12), "2015年", False),
-       ("2019年", ym(2019, 1), ym(2019, 12), "2019年", False)], id="two-years"),
+    P(
+        "截至2019年底,江津班列上下行累计开行21列",
+        ABOUT_2019,
+        [("截至2019年底", None, ym(2019, 12), "截至2019年底", True)],
+        id="截至2019年底",
+    ),
+    P(
+        "截至今年5月底已累计开行1277列",
+        ABOUT_2023,
+        [("截至今年5月底", None, ym(2023, 5), "截至2023年5月底", True)],
+        id="截至今年5月底-in-a-2023-report",
+    ),
+    P(
+        "今年1月-5月已累计开行407列,同比增长116.49%",
+        ABOUT_2023,
+        [("今年1月-5月", ym(2023, 1), ym(2023, 5), "2023年1-5月", False)],
+        id="今年1月-5月",
+    ),
+    P(
+        "2023年1-5月",
+        ABOUT_2023,
+        [("2023年1-5月", ym(2023, 1), ym(2023, 5), "2023年1-5月", False)],
+        id="2023年1-5月",
+    ),
+    P(
+        "1月-6月,江津区引进产业类项目73个",
+        ABOUT_2023,
+        [("1月-6月", ym(2023, 1), ym(2023, 6), "2023年1-6月", False)],
+        id="1月-6月-takes-the-report-year",
+    ),
+    P(
+        "6月5日,江津区举行2023年第二季度重点项目集中开工竣工活动。",
+        ABOUT_2023,
+        [
+            ("6月5日", ym(2023, 6), ym(2023, 6), "2023年6月", False),
+            ("2023年第二季度", ym(2023, 4), ym(2023, 6), "2023年第二季度", False),
+        ],
+        id="date-then-quarter",
+    ),
+    P(
+        "聚焦产业链招大招强 上半年协议引资超570亿元",
+        ABOUT_2023,
+        [("上半年", ym(2023, 1), ym(2023, 6), "2023年上半年", False)],
+        id="上半年",
+    ),
+    P(
+        "“十三五”时期,江津区坚定不移贯彻创新、协调、绿色、开放、共享的新发展理念",
+        ABOUT_2020,
+        [("“十三五”", ym(2016, 1), ym(2020, 12), "2016-2020年(“十三五”)", False)],
+        id="十三五-is-2016-2020",
+    ),
+    P(
+        "预计到“十四五”末,江津规模以上工业企业将达580家",
+        ABOUT_2020,
+        [("“十四五”末", None, ym(2025, 12), "“十四五”末(2025年)", False)],
+        id="“十四五”末",
+    ),
+    P(
+        "江津作为主城都市区同城化发展先行区,将在“十四五”时期,率先实现与重庆中心城区同城化发展",
+        ABOUT_2020,
+        [("“十四五”", ym(2021, 1), ym(2025, 12), "2021-2025年(“十四五”)", False)],
+        id="十四五-is-2021-2025",
+    ),
+    P(
+        "2021年作为实施“十四五”规划、开启全面建设社会主义现代化国家新征程的开局之年",
+        ABOUT_2020,
+        [("2021年", ym(2021, 1), ym(2021, 12), "2021年", False)],
+        id="“十四五”规划-is-not-a-period",
+    ),
+    P(
+        "该基地首批3个型号6个配置的CT产品已通过国家食药监总局现场体系考查并获得注册证,将于今年正式投产上市",
+        ABOUT_2019,
+        [("今年", ym(2020, 1), ym(2020, 12), "2020年", False)],
+        id="今年-is-the-year-of-writing",
+    ),
+    P(
+        "去年以来,江津综保区已引进包括明峰医疗、智领医创、珠海中科先进院等在内的医疗器械孵化平台与企业共8家",
+        ABOUT_2019,
+        [("去年以来", ym(2019, 1), ym(2020, 12), "2019年以来", False)],
+        id="去年以来-in-a-report-written-2020",
+    ),
+    P(
+        "2019年以来,江津综保区充分利用水公铁多式联运优势",
+        ABOUT_2019,
+        [("2019年以来", ym(2019, 1), ym(2020, 12), "2019年以来", False)],
+        id="2019年以来",
+    ),
+    P(
+        "2019年12月,重庆明峰医学影像技术研究中心在江津综合保税区揭牌",
+        ABOUT_2019,
+        [("2019年12月", ym(2019, 12), ym(2019, 12), "2019年12月", False)],
+        id="year-and-month",
+    ),
+    P(
+        "6月25日,市经济信息委官网公布2023年重庆市专精特新中小企业名单,江津区74家企业入选。截至目前,江津区已累计创建"
+        "市级“专精特新”企业236家",
+        ABOUT_2023,
+        [
+            ("6月25日", ym(2023, 6), ym(2023, 6), "2023年6月", False),
+            ("2023年", ym(2023, 1), ym(2023, 12), "2023年", False),
+            ("截至目前", None, ym(2023, 6), "截至2023年6月", True),
+        ],
+        id="截至目前-after-a-date-is-that-month",
+    ),
+    P(
+        "2015年GDP为682.7亿元,2019年为1036.7亿元",
+        ABOUT_2020,
+        [
+            ("2015年", ym(2015, 1), ym(2015, 12), "2015年", False),
+            ("2019年", ym(2019, 1), ym(2019, 12), "2019年", False),
+        ],
+        id="two-years",
+    ),
 ]
 
 
@@ -86,15 +164,23 @@ def test_find_markers(text, years, expected):
     [
         P("2019年,江津区预计全年实现进出口总额165亿元", ABOUT_2019, 2019, id="全年-after-an-explicit-year"),
         P("亮点一 全年开行西部陆海新通道江津班列536列", ABOUT_2022, 2022, id="全年-alone-is-the-report-year"),
-        P("2021年作为开局之年\n全年开行西部陆海新通道江津班列536列", ABOUT_2022, 2022,
-          id="a-new-paragraph-forgets-the-year"),
-        P("2020年,江津新增市场主体18469家。全年累计新引进产业项目192个", ReportYears(2020, 2021), 2020,
-          id="全年-in-a-report-written-the-next-year"),
+        P(
+            "2021年作为开局之年\n全年开行西部陆海新通道江津班列536列",
+            ABOUT_2022,
+            2022,
+            id="a-new-paragraph-forgets-the-year",
+        ),
+        P(
+            "2020年,江津新增市场主体18469家。全年累计新引进产业项目192个",
+            ReportYears(2020, 2021),
+            2020,
+            id="全年-in-a-report-written-the-next-year",
+        ),
     ],
 )
 def test_full_year_takes_its_year_from_context(text, years, year):
     resolved = resolve_context(find_markers(text, years), years, text)
-    full_year = [m for m in resolved if text[m.start:m.end] == "全年"]
+    full_year = [m for m in resolved if text[m.start : m.end] == "全年"]
     assert len(full_year) == 1
     assert full_year[0].period == year_period(year)
 
@@ -106,8 +192,13 @@ def seed_text(prefix: str) -> str:
 
 @pytest.mark.parametrize(
     ("prefix", "about"),
-    [P("000", 2019, id="000-about-2019"), P("001", 2022, id="001-about-2022"), P("002", 2023, id="002-about-2023"),
-     P("003", 2020, id="003-about-2020"), P("004", 2020, id="004-about-2020")],
+    [
+        P("000", 2019, id="000-about-2019"),
+        P("001", 2022, id="001-about-2022"),
+        P("002", 2023, id="002-about-2023"),
+        P("003", 2020, id="003-about-2020"),
+        P("004", 2020, id="004-about-2020"),
+    ],
 )
 def test_report_is_about(prefix, about):
     assert report_years(seed_text(prefix)).default == about
@@ -115,8 +206,12 @@ def test_report_is_about(prefix, about):
 
 @pytest.mark.parametrize(
     ("prefix", "written"),
-    [P("000", 2020, id="000-written-2020"), P("001", 2023, id="001-written-2023-刚刚过去的2022年"),
-     P("002", 2023, id="002-written-2023"), P("003", 2020, id="003-written-2020-预计GDP")],
+    [
+        P("000", 2020, id="000-written-2020"),
+        P("001", 2023, id="001-written-2023-刚刚过去的2022年"),
+        P("002", 2023, id="002-written-2023"),
+        P("003", 2020, id="003-written-2020-预计GDP"),
+    ],
 )
 def test_report_was_written(prefix, written):
     assert report_years(seed_text(prefix)).report == written
@@ -141,13 +236,27 @@ PERIOD_FITS = [
     P(year_period(2022), upto_period(2023, 5), None, id="截至2023年5月底-does-not-answer-2022"),
     P(upto_period(2019), upto_period(2019), 1.0, id="截至-answers-截至"),
     P(upto_period(2019), year_period(2019), "partial", id="2019-roughly-answers-截至2019年底"),
-    P(upto_period(2023, 5), Period(ym(2023, 1), ym(2023, 5), "2023年1-5月"), "partial",
-      id="1-5月-roughly-answers-截至5月底"),
+    P(
+        upto_period(2023, 5),
+        Period(ym(2023, 1), ym(2023, 5), "2023年1-5月"),
+        "partial",
+        id="1-5月-roughly-answers-截至5月底",
+    ),
     P(plan_period("十三五", "末"), upto_period(2020), 1.0, id="十三五末-is-截至2020年底"),
-    P(year_period(2023), Period(ym(2023, 1), ym(2023, 5), "2023年1-5月"), None, id="part-of-the-year-is-not-the-year"),
+    P(
+        year_period(2023),
+        Period(ym(2023, 1), ym(2023, 5), "2023年1-5月"),
+        None,
+        id="part-of-the-year-is-not-the-year",
+    ),
     P(months_period(2022, 1, 9), months_period(2022, 1, 3), None, id="一季度-is-not-前三季度"),
     P(months_period(2023, 1, 3), months_period(2023, 1, 6), None, id="上半年-is-not-一季度"),
-    P(months_period(2023, 1, 3), year_period(2023, inferred=True), "partial", id="a-guessed-year-may-hold-a-quarter"),
+    P(
+        months_period(2023, 1, 3),
+        year_period(2023, inferred=True),
+        "partial",
+        id="a-guessed-year-may-hold-a-quarter",
+    ),
     P(Period(ym(2023, 1), ym(2023, 6), "2023年1-6月"), year_period(2023), None, id="the-year-is-not-a-half"),
     P(Period(ym(2023, 1), ym(2023, 6), "2023年1-6月"), year_period(2022), None, id="half-of-another-year"),
     P(plan_period("十三五"), plan_period("十三五"), 1.0, id="same-plan"),
@@ -173,11 +282,18 @@ def test_exact_period_beats_partial_ones():
     assert period_fit(asked, Period(ym(2019, 1), ym(2019, 5), "2019年1-5月")) is None
 
 
-@pytest.mark.parametrize(("text", "report"), [
-    ("前7月外贸进出口突破3000亿元时间:2023-08-29 12:16:08\n今年1—7月,进出口总值达3211.0亿元。", 2023),
-    ("2013年11月28日首趟班列开行,2013年开行1列。2022年开行4639列。今年以来已开行4843列,已超去年全年。", 2023),
-    ("2022年全县地区生产总值420.77亿元,增长4.1%。", 2022),
-], ids=["date-line-anchors-今年", "今年-after-the-latest-finished-year", "a-bulletin-is-its-year"])
+@pytest.mark.parametrize(
+    ("text", "report"),
+    [
+        ("前7月外贸进出口突破3000亿元时间:2023-08-29 12:16:08\n今年1—7月,进出口总值达3211.0亿元。", 2023),
+        (
+            "2013年11月28日首趟班列开行,2013年开行1列。2022年开行4639列。今年以来已开行4843列,已超去年全年。",
+            2023,
+        ),
+        ("2022年全县地区生产总值420.77亿元,增长4.1%。", 2022),
+    ],
+    ids=["date-line-anchors-今年", "今年-after-the-latest-finished-year", "a-bulletin-is-its-year"],
+)
 def test_report_year(text, report):
     assert report_years(text).report == report
 
@@ -187,10 +303,14 @@ def test_running_total_to_a_day():
     assert marker.period.start is None and marker.period.end == ym(2023, 11) and marker.cumulative
 
 
-@pytest.mark.parametrize(("text", "label", "start_month"), [
-    ("今年以来,截至11月28日,班列已累计开行4843列", "2023年1月至11月28日", 1),
-    ("截至2023年11月28日,十年累计开行20897列", "截至2023年11月28日", None),
-], ids=["year-to-date", "running-total-since-records-began"])
+@pytest.mark.parametrize(
+    ("text", "label", "start_month"),
+    [
+        ("今年以来,截至11月28日,班列已累计开行4843列", "2023年1月至11月28日", 1),
+        ("截至2023年11月28日,十年累计开行20897列", "截至2023年11月28日", None),
+    ],
+    ids=["year-to-date", "running-total-since-records-began"],
+)
 def test_year_to_date_is_not_a_running_total(text, label, start_month):
     marker = find_markers(text, ReportYears(2023, 2023))[0]
     assert marker.period.label == label

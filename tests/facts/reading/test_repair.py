@@ -84,8 +84,10 @@ CASES = [
         id="blank-line-inside-word-002:25",
     ),
     pytest.param(
-        "加快打造成渝地区重要的先进制造业基地。图为江津综保区\n\n## 重点项目好戏连台 加快打造先进制造业基地\n\n6月5日,江津区举行2023年第二季度重点项目集中开工竣工活动。",
-        "加快打造成渝地区重要的先进制造业基地。图为江津综保区\n## 重点项目好戏连台加快打造先进制造业基地\n6月5日,江津区举行2023年第二季度重点项目集中开工竣工活动。",
+        "加快打造成渝地区重要的先进制造业基地。图为江津综保区\n\n## 重点项目好戏连台 加快打造先进制造业基地\n\n"
+        "6月5日,江津区举行2023年第二季度重点项目集中开工竣工活动。",
+        "加快打造成渝地区重要的先进制造业基地。图为江津综保区\n## 重点项目好戏连台加快打造先进制造业基地\n"
+        "6月5日,江津区举行2023年第二季度重点项目集中开工竣工活动。",
         id="heading-not-joined-002:13",
     ),
     pytest.param(
@@ -208,7 +210,7 @@ def test_seed_map_is_one_to_one_and_ordered(prefix: str) -> None:
     repaired = repair(original)
     assert repaired.original == original
     assert len(repaired.origin) == len(repaired.text)
-    assert all(a < b for a, b in zip(repaired.origin, repaired.origin[1:]))
+    assert all(a < b for a, b in zip(repaired.origin, repaired.origin[1:], strict=False))
     for c, o in zip(repaired.text, repaired.origin, strict=True):
         assert half_width(original[o]) == c or (c in "\n " and original[o] == "\n"), (c, o)
 

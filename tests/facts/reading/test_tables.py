@@ -1,6 +1,7 @@
 """Pipe tables: header cells broken over lines, row label × column header, units from the header."""
-from facts.reading.extract import extract_facts
+
 from facts.lexicon import load_lexicon
+from facts.reading.extract import extract_facts
 from facts.reading.repair import repair
 from facts.reading.tables import column_unit, find_cell_tables, find_glued_tables, find_tables
 from facts.text import Tokenizer
@@ -25,7 +26,9 @@ def test_header_split_over_lines():
 
 def test_rows_become_facts_with_units_and_growth():
     lexicon = load_lexicon()
-    facts = [f for f in extract_facts("t.txt", repair(REPORT), lexicon, Tokenizer(lexicon)) if "|" in f.sentence]
+    facts = [
+        f for f in extract_facts("t.txt", repair(REPORT), lexicon, Tokenizer(lexicon)) if "|" in f.sentence
+    ]
     found = {(f.indicator, f.value, f.unit, f.measure) for f in facts}
     assert ("玉米产量", 80000, "吨", "amount") in found
     assert ("玉米产量增速", -3.25, "%", "growth") in found  # a fall stays negative, as written
@@ -59,8 +62,11 @@ GLUED = """2022年某市各县GDP排行
 
 def test_glued_rows_are_split_by_the_header_units():
     tables = find_glued_tables(repair(GLUED).text)
-    assert [[c.text for c in r.cells] for r in tables[0].rows] == [["1234.56", "12"], ["456.78", "12.3"],
-                                                                  ["98.70", "3.4"]]
+    assert [[c.text for c in r.cells] for r in tables[0].rows] == [
+        ["1234.56", "12"],
+        ["456.78", "12.3"],
+        ["98.70", "3.4"],
+    ]
     assert [r.label for r in tables[1].rows] == ["2022年", "2021年"]
 
 
@@ -84,8 +90,10 @@ def test_a_ranked_table_and_a_history_printed_together():
     )
     ranking, history = find_tables(repair(text).text)
     assert ranking.header == ("2021年GDP(亿元)", "增速(%)")
-    assert [(r.label, [c.text for c in r.cells]) for r in ranking.rows] == [("甲区", ["565.7", "8"]),
-                                                                           ("乙县", ["320.7", "9.9"])]
+    assert [(r.label, [c.text for c in r.cells]) for r in ranking.rows] == [
+        ("甲区", ["565.7", "8"]),
+        ("乙县", ["320.7", "9.9"]),
+    ]
     assert [r.label for r in history.rows] == ["2021年", "2020年"]
 
 
@@ -121,10 +129,17 @@ def test_one_cell_a_line():
     [table] = find_cell_tables(repair(CELLS).text)
     assert table.header == ("2023年", "较上年增长(%)")
     assert [(r.label, [c.text for c in r.cells]) for r in table.rows] == [
-        ("粮食总产量", ["150000吨", "0.8"]), ("玉米", ["90000吨", "-5.2"]), ("豆类", ["20000吨", "12.5"])]
+        ("粮食总产量", ["150000吨", "0.8"]),
+        ("玉米", ["90000吨", "-5.2"]),
+        ("豆类", ["20000吨", "12.5"]),
+    ]
     lexicon = load_lexicon()
     facts = extract_facts("t.txt", repair(CELLS), lexicon, Tokenizer(lexicon))
-    corn = {(f.value, f.unit) for f in facts if f.sentence.startswith("其中:玉米") or f.quote.startswith("其中:玉米")}
+    corn = {
+        (f.value, f.unit)
+        for f in facts
+        if f.sentence.startswith("其中:玉米") or f.quote.startswith("其中:玉米")
+    }
     assert corn >= {(90000, "吨")}
 
 
