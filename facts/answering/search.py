@@ -10,17 +10,13 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from facts.answering.policy import POLICY, AnswerPolicy
 from facts.answering.query import Query
 from facts.lexicon import Lexicon
 from facts.places import division
 from facts.reading.periods import Period, period_fit
 from facts.reading.subjects import Subject
 
-MIN_COVERAGE = 0.4
-MIN_SCORE = 0.3
-CANDIDATES = 120
-RERANK = 30
-SPECIFICITY = 0.05  # at most 10%: a tie-breaker, not a verdict
 PHASES = ("一期", "二期", "三期", "首期")
 
 
@@ -62,9 +58,8 @@ class FactRow:
         return [f.name for f in fields(cls)]
 
 
-NEAR = (
-    0.7  # words at least this close to a figure stay on its row (for tie-breaks); the rest live in postings
-)
+# words at least this close to a figure stay on its row (for tie-breaks); the rest live in postings
+NEAR = 0.7
 
 
 @dataclass(frozen=True)
@@ -167,7 +162,10 @@ class FactIndex:
         return set(self.slices)
 
     def coverage(
-        self, terms: list[str], parts: dict[str, list[str]] | None = None
+        self,
+        terms: list[str],
+        parts: dict[str, list[str]] | None = None,
+        part_weight: float = POLICY.part_weight,
     ) -> tuple[np.ndarray, float]:
         """Share of the question's weighted words each fact's context holds (a word's known parts count half)."""
         scores = np.zeros(len(self.facts), dtype=np.float32)
@@ -183,18 +181,20 @@ class FactIndex:
                 continue
             best = np.zeros(len(self.facts), dtype=np.float32)
             for ids, weights in pieces:
-                np.maximum.at(best, ids, weights * 0.5)
+                np.maximum.at(best, ids, weights * part_weight)
             if hit is not None:
                 np.maximum.at(best, hit[0], hit[1])
             scores += idf * best
         return (scores / total if total else scores), total
 
-    def rank(self, query: Query, limit: int = 10, strict: bool = True) -> list[Scored]:
+    def rank(
+        self, query: Query, limit: int = 10, strict: bool = True, policy: AnswerPolicy = POLICY
+    ) -> list[Scored]:
         """Facts that answer `query`, best first. strict=False ignores period and subject (suggestions)."""
         if not query.terms or not self.facts:
             return []
-        coverage, _ = self.coverage(query.terms, query.parts)
-        floor = MIN_COVERAGE if strict else 0.2
+        coverage, _ = self.coverage(query.terms, query.parts, policy.part_weight)
+        floor = policy.min_coverage if strict else policy.suggestion_coverage
         mask = coverage >= floor
         if query.unit_family:  # hard constraints first, in bulk; fit_of checks the rest one by one
             mask &= self.family_code == self._codes.get(query.unit_family, -1)
@@ -208,25 +208,26 @@ class FactIndex:
                 | (self.district_code == self._codes.get("", -1))
             )
         candidates = np.nonzero(mask)[0]
-        if len(candidates) > CANDIDATES:
-            candidates = candidates[np.argsort(-coverage[candidates])[:CANDIDATES]]
+        if len(candidates) > policy.candidates:
+            candidates = candidates[np.argsort(-coverage[candidates])[: policy.candidates]]
         scored = []
         for i in candidates:
             fact = self.facts[int(i)]
-            fit = fit_of(query, fact, strict, lambda term, i=int(i): self.weight(term, i))
+            fit = fit_of(query, fact, strict, lambda term, i=int(i): self.weight(term, i), policy)
             if fit is not None:
                 scored.append(Scored(fact, float(coverage[i]) * fit, float(coverage[i])))
         if strict:
-            scored = [s for s in scored if s.score >= MIN_SCORE]
+            scored = [s for s in scored if s.score >= policy.min_score]
         scored.sort(key=lambda s: (-s.score, -(s.fact.row.period_end or 0), s.fact.id))
-        return (self._prefer_plain(query, scored[:RERANK]) + scored[RERANK:])[:limit]
+        top = policy.rerank
+        return (self._prefer_plain(query, scored[:top], policy) + scored[top:])[:limit]
 
-    def best_by_words(self, query: Query) -> tuple["FactView | None", float]:
+    def best_by_words(self, query: Query, policy: AnswerPolicy = POLICY) -> tuple["FactView | None", float]:
         """The fact whose context holds most of the question's words, of the unit and measure asked, and
         its coverage — whatever its period or subject (one pass over the postings, no ranking)."""
         if not query.terms or not self.facts:
             return None, 0.0
-        coverage, _ = self.coverage(query.terms, query.parts)
+        coverage, _ = self.coverage(query.terms, query.parts, policy.part_weight)
         if query.unit_family:
             coverage = np.where(self.family_code == self._codes.get(query.unit_family, -1), coverage, 0.0)
         if query.measure:
@@ -234,7 +235,7 @@ class FactIndex:
         i = int(np.argmax(coverage))
         return (self.facts[i], float(coverage[i])) if coverage[i] > 0 else (None, 0.0)
 
-    def _prefer_plain(self, query: Query, scored: list[Scored]) -> list[Scored]:
+    def _prefer_plain(self, query: Query, scored: list[Scored], policy: AnswerPolicy) -> list[Scored]:
         """Among close candidates, prefer the fact whose own words the question does not leave out
         (a figure for 消费品工业产值 is a worse answer to 工业产值 than the plain one)."""
         asked = set(query.all_terms) | {p for parts in query.parts.values() for p in parts}
@@ -244,24 +245,20 @@ class FactIndex:
             extra = sum(
                 self.idf.get(t, 0.0) * w
                 for t, w in s.fact.row.terms.items()
-                if w >= 0.7 and t not in asked and not any(t in a or a in t for a in asked)
+                if w >= NEAR and t not in asked and not any(t in a or a in t for a in asked)
             )
             unasked = [
                 r for r in PHASES if r not in asked and s.fact.row.terms.get(r, 0.0) >= 1.0
             ]  # near only
             others = _other_places(s.fact.row, query.district)
             factor = (
-                (1 + SPECIFICITY * min(extra / total, 2.0))
-                * (1.5 if unasked else 1.0)
-                * (OTHER_PLACE if others else 1.0)
+                (1 + policy.specificity * min(extra / total, policy.specificity_cap))
+                * (policy.phase_unasked if unasked else 1.0)
+                * (policy.other_place if others else 1.0)
             )
             rescored.append(Scored(s.fact, s.score / factor, s.coverage))
         rescored.sort(key=lambda s: (-s.score, -(s.fact.row.period_end or 0), s.fact.id))
         return rescored
-
-
-# 义乌、金华中欧班列共开行1399列 is the two places' figure: for 义乌 alone, the one naming only 义乌 is better
-OTHER_PLACE = 1.2
 
 
 def _other_places(row: FactRow, asked: str | None) -> bool:
@@ -278,7 +275,9 @@ def _other_places(row: FactRow, asked: str | None) -> bool:
     return False
 
 
-def fit_of(query: Query, fact: FactView, strict: bool = True, weight=None) -> float | None:
+def fit_of(
+    query: Query, fact: FactView, strict: bool = True, weight=None, policy: AnswerPolicy = POLICY
+) -> float | None:
     """How well a fact fits what the question asks besides its words; None when it cannot answer it.
 
     `weight(term)` says how close a word stands to the figure (defaults to the row's near words)."""
@@ -290,10 +289,10 @@ def fit_of(query: Query, fact: FactView, strict: bool = True, weight=None) -> fl
     if query.measure and row.measure != query.measure:
         return None
     if not query.measure and row.measure in {"growth", "share", "rank", "change"}:
-        fit *= 0.5
+        fit *= policy.unasked_measure
     for word in query.restrictors:
         near = weight(word)
-        if near < 0.5:
+        if near < policy.restrictor_near:
             return None
         if word in query.exclusive and any(
             word in t and t != word and w >= near for t, w in row.terms.items()
@@ -301,16 +300,17 @@ def fit_of(query: Query, fact: FactView, strict: bool = True, weight=None) -> fl
             return None  # 出口 only inside 进出口: the figure is the trade's, not the exports'
 
     for name in query.required:
-        if weight(name) < 0.2:
+        if weight(name) < policy.required_near:
             return None
     if query.target:
-        fit *= 1.0 if row.kind in {"target", "forecast"} else 0.55
+        fit *= 1.0 if row.kind in {"target", "forecast"} else policy.actual_for_plan
     else:
-        fit *= {"target": 0.6, "forecast": 0.85}.get(row.kind, 1.0)
+        fit *= {"target": policy.plan_for_actual, "forecast": policy.forecast_for_actual}.get(row.kind, 1.0)
     if query.cumulative and not (
         query.target and row.kind in {"target", "forecast"}
     ):  # 十四五末 of a target: its year
-        fit *= 1.0 if row.kind == "cumulative" or (fact.period and fact.period.start is None) else 0.8
+        total = row.kind == "cumulative" or (fact.period and fact.period.start is None)
+        fit *= 1.0 if total else policy.period_for_total
     if not strict:
         return fit
     if query.district and row.district and query.district not in (row.district, _own_place(row)):
@@ -326,16 +326,12 @@ def fit_of(query: Query, fact: FactView, strict: bool = True, weight=None) -> fl
         and fact.period.end == query.period.end
     ):
         period = 1.0  # a target for 2025 and one for the end of 2025 (十四五末) are the same level to reach
-    subject = subject_fit(query.subject, fact, weight)
+    subject = subject_fit(query.subject, fact, weight, policy)
     if subject is None:
         return None
     if query.period is not None and fact.period is not None and fact.period.inferred:
-        period *= 0.9
+        period *= policy.inferred_period
     return fit * period * subject
-
-
-NAMED_NEAR = 0.7  # a word this close to a figure is in its own clause
-ZONE_NAMED = 0.8  # a zone named beside a figure whose subject was read as its district
 
 
 def _own_place(row: FactRow) -> str:
@@ -345,7 +341,9 @@ def _own_place(row: FactRow) -> str:
     return ""
 
 
-def subject_fit(asked: Subject | None, fact: FactView, weight=None) -> float | None:
+def subject_fit(
+    asked: Subject | None, fact: FactView, weight=None, policy: AnswerPolicy = POLICY
+) -> float | None:
     """1.0 when the fact is about the asked subject, less when only inferred, None when it is not."""
     if asked is None:
         return 1.0
@@ -354,22 +352,26 @@ def subject_fit(asked: Subject | None, fact: FactView, weight=None) -> float | N
         if subject and subject.kind == "org" and asked.fits(subject):
             return 1.0
         near = weight(asked.key) if weight else row.terms.get(asked.key, 0.0)
-        if near >= 0.7:  # the company is named in the figure's own clause
-            return 0.95
+        if near >= policy.named_near:  # the company is named in the figure's own clause
+            return policy.org_named
         in_paragraph = any(asked.key in core or core in asked.key for core in row.orgs)
-        return (0.5 + 0.4 * near) if in_paragraph or near >= 0.2 else None
+        if in_paragraph or near >= policy.required_near:
+            return policy.org_in_paragraph + policy.org_nearness * near
+        return None
     if subject is None:
-        return 0.5
+        return policy.no_subject
     if asked.kind == "zone":
         if subject.kind == "zone" and asked.fits(subject):
-            return 1.0 if row.subject_explicit else 0.9
+            return 1.0 if row.subject_explicit else policy.zone_inferred
         near = weight(asked.name) if weight else row.terms.get(asked.name, 0.0)
-        if near >= NAMED_NEAR:  # the figure's own clause names the zone (竹山乡村振兴产业园…年产值)
-            return ZONE_NAMED
-        return None if row.subject_explicit or subject.kind == "zone" else (0.6 if row.sub_scope else None)
+        if near >= policy.named_near:  # the figure's own clause names the zone (…产业园…年产值)
+            return policy.zone_named
+        if row.subject_explicit or subject.kind == "zone":
+            return None
+        return policy.zone_in_district if row.sub_scope else None
     # a district
     if subject.kind == "district":
         return 1.0 if not asked.key or asked.key == subject.key else None
     if row.subject_explicit or row.sub_scope:
         return None
-    return 0.6 if not asked.key or subject.place in (None, asked.key) else None
+    return policy.inferred_district if not asked.key or subject.place in (None, asked.key) else None

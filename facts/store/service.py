@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from facts.answering.answer import Answer
 from facts.answering.digest import Digest, DigestItem, load_indicators, main_district
+from facts.answering.policy import POLICY, AnswerPolicy
 from facts.answering.query import KnownNames, parse_question
 from facts.answering.search import FactIndex, Scored, subject_fit
 from facts.kinds import Kind, Reason
@@ -27,11 +28,9 @@ from facts.store.settings import FactSettings
 from facts.text import Tokenizer
 
 MAX_QUESTION = 500
-LATEST_SHARE = 0.8  # a later running total this close to the best one replaces it
-ELSEWHERE = 0.3  # how much better another place's fact must fit the words to stop a lesser answer
 
 
-def series_of(ranked: list[Scored], best: Scored) -> list[Scored]:
+def series_of(ranked: list[Scored], best: Scored, policy: AnswerPolicy = POLICY) -> list[Scored]:
     """The best fact's figure over the periods the reports give, one per period, oldest first.
 
     Members share the best fact's unit and measure and most of its matched words; estimates (预计)
@@ -44,11 +43,11 @@ def series_of(ranked: list[Scored], best: Scored) -> list[Scored]:
         fact, row = scored.fact, scored.fact.row
         if fact.period is None or fact.family != head.family or row.measure != head.row.measure:
             continue
-        if scored.coverage < 0.6 * best.coverage or (row.kind == Kind.TARGET) != planned:
+        if scored.coverage < policy.series_coverage * best.coverage or (row.kind == Kind.TARGET) != planned:
             continue
         if row.subject_explicit and head.row.subject_explicit and row.subject_name != head.row.subject_name:
             continue
-        if fuzz.partial_ratio(row.indicator, head.row.indicator) < 60:  # another measure altogether
+        if fuzz.partial_ratio(row.indicator, head.row.indicator) < policy.series_same_indicator:
             continue
         group = groups[fact.period.start is None]
         end = fact.period.end
@@ -59,7 +58,7 @@ def series_of(ranked: list[Scored], best: Scored) -> list[Scored]:
     return [chosen[end] for end in sorted(chosen)] if len(chosen) >= 2 else []
 
 
-def latest_total_first(results: list[Scored]) -> list[Scored]:
+def latest_total_first(results: list[Scored], policy: AnswerPolicy = POLICY) -> list[Scored]:
     """Asked for a running total without a date (江津班列累计开行多少列), the latest of the close ones:
     截至2023年5月底 supersedes 截至2019年底."""
     best = results[0]
@@ -73,7 +72,7 @@ def latest_total_first(results: list[Scored]) -> list[Scored]:
         and r.fact.period.end > best.fact.period.end
         and r.fact.family == best.fact.family
         and r.fact.row.measure == best.fact.row.measure
-        and r.score >= LATEST_SHARE * best.score
+        and r.score >= policy.latest_share * best.score
     ]
     if not later:
         return results
@@ -82,8 +81,15 @@ def latest_total_first(results: list[Scored]) -> list[Scored]:
 
 
 class FactService:
-    def __init__(self, engine: Engine, settings: FactSettings, lexicon: Lexicon | None = None):
+    def __init__(
+        self,
+        engine: Engine,
+        settings: FactSettings,
+        lexicon: Lexicon | None = None,
+        policy: AnswerPolicy = POLICY,
+    ):
         self.engine = engine
+        self.policy = policy
         self.settings = settings
         self.lexicon = lexicon or load_lexicon()
         self.tokenizer = Tokenizer(self.lexicon)
@@ -160,15 +166,16 @@ class FactService:
         return self.build()
 
     @staticmethod
-    def _asked_elsewhere(index: FactIndex, query, best: Scored) -> bool:
+    def _asked_elsewhere(index: FactIndex, query, best: Scored, policy: AnswerPolicy) -> bool:
         """True when the question's words fit another fact of the asked period much better than `best`,
         and that fact is another place's: 2022年江津工业投资 must not be answered with some project's 投资额
         because the only 工业投资 of 2022 in the reports is a zone's."""
-        other, coverage = index.best_by_words(query)
-        if other is None or other.id == best.fact.id or coverage < best.coverage + ELSEWHERE:
+        other, coverage = index.best_by_words(query, policy)
+        if other is None or other.id == best.fact.id or coverage < best.coverage + policy.elsewhere:
             return False
         return (
-            period_fit(query.period, other.period) is not None and subject_fit(query.subject, other) is None
+            period_fit(query.period, other.period) is not None
+            and subject_fit(query.subject, other, policy=policy) is None
         )
 
     @property
@@ -239,12 +246,15 @@ class FactService:
                 index.idf,
             )
             query.unit_family = indicator.unit
-            ranked = index.rank(query, limit=30)
+            ranked = index.rank(query, limit=30, policy=self.policy)
             series = [s for s in ranked if s.fact.row.kind != Kind.TARGET]
-            item = DigestItem(indicator, (series_of(series, series[0]) or series[:1]) if series else [])
+            item = DigestItem(
+                indicator, (series_of(series, series[0], self.policy) or series[:1]) if series else []
+            )
             targets = [s for s in ranked if s.fact.row.kind == Kind.TARGET and s.fact.period is not None]
             if targets and item.latest is not None and item.latest.fact.period is not None:
-                best = max(targets, key=lambda s: (s.score >= 0.6 * targets[0].score, s.fact.period.end))
+                share = self.policy.digest_target_share
+                best = max(targets, key=lambda s: (s.score >= share * targets[0].score, s.fact.period.end))
                 if best.fact.period.end >= item.latest.fact.period.end:
                     item.target = best
             items.append(item)
@@ -268,8 +278,9 @@ class FactService:
         query = parse_question(question, self.lexicon, self.tokenizer, self._names, this_year, index.idf)
         if not query.terms:
             return Answer(question, False, reason=Reason.VAGUE, query=query, titles=self._titles)
-        results = index.rank(query, limit=limit)
-        if results and self._asked_elsewhere(index, query, results[0]):
+        policy = self.policy
+        results = index.rank(query, limit=limit, policy=policy)
+        if results and self._asked_elsewhere(index, query, results[0], policy):
             results = []  # the figure asked for is there for another period or place: not a lesser one here
         if results and not query.target and results[0].fact.row.kind == Kind.TARGET:
             # "how many in 2023" is not answered by the plan for 2023: the plan is offered, not given as the answer
@@ -282,18 +293,21 @@ class FactService:
                 titles=self._titles,
             )
         if results and query.period is None and not query.series:
-            results = latest_total_first(results)
+            results = latest_total_first(results, policy)
         if results:
-            series = series_of(index.rank(query, limit=30), results[0]) if query.series else []
+            ranked = index.rank(query, limit=30, policy=policy) if query.series else []
+            series = series_of(ranked, results[0], policy) if query.series else []
             return Answer(question, True, results=results, query=query, titles=self._titles, series=series)
-        suggestions = index.rank(query, limit=3, strict=False)
+        suggestions = index.rank(query, limit=3, strict=False, policy=policy)
         reason = Reason.NO_MATCH
         if suggestions:
             if query.district and all(s.fact.row.district != query.district for s in suggestions):
                 reason = Reason.DISTRICT
             elif query.period and all(period_fit(query.period, s.fact.period) is None for s in suggestions):
                 reason = Reason.PERIOD
-            elif query.subject and all(subject_fit(query.subject, s.fact) is None for s in suggestions):
+            elif query.subject and all(
+                subject_fit(query.subject, s.fact, policy=policy) is None for s in suggestions
+            ):
                 reason = Reason.SUBJECT
         return Answer(
             question, False, suggestions=suggestions, reason=reason, query=query, titles=self._titles
