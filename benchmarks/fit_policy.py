@@ -15,6 +15,7 @@ import json
 import os
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,7 +80,7 @@ def fit(benches: list[Bench], rounds: int) -> tuple[AnswerPolicy, list[dict]]:
                 value = round(here * factor, 4)
                 if name in SHARE_LIKE and value > 1.0:
                     continue
-                trial = policy.tuned(**{name: value})
+                trial = replace(policy, **{name: value})
                 right = sum(b.right(trial) for b in benches)
                 if right > best:
                     best, policy, moved = right, trial, True

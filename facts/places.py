@@ -14,6 +14,7 @@ import os
 import re
 import zipfile
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -339,7 +340,7 @@ def report_places(text: str) -> ReportPlaces:
     return ReportPlaces(home, {m.place.name: m.place for m in kept}, kept)
 
 
-def resolve(word: str, known: dict[str, Place] | None = None) -> Place | None:
+def resolve(word: str, known: Collection[str] | None = None) -> Place | None:
     """The place a word names (full name or short form), preferring places the store knows."""
     gaz = gazetteer()
     candidates = gaz.named(word) or gaz.by_short.get(word, [])

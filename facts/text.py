@@ -11,7 +11,7 @@ import re
 import stat
 import tempfile
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from functools import cache
 from pathlib import Path
 
@@ -177,7 +177,8 @@ NUMBER_WORDS = {
     "ten": 10,
     "eleven": 11,
 }
-ENGLISH_PERIODS = [
+Replacement = str | Callable[[re.Match[str]], str]
+ENGLISH_PERIODS: list[tuple[re.Pattern[str], Replacement]] = [
     (re.compile(r"\b(?:by|at|as of|until|up to)?\s*the end of (\d{4})\b", re.IGNORECASE), r" 截至\1年底 "),
     (
         re.compile(
@@ -236,14 +237,22 @@ def chinese_amount(value: float, unit: str) -> str:
     return f"{value:g}{unit}"
 
 
+def _plan_words(part: str) -> Callable[[re.Match[str]], str]:
+    """The five-year plan an English phrase names, with the part of it asked (十四五末)."""
+    return lambda m: f" {PLAN_NAMES[m.group(1)]}{part} "
+
+
+def _amount_words(scale: float, unit: str) -> Callable[[re.Match[str]], str]:
+    """An English amount (1.2 billion yuan) written as the reports write it (12亿元)."""
+    return lambda m: f" {chinese_amount(float(m.group(1)) * scale, unit)} "
+
+
 def english_to_chinese(text: str, lexicon: Lexicon) -> str:
     """A mostly-English question → Chinese keywords via the glossary (unknown words dropped)."""
     for pattern, part in ENGLISH_PLANS:
-        text = pattern.sub(lambda m, part=part: f" {PLAN_NAMES[m.group(1)]}{part} ", text)
+        text = pattern.sub(_plan_words(part), text)
     for pattern, scale, unit in ENGLISH_AMOUNTS:
-        text = pattern.sub(
-            lambda m, scale=scale, unit=unit: f" {chinese_amount(float(m.group(1)) * scale, unit)} ", text
-        )
+        text = pattern.sub(_amount_words(scale, unit), text)
     for pattern, repl in ENGLISH_PERIODS:
         text = pattern.sub(repl, text)
     lowered = " " + text.lower() + " "
@@ -272,7 +281,7 @@ FUNCTION_CHARS = set(
 AMOUNT_SUFFIX = "额量数值"
 
 
-def known_join(tokens: list[str], i: int, known: set[str]) -> tuple[str, int] | None:
+def known_join(tokens: list[str], i: int, known: Collection[str]) -> tuple[str, int] | None:
     """The longest run of two or three tokens from `i` that is a known word, or one once a trailing
     额/量/数/值 is dropped (协议 引资额 → 协议引资); with where the run ends."""
     for j in range(min(len(tokens), i + 3), i + 1, -1):
@@ -381,7 +390,7 @@ class Tokenizer:
     def canonical_text(self, text: str) -> str:
         return self._synonym_re.sub(lambda m: self.lexicon.canonical(m.group(0)), text)
 
-    def question_terms(self, text: str, known: set[str]) -> list[str]:
+    def question_terms(self, text: str, known: Collection[str]) -> list[str]:
         """A question's words, each counted once: whole words the index knows, else their known parts."""
         text = self.canonical_text(text)
         out: list[str] = [f"{m.group(1)}{m.group(2)}" for m in FIGURE_TERM.finditer(text)]
@@ -468,7 +477,7 @@ class Tokenizer:
     def restore_sounds(self, sounds: tuple) -> None:
         self.vocabulary, self._by_sound, self._sound_keys = sounds
 
-    def correct(self, question: str, protected: list[tuple[int, int]] = ()) -> str:
+    def correct(self, question: str, protected: Sequence[tuple[int, int]] = ()) -> str:
         """Replace misspelt words that sound like a report word (斑列→班列, 宗保区→综保区).
 
         Only where jieba finds no words (a run of single characters), widened by one word on each side,

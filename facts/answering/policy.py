@@ -6,7 +6,7 @@ fits. `POLICY` holds the values in use; `benchmarks/fit_policy.py` searches them
 (the seeds' dev set and the studied half of the real set) and scores the half it never saw.
 """
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 
 
 @dataclass(frozen=True)
@@ -60,9 +60,6 @@ class AnswerPolicy:
     series_coverage: float = 0.6  # a series member holds at least this share of the best fact's coverage
     series_same_indicator: int = 60  # rapidfuzz partial ratio below this: another measure altogether
     digest_target_share: float = 0.6  # a digest's target: the latest of those this close to the best
-
-    def tuned(self, **changes: float) -> "AnswerPolicy":
-        return replace(self, **changes)
 
     @classmethod
     def weights(cls) -> list[str]:

@@ -1,6 +1,7 @@
 """A question → what it asks: search terms, period, subject, unit, measure and kind wanted."""
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from facts.lexicon import Lexicon
@@ -83,7 +84,7 @@ def parse_question(
     tokenizer: Tokenizer,
     names: KnownNames,
     this_year: int,
-    known: set[str] = frozenset(),
+    known: Collection[str] = frozenset(),
 ) -> Query:
     text = clean_question(question)
     if is_english(text):
@@ -106,18 +107,18 @@ def parse_question(
         if m.period is not None and (m.explicit_year or not BARE_PART.fullmatch(text[m.start : m.end]))
     ]
     if markers:
-        chosen = next((m for m in markers if m.period.start is None), markers[0])
+        chosen = next((m for m in markers if m.period is not None and m.period.start is None), markers[0])
         query.period = chosen.period
         for m in markers:
             rest = rest.replace(text[m.start : m.end], " ")
     elif (odd := odd_year(text)) is not None:  # 99999999999年: a period no fact has, not "any year"
         query.period = odd
     else:  # 二季度/上半年 without a year: any year's, but that part of it (facts carry such words of their period)
-        for m in PART_OF_YEAR.finditer(text):
+        for part in PART_OF_YEAR.finditer(text):
             query.restrictors.add(
-                f"{'一二三四'['一二三四1234'.index(m.group(1)) % 4]}季度"
-                if m.group(1)
-                else f"{m.group(2)}半年"
+                f"{'一二三四'['一二三四1234'.index(part.group(1)) % 4]}季度"
+                if part.group(1)
+                else f"{part.group(2)}半年"
             )
     query.cumulative = bool(CUMULATIVE.search(text))
     rest = RUNNING_TOTAL.sub(
@@ -163,14 +164,13 @@ def parse_question(
     query.exclusive = {r for r in lexicon.restrictors if r in spoken}
     query.restrictors |= query.exclusive
     query.required = {s for s in names.services if s in text}
-    for m in SERVICE.finditer(
-        text
-    ):  # a train service the reports never name must not borrow another's figures
-        name = m.group(0)
+    # a train service the reports never name must not borrow another's figures
+    for service in SERVICE.finditer(text):
+        name = service.group(0)
         if (
             not any(name in s or s.endswith(name) for s in names.services)
-            and not tokenizer.is_common_word(m.group(1))
-            and not any(ch in QUESTION_CHARS for ch in m.group(1))
+            and not tokenizer.is_common_word(service.group(1))
+            and not any(ch in QUESTION_CHARS for ch in service.group(1))
         ):
             query.required.add(name)
     query.terms = tokenizer.question_terms(rest, known)
@@ -250,11 +250,11 @@ def _subject(
                 start -= 2 if PLACE_PREFIX.match(text[start - 2 : start]) else 1
             whole = text[start : text.find(whole) + len(whole)]
             return Subject("org", core, core), text.replace(whole, " ")
-    m = ORG.search(text)
-    if m:
+    org = ORG.search(text)
+    if org:
         # the match runs from the first character it can: 江津引进上市公司 starts with a district and a verb.
         # Without the places before it, what is left must be a name, not common words (上市公司, 科技公司).
-        words = tokenizer.words(org_core(m.group(0)))
+        words = tokenizer.words(org_core(org.group(0)))
         while words and (
             place_key(words[0], names.divisions) in names.divisions
             or words[0] in names.places
@@ -263,7 +263,7 @@ def _subject(
             words.pop(0)
         core = "".join(words)
         if len(core) >= 2 and not all(len(w) >= 2 and tokenizer.is_common_word(w) for w in words):
-            whole = m.group(0)[m.group(0).find(core) :]
+            whole = org.group(0)[org.group(0).find(core) :]
             return Subject("org", whole, org_core(whole)), text.replace(whole, " ")
     for suffix in lexicon.zone_suffixes:
         at = text.find(suffix)

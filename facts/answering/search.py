@@ -174,7 +174,7 @@ class FactIndex:
             idf = self.idf.get(term, self.unknown_idf)
             total += idf
             hit = self.posting(term)
-            pieces = [self.posting(p) for p in (parts or {}).get(term, ()) if p in self.slices]
+            pieces = [piece for p in (parts or {}).get(term, ()) if (piece := self.posting(p)) is not None]
             if not pieces:
                 if hit is not None:
                     scores[hit[0]] += idf * hit[1]

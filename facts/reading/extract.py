@@ -182,11 +182,11 @@ def read_context(text: str, lexicon: Lexicon, tokenizer: Tokenizer) -> ReportCon
     counts = Counter(
         (m.subject.kind, m.subject.key, m.subject.place) for m in mentions if m.subject.kind != "org"
     )
-    names = {}
+    names: dict[tuple[str, str, str | None], Subject] = {}
     for m in mentions:
-        key = (m.subject.kind, m.subject.key, m.subject.place)
-        if key not in names or len(m.subject.name) > len(names[key].name):
-            names[key] = m.subject
+        ident = (m.subject.kind, m.subject.key, m.subject.place)
+        if ident not in names or len(m.subject.name) > len(names[ident].name):
+            names[ident] = m.subject
     merged: Counter = Counter()  # 临港产业城 and 珞璜临港产业城 are one zone
     for (kind, key, place), n in counts.items():
         full = next(
@@ -740,7 +740,7 @@ def _period(ctx: ReportContext, sent: Span, para: Span, clause: Span, fig: Figur
     if marker is not None:
         return marker.period
     before = [m for m in markers if para.start <= m.start < sent.start]
-    if before:
+    if before and before[-1].period is not None:
         return before[-1].period.as_inferred()
     if ctx.years.default:
         return year_period(ctx.years.default, inferred=True)
@@ -758,7 +758,7 @@ def _change_pair(text: str, figures: list[Figure], i: int, period: Period | None
     )
     if period is None or not period.is_span:
         return None if starts_pair else period
-    if starts_pair:
+    if starts_pair and period.start is not None:
         return Period(
             period.start, period.start, f"{year_of(period.start)}年初({period.label}之初)", period.inferred
         )

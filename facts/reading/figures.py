@@ -142,7 +142,7 @@ def _number(text: str) -> float:
 
 def find_figures(text: str) -> list[Figure]:
     """Every figure in `text`, in order."""
-    found = []
+    found: list[Figure] = []
     for m in FIGURE.finditer(text):
         start, end = m.start(), m.end()
         prev = text[start - 1] if start else ""

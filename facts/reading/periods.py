@@ -324,6 +324,7 @@ def _year_to_date(markers: list[Marker], text: str) -> list[Marker]:
             and prev.period is not None
             and marker.period is not None
             and prev.period.label.endswith("以来")
+            and prev.period.start is not None
             and marker.period.start is None
             and 0 <= marker.start - prev.end <= YEAR_TO_DATE_GAP
             and not text[prev.end : marker.start].strip(" ,，、")

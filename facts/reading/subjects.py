@@ -6,6 +6,7 @@ names, "以下简称“X”" aliases), so the same rules serve reports about any
 
 import re
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from facts.lexicon import Lexicon
@@ -122,7 +123,7 @@ def self_place(word: str, home: Place, named: dict[str, Place]) -> Place:
     return named.get(parent) or Place(parent, parent[:-1], "city", ())
 
 
-def place_key(word: str | None, known: dict[str, Place] | None = None) -> str | None:
+def place_key(word: str | None, known: Collection[str] | None = None) -> str | None:
     """A place word as the store keys it: 江津 → 江津区 (its full name) when it names a division."""
     if not word:
         return word
@@ -188,22 +189,22 @@ def find_mentions(
             start = m.start() - len(place) if place else m.start()
             name = text[start : m.end()]
             add(start, m.end(), Subject("zone", name, ZONE_TYPES[suffix], place_key(place, report.named)))
-    for start, end, place in place_mentions(text, report):
+    for start, end, found in place_mentions(text, report):
         follow = text[end : end + 6]
         if any(follow.startswith(s) for s in lexicon.zone_suffixes):
             continue  # 江津综保区: the zone's own mention
-        if place != report.home and not opens_clause(text, start):
+        if found != report.home and not opens_clause(text, start):
             continue  # 与北京XX公司签约, 来自广东的企业: another place named in passing is no subject
-        if place != report.home and any(text.startswith(org_core(o)[:2], end) for o in orgs):
+        if found != report.home and any(text.startswith(org_core(o)[:2], end) for o in orgs):
             continue  # 重庆明峰医学影像…: the place opens a company's name
-        add(start, end, place_subject(place, report.home))
+        add(start, end, place_subject(found, report.home))
     if report.home is not None:
         for m in SELF_WORDS.finditer(text):
             if m.start() > 0 and text[m.start() - 1] in NOT_SUBJECT_BEFORE:
                 continue
-            place = self_place(m.group(0), report.home, report.named)
-            if place != report.home and not opens_clause(text, m.start()):
+            own = self_place(m.group(0), report.home, report.named)
+            if own != report.home and not opens_clause(text, m.start()):
                 continue  # 打造全市重要的开放高地: the city named in passing
-            add(m.start(), m.end(), place_subject(place, None))
+            add(m.start(), m.end(), place_subject(own, None))
     mentions.sort(key=lambda x: x.start)
     return mentions
