@@ -15,6 +15,7 @@ from facts.lexicon import Lexicon
 from facts.places import division, report_places
 from facts.reading.figures import Figure, find_figures
 from facts.reading.periods import (
+    DATE_LINE,
     Marker,
     Period,
     ReportYears,
@@ -137,6 +138,7 @@ class ReportContext:
     top_subject: Subject | None
     top_zone: Subject | None
     words: set[str] = field(default_factory=set)  # names jieba must keep whole
+    title_period: Period | None = None  # 前三季度…经济运行情况: the period of figures that name none
     _starts: dict[str, list[int]] = field(default_factory=dict, repr=False)
 
     def mentions_in(self, start: int, end: int) -> list[Mention]:
@@ -214,6 +216,7 @@ def read_context(text: str, lexicon: Lexicon, tokenizer: Tokenizer) -> ReportCon
         names.get(top) if top else None,
         names.get(top_zone) if top_zone else None,
         words,
+        title_period(text, markers),
     )
 
 
@@ -265,6 +268,27 @@ def extract_facts(
 
 
 TITLE_CHARS = 80  # an opening line this short is a title or a lead, not a paragraph of figures
+
+
+def title_period(text: str, markers: list[Marker]) -> Period | None:
+    """The period a report's title names (前三季度沈阳市县域经济运行情况, 2023年上半年…), read from the short
+    lines before its body; a date line (时间:2023年11月09日) or a day (11月28日电) names none."""
+    start = 0
+    for line in text.split("\n"):
+        end = start + len(line)
+        if len(line.strip()) > TITLE_CHARS:
+            return None  # the body begins: the title named no period
+        if line.strip() and not DATE_LINE.search(line) and not find_figures(line):
+            for m in markers:
+                if (
+                    start <= m.start < end
+                    and m.period is not None
+                    and not text[m.start : m.end].endswith("日")
+                ):
+                    return m.period
+        start = end + 1
+    return None
+
 
 GROWTH_COLUMN = re.compile(r"增减|增长|增速|增幅|下降|比上年|同比")
 SHARE_COLUMN = re.compile(r"比重|占比|构成")
@@ -742,6 +766,8 @@ def _period(ctx: ReportContext, sent: Span, para: Span, clause: Span, fig: Figur
     before = [m for m in markers if para.start <= m.start < sent.start]
     if before and before[-1].period is not None:
         return before[-1].period.as_inferred()
+    if ctx.title_period is not None:
+        return ctx.title_period.as_inferred()
     if ctx.years.default:
         return year_period(ctx.years.default, inferred=True)
     return None
@@ -829,8 +855,9 @@ def _kind(text: str, lead: str, clause: Span, fig: Figure, period: Period | None
         return "target"
     if period is not None and ctx.years.default and not period.inferred:
         first = year_of(period.start) if period.start is not None else year_of(period.end)
+        horizon = ctx.years.horizon or ctx.years.default
         if first > (ctx.years.report or ctx.years.default) or (
-            period.end - (period.start or period.end) == 11 and first > ctx.years.default
+            period.end - (period.start or period.end) == 11 and first > horizon
         ):
             return "target"
     if FORECAST.search(scope):

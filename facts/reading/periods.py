@@ -77,10 +77,18 @@ def plan_period(name: str, part: str = "") -> Period:
 
 @dataclass(frozen=True)
 class ReportYears:
-    """`default`: the year most of the report is about; `report`: the year it was written."""
+    """`default`: the year most of the report is about; `report`: the year it was written; `current`: the
+    report speaks of the year it was written in as 今年 (a news item, a progress report), so the years before
+    it are history, not plans."""
 
     default: int | None
     report: int | None
+    current: bool = False
+
+    @property
+    def horizon(self) -> int | None:
+        """The last year the report can have figures of what happened: a full year after it is a plan."""
+        return self.report if self.current else self.default
 
 
 YEAR_IN_TEXT = re.compile(r"(?<!\d)((?:19|20)\d{2})年")
@@ -95,6 +103,15 @@ DATE_LINE = re.compile(
 DATE_LINE_REACH = 300
 
 
+def _date_line_year(head: str) -> int | None:
+    """The year of a report's date line; a labelled one (时间:2023年11月09日) before a bare one (a web
+    page's clock, 2021-8-11 星期三, often stands above the article's own date)."""
+    found = list(DATE_LINE.finditer(head))
+    labelled = [m for m in found if m.group(1)]
+    chosen = (labelled or found or [None])[0]
+    return int(next(g for g in chosen.groups() if g)) if chosen else None
+
+
 def report_years(text: str) -> ReportYears:
     """Guess which year a report is about and when it was written, from its own text."""
     counts: Counter[int] = Counter()
@@ -104,19 +121,18 @@ def report_years(text: str) -> ReportYears:
         counts.update(int(y) for y in YEAR_IN_TEXT.findall(sentence))
     if not counts:
         counts.update(int(y) for y in YEAR_IN_TEXT.findall(text))
-    dated = DATE_LINE.search(text[:DATE_LINE_REACH])
-    dated_year = int(next(g for g in dated.groups() if g)) if dated else None
+    dated_year = _date_line_year(text[:DATE_LINE_REACH])
     if not counts:
         return ReportYears(dated_year, dated_year)
     top = max(counts.values())
     default = max(y for y, c in counts.items() if c == top)
     if dated_year and "今年" in text:  # a dated news item: 今年 is the year of its date line
-        return ReportYears(default, dated_year)
+        return ReportYears(default, dated_year, current=True)
     latest = max(counts)
     if latest > default and "今年" in text and "去年" in text:
         # 今年以来…较去年… in a text whose latest year is a finished one (2022年…开行4639列): it is written
         # the year after
-        return ReportYears(default, latest + 1)
+        return ReportYears(default, latest + 1, current=True)
     looking_back = re.search(
         rf"(截至|截止|到){default}年(底|末)|{default}年12月|过去的{default}年|{default}年全年|{default}年是",
         text,
@@ -141,6 +157,8 @@ MARKER = re.compile(
             r"(?P<since>自|从)(?P<sy>(?:19|20)\d{2})年(?:\d{1,2}月(?:\d{1,2}日)?)?(?:[^,，。;；]{0,10}?)以来",
             r"(?P<upto>截至|截止|到|至)(?:(?P<uy>(?:19|20)\d{2})年|(?P<urel>今年|去年|上年|本年|当年))?(?:(?P<um>\d{1,2})月)?(?P<uend>底|末|为止|止)",
             r"(?P<now>截至|截止)(?:目前|现在|当前|今天)",
+            # 目前, opening its clause (目前,全县已建成…17个): as of the report's time, like 截至目前
+            r"(?<![^\s。;；,，:：])(?P<nowbare>目前|当前|现阶段)(?=[,，]|已|共|全)",
             r"(?P<upday>截至|截止)(?:(?P<dy>(?:19|20)\d{2})年)?(?P<dm>\d{1,2})月(?P<dd>\d{1,2})日",
             r"[“\"]?(?P<plan>十[一二三四五]五)[”\"]?(?P<ppart>末期|期末|末|初期|之初|初|开始时|伊始|开局)?",
             r"(?P<ry>(?:19|20)\d{2})年(?P<rm1>\d{1,2})月?[-—~至到](?P<rm2>\d{1,2})月",
@@ -157,7 +175,8 @@ MARKER = re.compile(
         ]
     )
 )
-COMPARED = re.compile(r"(较|比|相比|对比|同比)$")
+# a period the figure is compared with, not the figure's own: 较上年, 由上年的…调整为, 已超去年全年
+COMPARED = re.compile(r"(较|比|相比|对比|同比|由|超过?|高于|低于|多于|少于)$")
 # A number written as a year that no report means (99999999999年, 3000年, 1800年). MARKER reads only
 # 19xx/20xx, so such a question would otherwise name no period and be answered with any year's figure;
 # a question reads it as a period no fact has (report text is read by MARKER alone, unchanged).
@@ -219,7 +238,7 @@ def find_markers(text: str, years: ReportYears) -> list[Marker]:
             month = int(g["dm"])
             period = Period(None, ym(year, month), f"截至{year}年{month}月{int(g['dd'])}日")
             cumulative, explicit = True, bool(g["dy"])
-        elif g["now"]:
+        elif g["now"] or g["nowbare"]:
             if report is None:
                 continue
             period, cumulative = Period(None, ym(report, 12), f"截至{report}年"), True
@@ -341,19 +360,28 @@ def _year_to_date(markers: list[Marker], text: str) -> list[Marker]:
 
 
 def resolve_context(markers: list[Marker], years: ReportYears, text: str = "") -> list[Marker]:
-    """Give 全年/当年 the year of the nearest explicit year before it in its paragraph (else the report's)."""
-    resolved, year, last = [], None, 0
+    """Give 全年/当年 the year of the nearest dated marker before it in its paragraph (else the report's)."""
+    resolved: list[Marker] = []
+    year, last = None, 0
     for marker in markers:
         if "\n" in text[last : marker.start]:
             year = None
         last = marker.end
         if marker.period is None:
-            y = year or years.default
+            before = resolved[-1] if resolved else None
+            compared = marker.compared
+            if before is not None and before.end == marker.start and before.period and before.period.start:
+                # 去年全年, 超过上年全年: the year just before it, compared or not
+                y, compared = year_of(before.period.start), before.compared
+            else:
+                y = year or years.default
             if y is None:
                 continue
-            marker = Marker(marker.start, marker.end, year_period(y), False, False, marker.compared)
-        elif marker.explicit_year and marker.period.start is not None and not marker.period.is_span:
-            year = year_of(marker.period.start)
+            marker = Marker(marker.start, marker.end, year_period(y), False, False, compared)
+        elif not marker.compared and marker.period.start is not None and not marker.period.is_span:
+            year = year_of(
+                marker.period.start
+            )  # 2022年…全年, 去年全年: the year just named (比上年: not named)
         elif marker.explicit_year and marker.period.start is None:
             year = year_of(marker.period.end)
         resolved.append(marker)

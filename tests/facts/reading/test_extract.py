@@ -467,3 +467,22 @@ def test_industry_ratio_gives_each_industry_its_share():
     shares = {(f.indicator, f.value, f.period.label) for f in facts if f.measure == "share" and f.unit == "%"}
     assert ("第二产业占比", 29.0, "2023年") in shares
     assert ("第二产业占比", 30.0, "2022年") in shares  # 上年的 is the year before
+
+
+def test_a_title_period_dates_the_figures_that_name_none():
+    text = (
+        "某市政府网 2019-6-1 星期六\n时间:2024年10月20日\n前三季度某市县域经济运行情况\n"
+        "分地区看,甲县实现地区生产总值96.5亿元,同比增长2.2%。"
+    )
+    fact = next(f for f in _facts_of(text) if f.figure == "96.5亿元")
+    assert fact.period.label == "2024年前三季度"
+
+
+def test_history_in_a_news_item_is_not_a_plan():
+    text = (
+        "某地班列开行十年\n自2014年3月开行首趟以来,累计开行8000列。2014年开行12列,2016年开行300列,"
+        "2022年开行1500列。今年以来已开行1600列,较去年同期增长10%,今年有望突破1800列。"
+    )
+    kinds = {f.figure: f.kind for f in _facts_of(text)}
+    assert kinds["300列"] == "actual" and kinds["1500列"] == "actual"
+    assert kinds["突破1800列"] in {"target", "forecast"}

@@ -315,3 +315,72 @@ def test_year_to_date_is_not_a_running_total(text, label, start_month):
     marker = find_markers(text, ReportYears(2023, 2023))[0]
     assert marker.period.label == label
     assert (marker.period.start % 12 + 1 if marker.period.start is not None else None) == start_month
+
+
+@pytest.mark.parametrize(
+    ("text", "report"),
+    [
+        (
+            "网站首页 2020-3-2 星期一 09:00:01\n时间:2024年05月10日 来源:某县统计局\n今年1-4月,全县工业增长5%。",
+            2024,
+        ),
+        ("发布日期:2022-07-15\n上半年,全区实现生产总值88亿元。", 2022),
+    ],
+    ids=["labelled-date-before-a-page-clock", "labelled-date-alone"],
+)
+def test_a_labelled_date_line_is_the_reports_date(text, report):
+    assert report_years(text).report == report
+
+
+@pytest.mark.parametrize(
+    ("text", "years", "year"),
+    [
+        P(
+            "今年以来开行1200列,已超去年全年开行量。",
+            ReportYears(2015, 2024),
+            2023,
+            id="去年全年-is-last-year",
+        ),
+        P(
+            "2024年,全县增长5.1%,比上年提高0.3个百分点;全年城镇新增就业3200人",
+            ReportYears(2024, 2024),
+            2024,
+            id="a-compared-year-names-no-year",
+        ),
+        P(
+            "全县三次产业结构由上年的12:40:48调整为11:41:48;全年新增市场主体5000户",
+            ReportYears(2024, 2024),
+            2024,
+            id="由上年-names-no-year",
+        ),
+    ],
+)
+def test_full_year_after_a_relative_year(text, years, year):
+    resolved = resolve_context(find_markers(text, years), years, text)
+    full_year = [m for m in resolved if text[m.start : m.end] == "全年"]
+    assert full_year[-1].period == year_period(year)
+
+
+@pytest.mark.parametrize(
+    ("text", "compared"),
+    [
+        ("运量已超去年全年", True),
+        ("比重由上年的40%提高到42%", True),
+        ("去年全县完成投资80亿元", False),
+    ],
+)
+def test_a_period_compared_with_is_marked(text, compared):
+    marker = next(
+        m for m in find_markers(text, ReportYears(2024, 2024)) if text[m.start : m.end] in ("去年", "上年")
+    )
+    assert marker.compared is compared
+
+
+def test_目前_opening_a_clause_is_the_reports_time():
+    text = "目前,全县已建成省级园区3个。"
+    [marker] = find_markers(text, ReportYears(2024, 2024))
+    assert marker.period.start is None and marker.period.end == ym(2024, 12) and marker.cumulative
+
+
+def test_目前_inside_a_phrase_is_no_period():
+    assert find_markers("这是目前最大的项目", ReportYears(2024, 2024)) == []
