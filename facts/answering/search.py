@@ -335,8 +335,10 @@ def fit_of(
 
 
 def _own_place(row: FactRow) -> str:
-    """The division a fact is explicitly about, when the report names it (else "")."""
-    if row.subject_explicit and row.subject_kind == "district":
+    """The division a fact is about when the report names it for the figure (else ""): in its clause, or
+    as the topic of the sentence before (武清区GDP为957亿元。其中第三产业增加值583亿元) when that is not the
+    report's own place."""
+    if row.subject_kind == "district" and (row.subject_explicit or row.subject_name != row.district):
         return row.subject_name or ""
     return ""
 

@@ -270,23 +270,29 @@ def extract_facts(
 TITLE_CHARS = 80  # an opening line this short is a title or a lead, not a paragraph of figures
 
 
+HEADING_REACH = 300  # a report's heading (title, source, date) fits in its first few hundred characters
+
+
 def title_period(text: str, markers: list[Marker]) -> Period | None:
-    """The period a report's title names (前三季度沈阳市县域经济运行情况, 2023年上半年…), read from the short
-    lines before its body; a date line (时间:2023年11月09日) or a day (11月28日电) names none."""
-    start = 0
-    for line in text.split("\n"):
-        end = start + len(line)
-        if len(line.strip()) > TITLE_CHARS:
-            return None  # the body begins: the title named no period
-        if line.strip() and not DATE_LINE.search(line) and not find_figures(line):
-            for m in markers:
-                if (
-                    start <= m.start < end
-                    and m.period is not None
-                    and not text[m.start : m.end].endswith("日")
-                ):
-                    return m.period
-        start = end + 1
+    """The period a report's heading names (前三季度沈阳市县域经济运行情况, 2023年上半年…): the first
+    period written before its first figure and first full stop; a date (时间:2023年11月09日, 11月28日电)
+    names none."""
+    end = min(HEADING_REACH, len(text))
+    first_figure = find_figures(text[:end])
+    if first_figure:
+        end = first_figure[0].start
+    stop = text.find("。", 0, end)
+    end = stop if stop >= 0 else end
+    dates = [(m.start(), m.end()) for m in DATE_LINE.finditer(text, 0, end)]
+    for m in markers:
+        if m.start >= end:
+            break
+        written = text[m.start : m.end]
+        if m.period is None or written.endswith("日") or re.match(r"\d{1,2}日", text[m.end : m.end + 3]):
+            continue
+        if any(a <= m.start < b for a, b in dates):
+            continue
+        return m.period
     return None
 
 
@@ -831,6 +837,9 @@ def _subject(
     ]  # 设在衡阳市白沙洲工业园: where, not who
     if in_clause:
         before = [m for m in in_clause if m.start < fig.start]
+        bracketed = next((m for m in before if m.end == fig.start - 1 and text[m.end] in "(（"), None)
+        if bracketed is not None:  # 河西区(1154.2亿)和西青区(1004.1亿): the name the bracket follows
+            return bracketed.subject, True
         return (before[0] if before else in_clause[0]).subject, True
     for earlier_clause in reversed(clauses[:c_index]):
         topic = _topic(

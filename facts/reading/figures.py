@@ -106,12 +106,12 @@ FIGURE = re.compile(
 PRE_QUALIFIERS = ("超过", "不到", "不足", "接近", "将近", "约", "超", "近", "逾", "突破", "高达")
 CHANGE_WORDS = re.compile(r"(增加|净增|减少|增长|下降|多出|增收)(了|约|超|近)?$")
 NOT_QUALIFIER = re.compile(r"(签约|合约|节约|预约|履约|特约|制约|赶超|最近|附近|临近|就近)$")
-GROWTH_WORDS = re.compile(
-    r"(增长|增速|增幅|下降|降低|减少|增加|回落|提高|上升)(了|为|达到|达|约|超|预计达|预计)?$"
-)
+# what may stand between a rate's verb and its figure: 增长为, 增长仅为, 分别增长, 预计达
+_LINK = r"(?:仅|只|分别|预计|均)?(?:了|为|达到|达|约|超|是)?"
+GROWTH_WORDS = re.compile(rf"(增长|增速|增幅|下降|降低|减少|增加|回落|提高|上升){_LINK}$")
 FUTURE_LIKE = re.compile(r"[年月日号强期届次]")
-DOWN_WORDS = re.compile(r"(下降|降低|减少|回落|下滑|收窄|降|减)(了|为|达到|达|约|超|预计达|预计)?$")
-UP_WORDS = re.compile(r"(增长|提高|上升|增加|扩大|提升|增)(了|为|达到|达|约|超|预计达|预计)?$")
+DOWN_WORDS = re.compile(rf"(下降|降低|减少|回落|下滑|收窄|降|减){_LINK}$")
+UP_WORDS = re.compile(rf"(增长|提高|上升|增加|扩大|提升|增){_LINK}$")
 LIST_JOIN = re.compile(r"[和、与及,，]|以及")
 MINUS = {"-", "−", "－"}  # a figure written as a negative growth: 同比增长-0.5%
 

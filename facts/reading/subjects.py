@@ -162,6 +162,10 @@ def find_places(text: str, lexicon: Lexicon, districts: set[str]) -> set[str]:
     return {p for p, n in seen.items() if n >= 2} | districts
 
 
+# a place with its figure in brackets (…、北辰区(735.9亿)): the place the figure is of, wherever it stands
+BRACKETED_FIGURE = re.compile(r"[(（]\d")
+
+
 def find_mentions(
     text: str, lexicon: Lexicon, report: ReportPlaces, places: set[str], orgs: set[str]
 ) -> list[Mention]:
@@ -193,7 +197,7 @@ def find_mentions(
         follow = text[end : end + 6]
         if any(follow.startswith(s) for s in lexicon.zone_suffixes):
             continue  # 江津综保区: the zone's own mention
-        if found != report.home and not opens_clause(text, start):
+        if found != report.home and not opens_clause(text, start) and not BRACKETED_FIGURE.match(text, end):
             continue  # 与北京XX公司签约, 来自广东的企业: another place named in passing is no subject
         if found != report.home and any(text.startswith(org_core(o)[:2], end) for o in orgs):
             continue  # 重庆明峰医学影像…: the place opens a company's name

@@ -486,3 +486,11 @@ def test_history_in_a_news_item_is_not_a_plan():
     kinds = {f.figure: f.kind for f in _facts_of(text)}
     assert kinds["300列"] == "actual" and kinds["1500列"] == "actual"
     assert kinds["突破1800列"] in {"target", "forecast"}
+
+
+def test_a_bracketed_figure_belongs_to_the_name_before_the_bracket():
+    text = "2023年杭州各区经济\n上城区(812.50亿)、滨江区(640.30亿)和萧山区(590.10亿)均在500亿以上。"
+    subjects = {f.figure: f.subject.name for f in _facts_of(text) if f.subject}
+    assert subjects["812.50亿"] == "上城区"
+    assert subjects["640.30亿"] == "滨江区"
+    assert subjects["590.10亿"] == "萧山区"

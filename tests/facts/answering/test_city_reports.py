@@ -1,0 +1,70 @@
+"""A city's report on its districts and counties, asked as users ask: each figure answers for its own place
+and period, and a question the report cannot answer abstains. The sentences are written for these tests
+(real places, invented figures)."""
+
+import pytest
+
+from facts.store.db import make_engine
+from facts.store.service import FactService
+from facts.store.settings import FactSettings
+
+CITY_REVIEW = """2023年杭州各区经济表现
+某财经号 2024-03-01 10:00:00
+
+杭州2023年全市地区生产总值20059亿元,增长5.6%。现在看各区的表现。
+
+上城区(2900.50亿)、滨江区(2400.30亿)和萧山区(2300.10亿)三区GDP均在2000亿以上。
+
+余杭区GDP为2800.20亿,增长6.1%。其中第二产业增加值900.40亿元,增长4.4%;第三产业增加值1850.70亿元,增长7.0%。
+
+临安区的经济增长仅为3.1%,在各区中位居下游。
+"""
+
+COUNTY_QUARTER = """欢迎访问某市统计局网站
+2019-5-6 星期一 08:00:00 设为首页
+前三季度某市县域经济运行情况
+时间:2023年10月30日 来源:某市统计局
+
+今年以来,县域经济总体平稳。
+
+分地区看,建德市实现地区生产总值301.5亿元,同比增长4.2%;淳安县实现地区生产总值190.6亿元,增长3.9%。
+"""
+
+
+@pytest.fixture(scope="module")
+def cities(tmp_path_factory) -> FactService:
+    folder = tmp_path_factory.mktemp("reports")
+    (folder / "hangzhou_districts.txt").write_text(CITY_REVIEW, encoding="utf-8")
+    (folder / "county_quarter.txt").write_text(COUNTY_QUARTER, encoding="utf-8")
+    url = f"sqlite:///{tmp_path_factory.mktemp('store') / 'f.db'}"
+    service = FactService(make_engine(url), FactSettings(database_url=url, factbot_seeds_dir=folder))
+    service.build()
+    return service
+
+
+@pytest.mark.parametrize(
+    ("question", "value", "unit"),
+    [
+        ("2023年滨江区地区生产总值是多少", 2400.3, "亿"),
+        ("2023年余杭区第三产业增加值是多少", 1850.7, "亿元"),
+        ("What was Lin'an District's GDP growth in 2023?", 3.1, "%"),
+        ("2023年前三季度建德市地区生产总值是多少", 301.5, "亿元"),
+        ("淳安县2023年前三季度GDP增长多少", 3.9, "%"),
+    ],
+)
+def test_each_place_gets_its_own_figure(cities, question, value, unit):
+    answer = cities.answer(question)
+    assert answer.answered, answer.reason
+    assert (answer.best.fact.row.value, answer.best.fact.row.unit) == (value, unit)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "2023年全年建德市地区生产总值是多少",  # the report has the first three quarters only
+        "2021年前三季度建德市地区生产总值是多少",  # the report is of 2023 (its date line, not the page clock)
+        "2023年拱墅区地区生产总值是多少",  # a district the report does not give
+    ],
+)
+def test_what_the_reports_do_not_say_is_not_answered(cities, question):
+    assert not cities.answer(question).answered
