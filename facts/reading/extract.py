@@ -275,20 +275,22 @@ HEADING_REACH = 300  # a report's heading (title, source, date) fits in its firs
 
 def title_period(text: str, markers: list[Marker]) -> Period | None:
     """The period a report's heading names (前三季度沈阳市县域经济运行情况, 2023年上半年…): the first
-    period written before its first figure and first full stop; a date (时间:2023年11月09日, 11月28日电)
-    names none."""
+    period written before its first figure and first clause ends; a date (时间:2023年11月09日, 11月28日电)
+    or a single month (2019年1月，国务院印发… opens a story, not a heading) names none."""
     end = min(HEADING_REACH, len(text))
     first_figure = find_figures(text[:end])
     if first_figure:
         end = first_figure[0].start
-    stop = text.find("。", 0, end)
-    end = stop if stop >= 0 else end
+    stop = re.search(r"[。,，;；]", text[:end])
+    end = stop.start() if stop else end
     dates = [(m.start(), m.end()) for m in DATE_LINE.finditer(text, 0, end)]
     for m in markers:
         if m.start >= end:
             break
         written = text[m.start : m.end]
         if m.period is None or written.endswith("日") or re.match(r"\d{1,2}日", text[m.end : m.end + 3]):
+            continue
+        if m.period.start == m.period.end:
             continue
         if any(a <= m.start < b for a, b in dates):
             continue
