@@ -196,6 +196,9 @@ def read_context(text: str, lexicon: Lexicon, tokenizer: Tokenizer) -> ReportCon
         )
         merged[full] += n
     top = merged.most_common(1)[0][0] if merged else None
+    own = ("district", home, None)
+    if top is not None and top[0] == "district" and top != own and own in merged:
+        top = own  # a county's report naming its city often is still the county's (全市 is a yardstick)
     top_zone = next((k for k, _ in merged.most_common() if k[0] == "zone"), None)
     markers = resolve_context(find_markers(text, years), years, text)
     words = places | orgs | {m.subject.name for m in mentions} | {org_core(o) for o in orgs}

@@ -89,7 +89,8 @@ def place_mentions(text: str, report: ReportPlaces) -> list[tuple[int, int, Plac
     return merged
 
 
-CLAUSE_START = re.compile(r"[,，。;；:：!！?？\n]")
+# a clause starts after punctuation, or after a rate whose separator a web page lost (…4.7个百分点法库县实现…)
+CLAUSE_START = re.compile(r"[,，。;；:：!！?？\n]|(?<=\d)(?:个百分点|%|％)")
 # Words that may stand before a clause's topic: 2022年，绵阳实现… / 其中，仁怀市… / 全年绵阳…
 LEAD_WORDS = re.compile(
     r"((19|20)\d{2}年|[一二三四上下前]季度|[上下]半年|\d{1,2}[-—至]?\d{0,2}月(份)?|全年|其中|同期|"
@@ -162,6 +163,8 @@ def find_places(text: str, lexicon: Lexicon, districts: set[str]) -> set[str]:
     return {p for p, n in seen.items() if n >= 2} | districts
 
 
+# after a place: the place is a yardstick, not the subject (全市第8位, 全市平均增速, 全省前列)
+COMPARED_WITH = re.compile(r"第[\d一二三四五六七八九十]+(位|名)|排名|排第|平均|前列")
 # a place with its figure in brackets (…、北辰区(735.9亿)): the place the figure is of, wherever it stands
 BRACKETED_FIGURE = re.compile(r"[(（]\d")
 
@@ -209,6 +212,8 @@ def find_mentions(
             own = self_place(m.group(0), report.home, report.named)
             if own != report.home and not opens_clause(text, m.start()):
                 continue  # 打造全市重要的开放高地: the city named in passing
+            if own != report.home and COMPARED_WITH.match(text, m.end()):
+                continue  # (居)全市第8位, 高于全市平均: the city is what the county is measured against
             add(m.start(), m.end(), place_subject(own, None))
     mentions.sort(key=lambda x: x.start)
     return mentions

@@ -494,3 +494,24 @@ def test_a_bracketed_figure_belongs_to_the_name_before_the_bracket():
     assert subjects["812.50亿"] == "上城区"
     assert subjects["640.30亿"] == "滨江区"
     assert subjects["590.10亿"] == "萧山区"
+
+
+def test_a_place_after_a_rate_whose_separator_was_lost_opens_its_clause():
+    text = (
+        "2023年前三季度某市县域经济\n分地区看,建德市实现地区生产总值301.5亿元,增长4.2%,高于全市1.1个百分点"
+        "淳安县实现地区生产总值190.6亿元,增长3.9%。"
+    )
+    subjects = {f.figure: f.subject.name for f in _facts_of(text) if f.subject}
+    assert subjects["301.5亿元"] == "建德市"
+    assert subjects["190.6亿元"] == "淳安县"
+    assert subjects["3.9%"] == "淳安县"
+
+
+def test_the_city_a_county_is_ranked_against_is_not_the_subject():
+    text = (
+        "2023年1-5月淳安县经济运行情况\n今年以来,全县经济平稳。规上工业产值增长6.2%全市第8位,低于全市平均2.1个"
+        "百分点。\n1-5月,全县社会消费品零售总额增长4.5%。"
+    )
+    subjects = {f.figure: f.subject.name for f in _facts_of(text) if f.subject}
+    assert subjects["4.5%"] == "淳安县"
+    assert subjects["6.2%"] == "淳安县"
