@@ -31,11 +31,20 @@ COUNTY_QUARTER = """欢迎访问某市统计局网站
 """
 
 
+COUNTY_BULLETIN = """桐庐县2023年国民经济和社会发展统计公报
+
+一、综合
+
+按照统一核算的结果,2023年全县实现地区生产总值[1]88.16亿元,比上年增长5.2%。全年人均地区生产总值39800元。
+"""
+
+
 @pytest.fixture(scope="module")
 def cities(tmp_path_factory) -> FactService:
     folder = tmp_path_factory.mktemp("reports")
     (folder / "hangzhou_districts.txt").write_text(CITY_REVIEW, encoding="utf-8")
     (folder / "county_quarter.txt").write_text(COUNTY_QUARTER, encoding="utf-8")
+    (folder / "county_bulletin.txt").write_text(COUNTY_BULLETIN, encoding="utf-8")
     url = f"sqlite:///{tmp_path_factory.mktemp('store') / 'f.db'}"
     service = FactService(make_engine(url), FactSettings(database_url=url, factbot_seeds_dir=folder))
     service.build()
@@ -50,6 +59,8 @@ def cities(tmp_path_factory) -> FactService:
         ("2023年临安区经济增长多少", 3.1, "%"),
         ("2023年前三季度建德市地区生产总值是多少", 301.5, "亿元"),
         ("淳安县2023年前三季度GDP增长多少", 3.9, "%"),
+        ("2023年桐庐县地区生产总值是多少", 88.16, "亿元"),  # not the per-capita figure
+        ("2023年桐庐县人均地区生产总值", 39800, "元"),
     ],
 )
 def test_each_place_gets_its_own_figure(cities, question, value, unit):
