@@ -15,7 +15,7 @@ from facts.answering.query import Query
 from facts.lexicon import Lexicon
 from facts.places import division
 from facts.reading.periods import Period, period_fit
-from facts.reading.subjects import SELF_WORDS, Subject
+from facts.reading.subjects import Subject
 
 PHASES = ("一期", "二期", "三期", "首期")
 
@@ -60,7 +60,6 @@ class FactRow:
 
 # words at least this close to a figure stay on its row (for tie-breaks); the rest live in postings
 NEAR = 0.7
-OWN_WORDS = 0.75  # the figure's own clause (人均地区生产总值41527元): where a word changes what it counts
 
 
 @dataclass(frozen=True)
@@ -246,10 +245,7 @@ class FactIndex:
             extra = sum(
                 self.idf.get(t, 0.0) * w
                 for t, w in s.fact.row.terms.items()
-                if w >= OWN_WORDS
-                and _qualifies(t)
-                and t not in asked
-                and not any(t in a or a in t for a in asked)
+                if w >= NEAR and t not in asked and not any(t in a or a in t for a in asked)
             )
             unasked = [
                 r for r in PHASES if r not in asked and s.fact.row.terms.get(r, 0.0) >= 1.0
@@ -263,12 +259,6 @@ class FactIndex:
             rescored.append(Scored(s.fact, s.score / factor, s.coverage))
         rescored.sort(key=lambda s: (-s.score, -(s.fact.row.period_end or 0), s.fact.id))
         return rescored
-
-
-def _qualifies(term: str) -> bool:
-    """Whether a word beside a figure can narrow what it counts (人均, 消费品): not a figure (174.99亿元)
-    and not the report's own place (全县), which say nothing of the indicator."""
-    return not any(ch.isdigit() for ch in term) and not SELF_WORDS.fullmatch(term)
 
 
 def _other_places(row: FactRow, asked: str | None) -> bool:
