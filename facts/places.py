@@ -19,6 +19,10 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import jieba
+
+from facts.text import DICT_TAG_FIELDS, cache_dir  # the one cache folder of the project
+
 log = logging.getLogger(__name__)
 
 LEVELS = ("province", "city", "county", "town")
@@ -26,6 +30,10 @@ LEVELS = ("province", "city", "county", "town")
 HOME_LEVELS = ("county", "city")
 # Short forms this short are too often parts of other words (东区, 城区): only full names count.
 MIN_SHORT = 2
+# A name this short may be an ordinary word as well (通道, 长寿, 合作): jieba is asked how it knows
+# such names, and only a longer full name is trusted on its own.
+WORD_LIKE = 2
+SHORT_FIELD = 2  # jionlp's line is `name<TAB>code<TAB>short`: the short form's cell, when present
 # How many characters a name may have (新疆维吾尔自治区 is the longest full name of interest).
 MAX_NAME = 12
 # A town is matched only by its full name and only inside the report's own county: the same town
@@ -104,7 +112,7 @@ class Gazetteer:
         more is; a county's or town's short form is not (reports name a county in full before they
         shorten it: 宁远 is also a person's name, 双城 a word, 惠民 a policy); a city's or province's
         short form is when jieba does not know it as another kind of word (西安 and 绵阳, not 通道)."""
-        if len(word) >= 3 and word == place.name:
+        if len(word) > WORD_LIKE and word == place.name:
             return True
         if place.level not in ("province", "city") and not place.name.endswith("市"):
             return False  # county-level cities (义乌市, 仁怀市) are written short like cities
@@ -206,7 +214,7 @@ def _parse(lines: list[str]) -> list[Place]:
             continue
         cells = line.strip().split("\t")
         name = cells[0]
-        short = cells[2] if len(cells) > 2 and cells[2] else _town_short(name)
+        short = cells[SHORT_FIELD] if len(cells) > SHORT_FIELD and cells[SHORT_FIELD] else _town_short(name)
         del chain[depth:]
         parents = tuple(dict.fromkeys(p for p in chain if p != name))  # 上海市 is province and city at once
         chain.append(name)
@@ -224,8 +232,6 @@ def _town_short(name: str) -> str:
 
 
 def _cache_file() -> Path:
-    from facts.text import cache_dir  # the one cache folder of the project
-
     try:
         version = importlib.metadata.version("jionlp")
     except importlib.metadata.PackageNotFoundError:
@@ -252,7 +258,9 @@ def gazetteer() -> Gazetteer:
     with zipfile.ZipFile(source) as archive:
         text = archive.read(archive.namelist()[0]).decode("utf-8")
     places = [p for p in _parse(text.splitlines()) if not ZONE_NAME.search(p.name)]
-    words = _jieba_words({w for p in places if p.level != "town" for w in (p.name, p.short) if len(w) == 2})
+    words = _jieba_words(
+        {w for p in places if p.level != "town" for w in (p.name, p.short) if len(w) == WORD_LIKE}
+    )
     try:
         partial = path.with_suffix(f".{os.getpid()}.tmp")
         payload = {"places": [[p.name, p.short, p.level, list(p.parents)] for p in places], "words": words}
@@ -265,13 +273,11 @@ def gazetteer() -> Gazetteer:
 
 def _jieba_words(wanted: set[str]) -> dict[str, tuple[int, str]]:
     """Frequency and tag of the wanted words in jieba's own dictionary."""
-    import jieba
-
     found: dict[str, tuple[int, str]] = {}
     with open(jieba.get_dict_file().name, encoding="utf-8") as handle:
         for line in handle:
             parts = line.split()
-            if len(parts) >= 3 and parts[0] in wanted:
+            if len(parts) >= DICT_TAG_FIELDS and parts[0] in wanted:
                 found[parts[0]] = (int(parts[1]), parts[2])
     return found
 
@@ -390,7 +396,8 @@ def _by_spelling(gaz: Gazetteer) -> dict[str, list[Place]]:
         try:
             spelled = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            from pypinyin import Style, lazy_pinyin
+            # deliberately lazy: importing pypinyin costs 0.5 s, paid only when the spellings are not cached
+            from pypinyin import Style, lazy_pinyin  # noqa: PLC0415, RUF100
 
             spelled = {
                 p.short: "".join(lazy_pinyin(p.short, style=Style.NORMAL))

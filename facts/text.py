@@ -13,6 +13,7 @@ import tempfile
 import unicodedata
 from collections.abc import Callable, Collection, Iterable, Sequence
 from functools import cache
+from importlib.metadata import version
 from pathlib import Path
 
 import jieba
@@ -23,6 +24,16 @@ from facts.lexicon import Lexicon
 
 jieba.setLogLevel(logging.WARNING)
 MIN_WORD_FREQ = 20  # jieba's rarer words (idioms, names) only slow the start-up down
+
+# Shared lengths and codes of the engine's text work (the reading and answering modules import them).
+MIN_WORD = 2  # a word or name of one character is a function character or a piece of another word
+# A line of jieba's dictionary is `word frequency tag`; some lines lack the tag.
+DICT_FREQ_FIELDS = 2  # a line with a word and its frequency
+DICT_TAG_FIELDS = 3  # … and its part-of-speech tag
+FULLWIDTH_FIRST, FULLWIDTH_LAST = 0xFF01, 0xFF5E  # ！ … ～: the full-width forms of ASCII ! … ~
+FULLWIDTH_OFFSET = 0xFEE0  # a full-width form's code minus its ASCII character's
+CJK_FIRST, CJK_LAST = 0x4E00, 0x9FFF  # the CJK Unified Ideographs block: the characters of the reports
+WAN_PER_YI = 10000  # 1亿 is 10000万
 
 
 log = logging.getLogger(__name__)
@@ -71,7 +82,7 @@ def small_dictionary() -> Path:
         kept = [
             line
             for line in source.read_text(encoding="utf-8").splitlines()
-            if len(line.split()) >= 2 and int(line.split()[1]) >= MIN_WORD_FREQ
+            if len(line.split()) >= DICT_FREQ_FIELDS and int(line.split()[1]) >= MIN_WORD_FREQ
         ]
         partial = target.with_suffix(f".{os.getpid()}.tmp")
         partial.write_text("\n".join(kept) + "\n", encoding="utf-8")
@@ -88,7 +99,7 @@ def single_nouns() -> frozenset[str]:
         found = [
             parts[0]
             for parts in (line.split() for line in source.read_text(encoding="utf-8").splitlines())
-            if len(parts) >= 3
+            if len(parts) >= DICT_TAG_FIELDS
             and len(parts[0]) == 1
             and parts[2] == "n"
             and CJK.match(parts[0])
@@ -111,13 +122,15 @@ NOT_SINGLE_NOUNS = frozenset(
 
 ASCII_WORD = re.compile(r"[A-Za-z][A-Za-z\-']*")
 KEEP_ASCII = re.compile(r"^[A-Z0-9][A-Za-z0-9]+$")
-CJK = re.compile(r"[\u4e00-\u9fff]")
+CJK = re.compile(f"[{chr(CJK_FIRST)}-{chr(CJK_LAST)}]")
 
 
 def to_halfwidth(text: str) -> str:
     """Full-width ASCII (２０２２，％) → half-width; ideographic space → space."""
     return "".join(
-        chr(ord(ch) - 0xFEE0) if 0xFF01 <= ord(ch) <= 0xFF5E else (" " if ch == "\u3000" else ch)
+        chr(ord(ch) - FULLWIDTH_OFFSET)
+        if FULLWIDTH_FIRST <= ord(ch) <= FULLWIDTH_LAST
+        else (" " if ch == "\u3000" else ch)
         for ch in text
     )
 
@@ -232,8 +245,8 @@ COUNTERS = {"个", "家", "列", "项", "户"}
 
 def chinese_amount(value: float, unit: str) -> str:
     """10000万元 → 1亿元 when it is a whole number of 亿: the reports write the larger unit."""
-    if unit == "万元" and value >= 10000 and value % 10000 == 0:
-        return f"{value / 10000:g}亿元"
+    if unit == "万元" and value >= WAN_PER_YI and value % WAN_PER_YI == 0:
+        return f"{value / WAN_PER_YI:g}亿元"
     return f"{value:g}{unit}"
 
 
@@ -268,9 +281,13 @@ def english_to_chinese(text: str, lexicon: Lexicon) -> str:
     return " ".join(kept)
 
 
+ENGLISH_MIN_WORDS = 3  # fewer English words are a code or a name in a Chinese question (GDP, TEU)
+ENGLISH_CJK_BELOW = 4  # an English question may hold a few Chinese characters (a place name), not a phrase
+
+
 def is_english(text: str) -> bool:
     letters = len(ASCII_WORD.findall(text))
-    return letters >= 3 and len(CJK.findall(text)) < 4
+    return letters >= ENGLISH_MIN_WORDS and len(CJK.findall(text)) < ENGLISH_CJK_BELOW
 
 
 FUNCTION_CHARS = set(
@@ -279,6 +296,8 @@ FUNCTION_CHARS = set(
 
 
 AMOUNT_SUFFIX = "额量数值"
+MIN_JOINED = 3  # a join of two tokens shorter than this is two single characters, too often no word
+MAX_UNKNOWN_NAME = 4  # a longer run of single characters is a phrase jieba cut up, not one name
 
 
 def known_join(tokens: list[str], i: int, known: Collection[str]) -> tuple[str, int] | None:
@@ -287,7 +306,7 @@ def known_join(tokens: list[str], i: int, known: Collection[str]) -> tuple[str, 
     for j in range(min(len(tokens), i + 3), i + 1, -1):
         word = "".join(tokens[i:j])
         for candidate in (word, word[:-1] if word[-1:] in AMOUNT_SUFFIX else ""):
-            if len(candidate) >= 3 and candidate in known and CJK.search(candidate):
+            if len(candidate) >= MIN_JOINED and candidate in known and CJK.search(candidate):
                 return candidate, j
     return None
 
@@ -299,7 +318,7 @@ def unknown_names(tokens: list[str]) -> list[str]:
         if len(token) == 1 and CJK.match(token) and token not in FUNCTION_CHARS:
             run.append(token)
             continue
-        if 2 <= len(run) <= 4:
+        if MIN_WORD <= len(run) <= MAX_UNKNOWN_NAME:
             names.append("".join(run))
         run = []
     return names
@@ -309,8 +328,6 @@ def unknown_names(tokens: list[str]) -> list[str]:
 def pinyin_table() -> dict[str, str]:
     """Every character's toneless pinyin, from pypinyin's table, kept in the cache folder as JSON
     (importing pypinyin costs 0.5 s; loading this table 20 ms). JSON, not pickle: data, never code."""
-    from importlib.metadata import version
-
     path = cache_dir() / f"pinyin-{version('pypinyin')}.json"
     try:
         table = json.loads(path.read_text(encoding="utf-8"))
@@ -318,13 +335,14 @@ def pinyin_table() -> dict[str, str]:
             return table
     except (OSError, ValueError):
         pass
-    from pypinyin import Style, lazy_pinyin
-    from pypinyin.pinyin_dict import pinyin_dict
+    # deliberately lazy: importing pypinyin costs 0.5 s, paid only when the cached table is missing
+    from pypinyin import Style, lazy_pinyin  # noqa: PLC0415, RUF100
+    from pypinyin.pinyin_dict import pinyin_dict  # noqa: PLC0415, RUF100
 
     table = {
         chr(code): (lazy_pinyin(chr(code), style=Style.NORMAL, errors="ignore") or [chr(code)])[0]
         for code in pinyin_dict
-        if 0x4E00 <= code <= 0x9FFF
+        if CJK_FIRST <= code <= CJK_LAST
     }
     try:
         partial = path.with_suffix(f".{os.getpid()}.tmp")
@@ -355,6 +373,11 @@ def _single_runs(tokens: list[str]) -> set[int]:
     return runs
 
 
+ADDED_WORD_FREQ = 20000  # our words (lexicon, names from the reports) outweigh jieba's own cuts of them
+TERMS_CACHE_SIZE = 20000  # texts whose terms are remembered before the memo starts again (bounds memory)
+MIN_FUZZY_WINDOW = 3  # a shorter window's pinyin near-match is too loose: only exact homophones there
+
+
 class Tokenizer:
     """Segments text into canonical terms; corrects typos in questions against the known vocabulary."""
 
@@ -376,10 +399,10 @@ class Tokenizer:
 
     def add_words(self, words: Iterable[str]) -> None:
         for word in words:
-            if len(word) >= 2 and word not in self._added:
+            if len(word) >= MIN_WORD and word not in self._added:
                 self._added.add(word)
                 self._terms_cache.clear()
-                self.jieba.add_word(word, freq=max(self._common.get(word, 0), 20000))
+                self.jieba.add_word(word, freq=max(self._common.get(word, 0), ADDED_WORD_FREQ))
 
     def is_common_word(self, word: str, threshold: int = 200) -> bool:
         return self._common.get(word, 0) >= threshold
@@ -414,7 +437,7 @@ class Tokenizer:
             parts = [
                 p
                 for p in self.jieba.cut_for_search(word, HMM=False)
-                if p != word and len(p) >= 2 and p in known and self._keep(p)
+                if p != word and len(p) >= MIN_WORD and p in known and self._keep(p)
             ]
             out.extend(parts or [word])
         return list(dict.fromkeys(out))
@@ -428,7 +451,7 @@ class Tokenizer:
         ]
 
     def _keep(self, word: str) -> bool:
-        if len(word) < 2 and not word.isupper() and word not in self._single:
+        if len(word) < MIN_WORD and not word.isupper() and word not in self._single:
             return False
         if word in self.lexicon.stopwords or word.replace(".", "").isdigit():
             return False
@@ -438,7 +461,7 @@ class Tokenizer:
         """Search terms of `text`: jieba search-mode words, synonyms made canonical, noise dropped."""
         cached = self._terms_cache.get(text)
         if cached is None:
-            if len(self._terms_cache) > 20000:
+            if len(self._terms_cache) > TERMS_CACHE_SIZE:
                 self._terms_cache.clear()
             cached = self._terms_cache[text] = self._terms(text)
         return list(cached)
@@ -450,7 +473,7 @@ class Tokenizer:
         searched = [w.strip() for w in self.jieba.cut_for_search(text, HMM=False)]
         lone = set(range(len(searched))) - _single_runs(searched)
         for k, word in enumerate(searched):
-            if len(word) < 2 and not word.isupper() and (word not in self._single or k not in lone):
+            if len(word) < MIN_WORD and not word.isupper() and (word not in self._single or k not in lone):
                 continue
             if (
                 word in self.lexicon.stopwords
@@ -463,7 +486,7 @@ class Tokenizer:
 
     def learn(self, vocabulary: Iterable[str]) -> None:
         """Remember the words the reports use, so question typos can be mended towards them."""
-        self.vocabulary.update(w for w in vocabulary if len(w) >= 2)
+        self.vocabulary.update(w for w in vocabulary if len(w) >= MIN_WORD)
         for word in sorted(self.vocabulary, key=lambda w: (-self._common.get(w, 0), w)):
             if CJK.search(word):
                 self._by_sound.setdefault(pinyin_key(word), word)
@@ -503,7 +526,9 @@ class Tokenizer:
             rights = [spans[j][1]] + (
                 [spans[j + 1][1]] if j + 1 < len(spans) and CJK.match(spans[j + 1][2]) else []
             )
-            windows = sorted(((a, b) for a in lefts for b in rights if b - a >= 2), key=lambda w: w[0] - w[1])
+            windows = sorted(
+                ((a, b) for a in lefts for b in rights if b - a >= MIN_WORD), key=lambda w: w[0] - w[1]
+            )
             for a, b in windows:
                 window = question[a:b]
                 if any(a < end and start < b for start, end in protected):
@@ -511,7 +536,7 @@ class Tokenizer:
                 if not all(CJK.match(ch) for ch in window) or window in self.vocabulary:
                     continue
                 target = self._by_sound.get(pinyin_key(window))
-                if target is None and b - a >= 3:
+                if target is None and b - a >= MIN_FUZZY_WINDOW:
                     match = process.extractOne(
                         pinyin_key(window),
                         self._sound_keys.get(b - a, ()),

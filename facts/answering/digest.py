@@ -53,7 +53,7 @@ class DigestItem:
 
     @property
     def previous(self) -> Scored | None:
-        return self.series[-2] if len(self.series) >= 2 else None
+        return self.series[-2] if len(self.series) > 1 else None
 
     @property
     def change(self) -> tuple[float, float | None] | None:

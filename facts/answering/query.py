@@ -8,8 +8,17 @@ from facts.lexicon import Lexicon
 from facts.places import gazetteer, latin_places, resolve
 from facts.reading.figures import BASE_UNITS
 from facts.reading.periods import Period, ReportYears, find_markers, odd_year, resolve_context
-from facts.reading.subjects import DISTRICT, ORG, PLACE_PREFIX, ZONE_TYPES, Subject, org_core, place_key
-from facts.text import Tokenizer, clean_question, english_to_chinese, is_english
+from facts.reading.subjects import (
+    DISTRICT,
+    ORG,
+    PLACE_BEFORE_ZONE,
+    PLACE_PREFIX,
+    ZONE_TYPES,
+    Subject,
+    org_core,
+    place_key,
+)
+from facts.text import MIN_WORD, Tokenizer, clean_question, english_to_chinese, is_english
 
 # a fall is asked as a growth too (下降了多少, 同比增减): the figure is the rate, whichever its direction
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})年")
@@ -86,6 +95,41 @@ def parse_question(
     this_year: int,
     known: Collection[str] = frozenset(),
 ) -> Query:
+    """What a question asks: each part read off in turn, the words that named it taken out of `rest`, and
+    what is left searched for."""
+    text, years = _normalised(question, lexicon, tokenizer, names, this_year)
+    query = Query(question=question, text=text)
+    query.period, query.restrictors, rest = _asked_period(text, years)
+    query.cumulative = bool(CUMULATIVE.search(text))
+    rest = RUNNING_TOTAL.sub(
+        " ", rest
+    )  # 累计 is how the figure is counted (query.cumulative), not what it is
+    query.series = bool(SERIES.search(text))
+    if query.series:
+        rest = SERIES.sub(" ", rest)
+
+    query.subject, rest = _subject(rest, lexicon, names, tokenizer, places_asked(rest, names))
+    query.district = _district(query.subject, places_asked(text, names), names)
+    unit_family, explicit, rest = _asked_unit(rest, lexicon, tokenizer)
+    query.measure, query.unit_family = _asked_measure(text, rest, unit_family, explicit)
+    rest = MEASURE_WORDS.sub(" ", rest)
+    query.target = bool(TARGET.search(text))
+    # a restricting word must be a word of the question: 进出口 asks for trade, not 出口 (exports) alone
+    spoken = set(tokenizer.words(text))
+    query.exclusive = {r for r in lexicon.restrictors if r in spoken}
+    query.restrictors |= query.exclusive
+    query.required = _required_services(text, names, tokenizer)
+    query.terms = _search_terms(text, rest, query.measure, tokenizer, known)
+    query.parts = {t: tokenizer.parts(t, known) for t in query.terms}
+    query.all_terms = tokenizer.terms(text)
+    return query
+
+
+def _normalised(
+    question: str, lexicon: Lexicon, tokenizer: Tokenizer, names: KnownNames, this_year: int
+) -> tuple[str, ReportYears]:
+    """The question in the reports' words (half-width, simplified, English put into Chinese, typos mended),
+    and the year it is asked about."""
     text = clean_question(question)
     if is_english(text):
         text = latin_places(text, names.divisions)
@@ -97,10 +141,12 @@ def parse_question(
     asked_year = int(named.group(1)) if named and "今年" not in text else this_year
     years = ReportYears(asked_year, asked_year)
     protected = [(m.start, m.end) for m in find_markers(text, years)]  # 2023年第二季度 is no typo for 年底
-    text = tokenizer.canonical_text(tokenizer.correct(text, protected))
-    query = Query(question=question, text=text)
-    rest = text
+    return tokenizer.canonical_text(tokenizer.correct(text, protected)), years
 
+
+def _asked_period(text: str, years: ReportYears) -> tuple[Period | None, set[str], str]:
+    """The period asked, the part of a year asked without one (二季度, 上半年: words its facts carry), and
+    the text without the words that named the period."""
     markers = [
         m
         for m in resolve_context(find_markers(text, years), years, text)
@@ -108,63 +154,70 @@ def parse_question(
     ]
     if markers:
         chosen = next((m for m in markers if m.period is not None and m.period.start is None), markers[0])
-        query.period = chosen.period
+        rest = text
         for m in markers:
             rest = rest.replace(text[m.start : m.end], " ")
-    elif (odd := odd_year(text)) is not None:  # 99999999999年: a period no fact has, not "any year"
-        query.period = odd
-    else:  # 二季度/上半年 without a year: any year's, but that part of it (facts carry such words of their period)
-        for part in PART_OF_YEAR.finditer(text):
-            query.restrictors.add(
-                f"{'一二三四'['一二三四1234'.index(part.group(1)) % 4]}季度"
-                if part.group(1)
-                else f"{part.group(2)}半年"
-            )
-    query.cumulative = bool(CUMULATIVE.search(text))
-    rest = RUNNING_TOTAL.sub(
-        " ", rest
-    )  # 累计 is how the figure is counted (query.cumulative), not what it is
-    query.series = bool(SERIES.search(text))
-    if query.series:
-        rest = SERIES.sub(" ", rest)
+        return chosen.period, set(), rest
+    if (odd := odd_year(text)) is not None:  # 99999999999年: a period no fact has, not "any year"
+        return odd, set(), text
+    # 二季度/上半年 without a year: any year's, but that part of it (facts carry such words of their period)
+    parts = {
+        f"{'一二三四'['一二三四1234'.index(part.group(1)) % 4]}季度"
+        if part.group(1)
+        else f"{part.group(2)}半年"
+        for part in PART_OF_YEAR.finditer(text)
+    }
+    return None, parts, text
 
-    query.subject, rest = _subject(rest, lexicon, names, tokenizer, places_asked(rest, names))
-    query.district = _district(query.subject, places_asked(text, names), names)
-    asked_unit = ASKED_UNIT.search(rest)  # 多少个标箱 asks for 标箱, 几家 for 家, 多少万头 for 头
+
+SHORT_UNIT_PHRASE = 2  # a unit phrase this short must be a word of the question: 占地区生产总值 holds no 占地
+
+
+def _asked_unit(rest: str, lexicon: Lexicon, tokenizer: Tokenizer) -> tuple[str | None, bool, str]:
+    """The unit family asked (多少个标箱 asks for 标箱, 几家 for 家, 多少万头 for 头), whether the question
+    asks for an amount in so many words, and the text without the words that asked."""
+    family: str | None = None
+    asked_unit = ASKED_UNIT.search(rest)
     if asked_unit and asked_unit.group(2):
-        query.unit_family = lexicon.family(asked_unit.group(2))
+        family = lexicon.family(asked_unit.group(2))
         rest = rest.replace(asked_unit.group(0), " ")
     words = set(tokenizer.words(rest))
     explicit = bool(asked_unit) or bool(re.search(r"(多少|几)(亿|万|钱)|金额", rest))
-    for family, phrases in lexicon.unit_words.items():
+    for phrase_family, phrases in lexicon.unit_words.items():
         for phrase in sorted(phrases, key=len, reverse=True):
-            # a short phrase must be a word of the question: 占地区生产总值 holds no 占地
-            if phrase in rest and (len(phrase) > 2 or phrase in words or not CJK_ONLY.fullmatch(phrase)):
-                query.unit_family = query.unit_family or family
+            if phrase in rest and (
+                len(phrase) > SHORT_UNIT_PHRASE or phrase in words or not CJK_ONLY.fullmatch(phrase)
+            ):
+                family = family or phrase_family
                 if "多少" in phrase or "几" in phrase or phrase in {"金额", "列数", "趟数", "企业数"}:
                     rest = rest.replace(phrase, " ")
-    if GROWTH.search(text) and explicit and query.unit_family not in (None, "%"):
-        query.measure = "change"  # 增长了多少亿: an amount of change
-    elif GROWTH.search(text):
-        query.measure, query.unit_family = "growth", "%"
-    elif SHARE.search(text) and query.unit_family in (None, "%"):
-        query.measure, query.unit_family = "share", "%"
-    elif CHANGE.search(text):
-        query.measure = "change"
-    elif RANK.search(text):
-        query.measure, query.unit_family = "rank", None
-    elif query.unit_family == "%":
-        query.unit_family = None
-    elif query.unit_family is None and MONEY_HEAD.search(rest):
-        query.unit_family = "money"
-    rest = MEASURE_WORDS.sub(" ", rest)
-    query.target = bool(TARGET.search(text))
-    # a restricting word must be a word of the question: 进出口 asks for trade, not 出口 (exports) alone
-    spoken = set(tokenizer.words(text))
-    query.exclusive = {r for r in lexicon.restrictors if r in spoken}
-    query.restrictors |= query.exclusive
-    query.required = {s for s in names.services if s in text}
-    # a train service the reports never name must not borrow another's figures
+    return family, explicit, rest
+
+
+def _asked_measure(text: str, rest: str, family: str | None, explicit: bool) -> tuple[str | None, str | None]:
+    """The measure asked (growth, share, change, rank, else None) and the unit family that goes with it."""
+    growth = GROWTH.search(text)
+    if growth and explicit and family not in (None, "%"):
+        return "change", family  # 增长了多少亿: an amount of change
+    if growth:
+        return "growth", "%"
+    if SHARE.search(text) and family in (None, "%"):
+        return "share", "%"
+    if CHANGE.search(text):
+        return "change", family
+    if RANK.search(text):
+        return "rank", None
+    if family == "%":
+        return None, None
+    if family is None and MONEY_HEAD.search(rest):
+        return None, "money"
+    return None, family
+
+
+def _required_services(text: str, names: KnownNames, tokenizer: Tokenizer) -> set[str]:
+    """The train services a fact must name: those the question names, and any it names that the reports
+    never do (a train service the reports never name must not borrow another's figures)."""
+    required = {s for s in names.services if s in text}
     for service in SERVICE.finditer(text):
         name = service.group(0)
         if (
@@ -172,19 +225,23 @@ def parse_question(
             and not tokenizer.is_common_word(service.group(1))
             and not any(ch in QUESTION_CHARS for ch in service.group(1))
         ):
-            query.required.add(name)
-    query.terms = tokenizer.question_terms(rest, known)
-    if query.measure and all(
-        TARGET.fullmatch(t) for t in query.terms
-    ):  # 江津综保区排名目标: the 排名 is the topic
-        query.terms += [
+            required.add(name)
+    return required
+
+
+def _search_terms(
+    text: str, rest: str, measure: str | None, tokenizer: Tokenizer, known: Collection[str]
+) -> list[str]:
+    """The words searched for: what is left of the question, with the measure's words when nothing else is
+    (江津综保区排名目标: the 排名 is the topic)."""
+    terms = tokenizer.question_terms(rest, known)
+    if measure and all(TARGET.fullmatch(t) for t in terms):
+        terms += [
             w
             for w in tokenizer.question_terms(" ".join(MEASURE_WORDS.findall(text)), known)
-            if w not in query.terms
+            if w not in terms
         ]
-    query.parts = {t: tokenizer.parts(t, known) for t in query.terms}
-    query.all_terms = tokenizer.terms(text)
-    return query
+    return terms
 
 
 LATIN_WORD = re.compile(r"(?<![A-Za-z])[A-Za-z]{3,}(?![A-Za-z])")
@@ -239,32 +296,70 @@ def _subject(
     text: str, lexicon: Lexicon, names: KnownNames, tokenizer: Tokenizer, asked: list[tuple[int, int, str]]
 ) -> tuple[Subject | None, str]:
     """The most specific subject a question names (company > zone > district), and the text without it."""
+    found = (
+        _known_org(text, names)
+        or _named_org(text, names, tokenizer)
+        or _zone(text, lexicon, names, tokenizer)
+        or _asked_district(text, lexicon, asked)
+    )
+    if found is not None:
+        return found
+    if "全区" in text or "全县" in text:
+        return Subject("district", "全区", ""), text.replace("全区", " ").replace("全县", " ")
+    return None, text
+
+
+ORG_SHORT = 4  # a company the reports know may be asked by the first four characters of its core name
+PLACE_PREFIX_CHARS = (
+    2  # a province or city written before a company's name (四川和邦集团) is read two at a time
+)
+
+
+def _known_org(text: str, names: KnownNames) -> tuple[Subject, str] | None:
+    """A company the reports name, longest core name first, with the places written before it."""
     for core in sorted(names.orgs, key=len, reverse=True):
-        short = core if core in text else (core[:4] if len(core) > 4 and core[:4] in text else None)
+        short = (
+            core
+            if core in text
+            else (core[:ORG_SHORT] if len(core) > ORG_SHORT and core[:ORG_SHORT] in text else None)
+        )
         if short:
             whole = next((m.group(0) for m in ORG.finditer(text) if short in m.group(0)), short)
             start = text.find(whole)
             while (start > 0 and text[start - 1] in "省市") or (
-                start >= 2 and PLACE_PREFIX.match(text[start - 2 : start])
+                start >= PLACE_PREFIX_CHARS and PLACE_PREFIX.match(text[start - PLACE_PREFIX_CHARS : start])
             ):
-                start -= 2 if PLACE_PREFIX.match(text[start - 2 : start]) else 1
+                start -= (
+                    PLACE_PREFIX_CHARS if PLACE_PREFIX.match(text[start - PLACE_PREFIX_CHARS : start]) else 1
+                )
             whole = text[start : text.find(whole) + len(whole)]
             return Subject("org", core, core), text.replace(whole, " ")
+    return None
+
+
+def _named_org(text: str, names: KnownNames, tokenizer: Tokenizer) -> tuple[Subject, str] | None:
+    """A company name the reports do not know (…公司, …集团) that is a name, not common words."""
     org = ORG.search(text)
-    if org:
-        # the match runs from the first character it can: 江津引进上市公司 starts with a district and a verb.
-        # Without the places before it, what is left must be a name, not common words (上市公司, 科技公司).
-        words = tokenizer.words(org_core(org.group(0)))
-        while words and (
-            place_key(words[0], names.divisions) in names.divisions
-            or words[0] in names.places
-            or DISTRICT.fullmatch(words[0])
-        ):
-            words.pop(0)
-        core = "".join(words)
-        if len(core) >= 2 and not all(len(w) >= 2 and tokenizer.is_common_word(w) for w in words):
-            whole = org.group(0)[org.group(0).find(core) :]
-            return Subject("org", whole, org_core(whole)), text.replace(whole, " ")
+    if not org:
+        return None
+    # the match runs from the first character it can: 江津引进上市公司 starts with a district and a verb.
+    # Without the places before it, what is left must be a name, not common words (上市公司, 科技公司).
+    words = tokenizer.words(org_core(org.group(0)))
+    while words and (
+        place_key(words[0], names.divisions) in names.divisions
+        or words[0] in names.places
+        or DISTRICT.fullmatch(words[0])
+    ):
+        words.pop(0)
+    core = "".join(words)
+    if len(core) >= MIN_WORD and not all(len(w) >= MIN_WORD and tokenizer.is_common_word(w) for w in words):
+        whole = org.group(0)[org.group(0).find(core) :]
+        return Subject("org", whole, org_core(whole)), text.replace(whole, " ")
+    return None
+
+
+def _zone(text: str, lexicon: Lexicon, names: KnownNames, tokenizer: Tokenizer) -> tuple[Subject, str] | None:
+    """A zone (综保区, 高新区, a 港 of a place that is no division) with the place before it."""
     for suffix in lexicon.zone_suffixes:
         at = text.find(suffix)
         if at < 0:
@@ -273,14 +368,7 @@ def _subject(
             (p for p in sorted(names.places, key=len, reverse=True) if text.endswith(p, 0, at)), None
         )
         if place is None and suffix != "港":  # 西永综保区: a place the reports do not have
-            before = text[max(0, at - 2) : at]
-            if (
-                len(before) == 2
-                and all("\u4e00" <= ch <= "\u9fff" for ch in before)
-                and not any(ch in "的在于和与及了是为年月日" for ch in before)
-                and not tokenizer.is_common_word(before)
-            ):
-                place = before
+            place = _unknown_place(text, at, tokenizer)
         if suffix == "港" and (place is None or place_key(place, names.divisions) in names.divisions):
             continue
         start = at - len(place) if place else at
@@ -288,11 +376,30 @@ def _subject(
         return Subject("zone", name, ZONE_TYPES[suffix], place_key(place, names.divisions)), text.replace(
             name, " "
         )
+    return None
+
+
+def _unknown_place(text: str, at: int, tokenizer: Tokenizer) -> str | None:
+    """The two characters before a zone suffix at `at` as a place the reports do not have, when they can be
+    one (Chinese, no function character, no common word)."""
+    before = text[max(0, at - PLACE_BEFORE_ZONE) : at]
+    if (
+        len(before) == PLACE_BEFORE_ZONE
+        and all("\u4e00" <= ch <= "\u9fff" for ch in before)
+        and not any(ch in "的在于和与及了是为年月日" for ch in before)
+        and not tokenizer.is_common_word(before)
+    ):
+        return before
+    return None
+
+
+def _asked_district(
+    text: str, lexicon: Lexicon, asked: list[tuple[int, int, str]]
+) -> tuple[Subject, str] | None:
+    """The first division the question names that is not the place of a train service or a zone."""
     for start, end, name in asked:
         follow = text[end:]
         if follow.startswith("班列") or any(follow.startswith(s) for s in lexicon.zone_suffixes):
             continue
         return Subject("district", name, name), text[:start] + " " + text[end:]
-    if "全区" in text or "全县" in text:
-        return Subject("district", "全区", ""), text.replace("全区", " ").replace("全县", " ")
-    return None, text
+    return None

@@ -6,6 +6,7 @@ another subject, another unit) remove a fact; no fact left above the bar means a
 """
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -16,6 +17,7 @@ from facts.lexicon import Lexicon
 from facts.places import division
 from facts.reading.periods import Period, period_fit
 from facts.reading.subjects import Subject
+from facts.text import MIN_WORD
 
 PHASES = ("一期", "二期", "三期", "首期")
 
@@ -267,7 +269,7 @@ def _other_places(row: FactRow, asked: str | None) -> bool:
         return False
     mine = {asked, row.subject_name or ""}
     for term, weight in row.terms.items():
-        if weight < 1.0 or len(term) < 2:
+        if weight < 1.0 or len(term) < MIN_WORD:
             continue
         place = division(term)
         if place is not None and place.name not in mine:
@@ -283,25 +285,42 @@ def fit_of(
     `weight(term)` says how close a word stands to the figure (defaults to the row's near words)."""
     row = fact.row
     weight = weight or (lambda term: row.terms.get(term, 0.0))
-    fit = 1.0
     if query.unit_family and fact.family != query.unit_family:
         return None
     if query.measure and row.measure != query.measure:
         return None
+    if not _words_met(query, row, weight, policy):
+        return None
+    fit = 1.0
     if not query.measure and row.measure in {"growth", "share", "rank", "change"}:
         fit *= policy.unasked_measure
+    fit = _kind_fit(fit, query, fact, policy)
+    if not strict:
+        return fit
+    place_and_time = _place_and_time(query, fact, weight, policy)
+    if place_and_time is None:
+        return None
+    period, subject = place_and_time
+    return fit * period * subject
+
+
+def _words_met(query: Query, row: FactRow, weight: Callable[[str], float], policy: AnswerPolicy) -> bool:
+    """Whether the words the question restricts to (出口, 新增) and the names it requires (江津班列) stand
+    close enough to the figure."""
     for word in query.restrictors:
         near = weight(word)
         if near < policy.restrictor_near:
-            return None
+            return False
         if word in query.exclusive and any(
             word in t and t != word and w >= near for t, w in row.terms.items()
         ):
-            return None  # 出口 only inside 进出口: the figure is the trade's, not the exports'
+            return False  # 出口 only inside 进出口: the figure is the trade's, not the exports'
+    return not any(weight(name) < policy.required_near for name in query.required)
 
-    for name in query.required:
-        if weight(name) < policy.required_near:
-            return None
+
+def _kind_fit(fit: float, query: Query, fact: FactView, policy: AnswerPolicy) -> float:
+    """`fit` times how well the fact's kind (actual, target, forecast, running total) fits the one asked."""
+    row = fact.row
     if query.target:
         fit *= 1.0 if row.kind in {"target", "forecast"} else policy.actual_for_plan
     else:
@@ -311,8 +330,15 @@ def fit_of(
     ):  # 十四五末 of a target: its year
         total = row.kind == "cumulative" or (fact.period and fact.period.start is None)
         fit *= 1.0 if total else policy.period_for_total
-    if not strict:
-        return fit
+    return fit
+
+
+def _place_and_time(
+    query: Query, fact: FactView, weight: Callable[[str], float], policy: AnswerPolicy
+) -> tuple[float, float] | None:
+    """How well the fact's period and subject fit those asked, or None when its district, period or
+    subject is another."""
+    row = fact.row
     if query.district and row.district and query.district not in (row.district, _own_place(row)):
         return None
     period = period_fit(query.period, fact.period)
@@ -331,7 +357,7 @@ def fit_of(
         return None
     if query.period is not None and fact.period is not None and fact.period.inferred:
         period *= policy.inferred_period
-    return fit * period * subject
+    return period, subject
 
 
 def _own_place(row: FactRow) -> str:
@@ -349,29 +375,53 @@ def subject_fit(
     """1.0 when the fact is about the asked subject, less when only inferred, None when it is not."""
     if asked is None:
         return 1.0
-    row, subject = fact.row, fact.subject
     if asked.kind == "org":
-        if subject and subject.kind == "org" and asked.fits(subject):
-            return 1.0
-        near = weight(asked.key) if weight else row.terms.get(asked.key, 0.0)
-        if near >= policy.named_near:  # the company is named in the figure's own clause
-            return policy.org_named
-        in_paragraph = any(asked.key in core or core in asked.key for core in row.orgs)
-        if in_paragraph or near >= policy.required_near:
-            return policy.org_in_paragraph + policy.org_nearness * near
-        return None
+        return _org_fit(asked, fact, weight, policy)
+    subject = fact.subject
     if subject is None:
         return policy.no_subject
     if asked.kind == "zone":
-        if subject.kind == "zone" and asked.fits(subject):
-            return 1.0 if row.subject_explicit else policy.zone_inferred
-        near = weight(asked.name) if weight else row.terms.get(asked.name, 0.0)
-        if near >= policy.named_near:  # the figure's own clause names the zone (…产业园…年产值)
-            return policy.zone_named
-        if row.subject_explicit or subject.kind == "zone":
-            return None
-        return policy.zone_in_district if row.sub_scope else None
-    # a district
+        return _zone_fit(asked, subject, fact.row, weight, policy)
+    return _district_fit(asked, subject, fact.row, policy)
+
+
+def _org_fit(
+    asked: Subject, fact: FactView, weight: Callable[[str], float] | None, policy: AnswerPolicy
+) -> float | None:
+    """A fact asked about a company: its own, named beside it, or in its paragraph."""
+    row, subject = fact.row, fact.subject
+    if subject and subject.kind == "org" and asked.fits(subject):
+        return 1.0
+    near = weight(asked.key) if weight else row.terms.get(asked.key, 0.0)
+    if near >= policy.named_near:  # the company is named in the figure's own clause
+        return policy.org_named
+    in_paragraph = any(asked.key in core or core in asked.key for core in row.orgs)
+    if in_paragraph or near >= policy.required_near:
+        return policy.org_in_paragraph + policy.org_nearness * near
+    return None
+
+
+def _zone_fit(
+    asked: Subject,
+    subject: Subject,
+    row: FactRow,
+    weight: Callable[[str], float] | None,
+    policy: AnswerPolicy,
+) -> float | None:
+    """A fact about `subject`, asked about a zone: the zone's own, named beside it, or its district's
+    sub-scope figure."""
+    if subject.kind == "zone" and asked.fits(subject):
+        return 1.0 if row.subject_explicit else policy.zone_inferred
+    near = weight(asked.name) if weight else row.terms.get(asked.name, 0.0)
+    if near >= policy.named_near:  # the figure's own clause names the zone (…产业园…年产值)
+        return policy.zone_named
+    if row.subject_explicit or subject.kind == "zone":
+        return None
+    return policy.zone_in_district if row.sub_scope else None
+
+
+def _district_fit(asked: Subject, subject: Subject, row: FactRow, policy: AnswerPolicy) -> float | None:
+    """A fact about `subject`, asked about a district (or 全区): the district's own, or inferred as it."""
     if subject.kind == "district":
         return 1.0 if not asked.key or asked.key == subject.key else None
     if row.subject_explicit or row.sub_scope:

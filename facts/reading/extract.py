@@ -16,6 +16,7 @@ from facts.places import division, report_places
 from facts.reading.figures import Figure, find_figures
 from facts.reading.periods import (
     DATE_LINE,
+    WHOLE_YEAR,
     Marker,
     Period,
     ReportYears,
@@ -47,7 +48,7 @@ from facts.reading.tables import (
     find_glued_tables,
     find_tables,
 )
-from facts.text import Tokenizer
+from facts.text import MIN_WORD, Tokenizer
 
 SENTENCE_END = re.compile(r"[。!?！？]+[”’」』)）]*")
 CONTINUES = re.compile(r"其中|同时|此外|另外|其次|并且|而且|这些|这一|此外")
@@ -174,7 +175,7 @@ def read_context(text: str, lexicon: Lexicon, tokenizer: Tokenizer) -> ReportCon
     orgs = {
         o
         for o in find_orgs(text)
-        if not all(len(w) >= 2 and tokenizer.is_common_word(w) for w in tokenizer.words(org_core(o)))
+        if not all(len(w) >= MIN_WORD and tokenizer.is_common_word(w) for w in tokenizer.words(org_core(o)))
     }
     mentions = find_mentions(text, lexicon, report, places, orgs)
     ends = [m.end() for m in SENTENCE_END.finditer(text)] + [m.end() for m in re.finditer("\n", text)]
@@ -229,6 +230,7 @@ def extract_facts(
     """Every figure in one repaired report, as facts."""
     text = repaired.text
     ctx = ctx or read_context(text, lexicon, tokenizer)
+    report = _Report(doc, repaired, lexicon, tokenizer, ctx)
     facts: list[FactRecord] = []
     paragraphs = _spans(text, 0, len(text), re.compile("\n"))
     for p_index, para in enumerate(paragraphs):
@@ -241,24 +243,8 @@ def extract_facts(
                 continue
             figures = [_shift(f, sent.start) for f in figures]
             clauses = _spans(text, sent.start, sent.end, CLAUSE_SEP)
-            for f_index in range(len(figures)):
-                facts.append(
-                    _fact(
-                        doc,
-                        repaired,
-                        lexicon,
-                        tokenizer,
-                        ctx,
-                        para,
-                        prev_para,
-                        sentences,
-                        s_index,
-                        clauses,
-                        figures,
-                        f_index,
-                        para_sub_scope,
-                    )
-                )
+            where = _Sentence(para, prev_para, sentences, s_index, clauses, figures, para_sub_scope)
+            facts.extend(_fact(report, where, f_index) for f_index in range(len(figures)))
     facts.extend(_ratio_facts(doc, repaired, tokenizer, ctx))
     for table in find_tables(text) + find_glued_tables(text) + find_cell_tables(text):
         facts.extend(_table_facts(doc, repaired, tokenizer, ctx, table))
@@ -535,13 +521,20 @@ def _segments(text: str, clause: Span, figures: list[Figure], i: int) -> tuple[S
     return Span(before_start, fig.start), Span(fig.end, after_end)
 
 
+MODIFIER_GAP = 8  # 10亿元项目24个: at most this many characters between a figure saying which and the count
+
+
 def _modifier(text: str, clause: Span, figures: list[Figure], i: int) -> Span | None:
     """A figure that names the kind of thing figure i counts: 10亿元项目24个, 5000万元以上企业12家."""
     if not i or figures[i - 1].end <= clause.start:
         return None
     prev, fig = figures[i - 1], figures[i]
     between = text[prev.end : fig.start]
-    if not 0 < len(between) <= 8 or any(ch in "，,、；;的" for ch in between) or THIN_WORDS.search(between):
+    if (
+        not 0 < len(between) <= MODIFIER_GAP
+        or any(ch in "，,、；;的" for ch in between)
+        or THIN_WORDS.search(between)
+    ):
         return None
     return Span(prev.start, prev.end)
 
@@ -563,51 +556,186 @@ def _list_head(
     return None
 
 
-def _fact(
-    doc,
-    repaired,
-    lexicon,
-    tokenizer,
-    ctx,
-    para,
-    prev_para,
-    sentences,
-    s_index,
-    clauses,
-    figures,
-    i,
-    para_sub_scope,
-) -> FactRecord:
-    text = repaired.text
-    fig = figures[i]
-    sent = sentences[s_index]
+@dataclass(frozen=True)
+class _Report:
+    """What every figure of one report is read with."""
+
+    doc: str
+    repaired: RepairedText
+    lexicon: Lexicon
+    tokenizer: Tokenizer
+    ctx: ReportContext
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    """A sentence with figures, and where it stands: its paragraph (and the one before), its neighbours."""
+
+    para: Span
+    prev_para: Span | None
+    sentences: list[Span]  # the paragraph's sentences
+    s_index: int  # this one's place among them
+    clauses: list[Span]
+    figures: list[Figure]
+    para_sub_scope: bool  # the paragraph speaks of a part of the district (居全区第一)
+
+
+@dataclass(frozen=True)
+class _Around:
+    """Where one figure stands in its sentence: its piece (between semicolons) and clause, their
+    neighbours, and the words that belong to it alone."""
+
+    piece: Span
+    prev_piece: Span | None  # the piece before, else the sentence before
+    c_index: int
+    clause: Span
+    prev_clause: Span | None
+    next_clause: Span | None
+    seg_before: Span
+    seg_after: Span
+
+
+Region = tuple[
+    str, int, int
+]  # a stretch of text describing a figure: its weight's name (WEIGHTS), start, end
+QUOTE_LEAD = 60  # the clause before joins the quote when the figure stands this close to its start
+
+
+def _around(text: str, where: _Sentence, i: int) -> _Around:
+    """Where figure i stands in its sentence."""
+    fig = where.figures[i]
+    sent = where.sentences[where.s_index]
     pieces = _spans(text, sent.start, sent.end, PIECE_END)
     p_index = next((k for k, p in enumerate(pieces) if p.start <= fig.start < p.end), 0)
-    piece = pieces[p_index]
-    prev_piece = pieces[p_index - 1] if p_index else (sentences[s_index - 1] if s_index else None)
+    prev_piece = (
+        pieces[p_index - 1] if p_index else (where.sentences[where.s_index - 1] if where.s_index else None)
+    )
+    clauses = where.clauses
     c_index = _clause_of(clauses, fig.start)
     clause = clauses[c_index]
-    prev_clause = clauses[c_index - 1] if c_index else None
-    next_clause = clauses[c_index + 1] if c_index + 1 < len(clauses) else None
-    seg_before, seg_after = _segments(text, clause, figures, i)
+    seg_before, seg_after = _segments(text, clause, where.figures, i)
+    return _Around(
+        piece=pieces[p_index],
+        prev_piece=prev_piece,
+        c_index=c_index,
+        clause=clause,
+        prev_clause=clauses[c_index - 1] if c_index else None,
+        next_clause=clauses[c_index + 1] if c_index + 1 < len(clauses) else None,
+        seg_before=seg_before,
+        seg_after=seg_after,
+    )
 
-    regions: list[tuple[str, int, int]] = [
-        ("seg", seg_before.start, seg_before.end),
-        ("seg", seg_after.start, seg_after.end),
-        ("clause", clause.start, clause.end),
-        ("sentence_before", piece.start, clause.start),
-        ("sentence_after", clause.end, piece.end),
+
+def _fact(report: _Report, where: _Sentence, i: int) -> FactRecord:
+    """Figure i of a sentence as a fact: its words by nearness, period, subject, kind, indicator, quote."""
+    text, tokenizer, ctx = report.repaired.text, report.tokenizer, report.ctx
+    fig = where.figures[i]
+    sent = where.sentences[where.s_index]
+    near = _around(text, where, i)
+    clause, prev_clause, para, prev_para = near.clause, near.prev_clause, where.para, where.prev_para
+    named_before = _named_before(text, clause, where.figures, i)
+    terms = _weighted_terms(tokenizer, text, _regions(tokenizer, text, where, near, i, named_before))
+    _pair_respectively(tokenizer, text, clause, where.figures, i, terms)
+    lead = text[(prev_clause or clause).start : fig.start]
+    scope = Span(prev_para.start, para.end) if prev_para and CONTINUES.match(text, para.start) else para
+    period = _change_pair(text, where.figures, i, _period(ctx, sent, scope, clause, fig))
+    for word in part_words(period):  # "二季度…" without a year still finds the figure for 2023年第二季度
+        terms[word] = WEIGHTS["seg"]
+    subject, explicit = _subject(ctx, text, scope, sent, where.clauses, near.c_index, fig)
+    sub_scope = where.para_sub_scope or bool(SUB_SCOPE.search(text, sent.start, sent.end))
+    if not explicit and sub_scope and ctx.top_zone is not None:
+        subject = ctx.top_zone
+    names = [m.subject.name for m in ctx.mentions_in(clause.start, clause.end)]
+    named_by = _Named(named_before or near.seg_before, near.seg_after, prev_clause)
+    quote_start, quote_end = _quote(text, fig, clause, prev_clause)
+    orgs = {
+        m.subject.key for m in ctx.mentions_in((prev_para or para).start, para.end) if m.subject.kind == "org"
+    }
+    return FactRecord(
+        doc=report.doc,
+        line=report.repaired.line_of(
+            fig.start + (len(fig.text) - len(fig.text.lstrip("约超过近逾突破不足到将高达接")))
+        ),
+        value=fig.value,
+        value_text=fig.value_text,
+        value_max=fig.value_max,
+        unit=fig.unit,
+        qualifier=fig.qualifier,
+        figure=fig.text,
+        kind=_kind(text, lead, clause, fig, period, ctx),
+        measure=fig.measure,
+        period=period,
+        subject=subject,
+        subject_explicit=explicit,
+        sub_scope=sub_scope,
+        indicator=_indicator(text, named_by, fig, names, tokenizer, report.lexicon.family(fig.unit)),
+        quote=report.repaired.original_span(quote_start, quote_end),
+        sentence=text[quote_start:quote_end],
+        terms=terms,
+        orgs=tuple(sorted(orgs)),
+        district=ctx.home,
+        direction=fig.direction,
+    )
+
+
+def _named_before(text: str, clause: Span, figures: list[Figure], i: int) -> Span | None:
+    """森林覆盖率从46.5%提高到51.8%: the words before the pair's first figure name figure i too."""
+    if (
+        i
+        and figures[i - 1].end > clause.start
+        and text[figures[i - 1].start - 1 : figures[i - 1].start] in {"从", "由"}
+        and CHANGE_PAIR.match(text[figures[i - 1].end : figures[i].start])
+    ):
+        return _segments(text, clause, figures, i - 1)[0]
+    return None
+
+
+def _regions(
+    tokenizer: Tokenizer, text: str, where: _Sentence, near: _Around, i: int, named_before: Span | None
+) -> list[Region]:
+    """The stretches of text whose words describe figure i, each with how close it stands (in order: the
+    order decides which of equal weights a word keeps first)."""
+    para = where.para
+    regions: list[Region] = [
+        ("seg", near.seg_before.start, near.seg_before.end),
+        ("seg", near.seg_after.start, near.seg_after.end),
+        ("clause", near.clause.start, near.clause.end),
+        ("sentence_before", near.piece.start, near.clause.start),
+        ("sentence_after", near.clause.end, near.piece.end),
         ("paragraph", para.start, para.end),
     ]
+    regions += _neighbour_regions(tokenizer, text, where, near, where.figures[i])
+    if named_before is not None:
+        regions.append(("seg", named_before.start, named_before.end))
+    modifier = _modifier(text, near.clause, where.figures, i)
+    if modifier is not None:  # 10亿元项目24个: the 10亿元 says which projects
+        regions.append(("seg", modifier.start, modifier.end))
+    head = _list_head(text, where.clauses, near.c_index, where.figures, near.piece)
+    if head is not None:
+        regions.append(("clause", head.start, head.end))
+    return regions
+
+
+def _neighbour_regions(
+    tokenizer: Tokenizer, text: str, where: _Sentence, near: _Around, fig: Figure
+) -> list[Region]:
+    """The clauses, sentence and paragraph around a figure's own clause, by how far they stand."""
+    regions: list[Region] = []
+    prev_clause, next_clause, prev_piece, prev_para = (
+        near.prev_clause,
+        near.next_clause,
+        near.prev_piece,
+        where.prev_para,
+    )
     own_words = [
         t
-        for t in tokenizer.terms(text[seg_before.start : fig.start])
-        + tokenizer.terms(text[fig.end : seg_after.end])
+        for t in tokenizer.terms(text[near.seg_before.start : fig.start])
+        + tokenizer.terms(text[fig.end : near.seg_after.end])
         if not THIN_WORDS.fullmatch(t)
     ]  # the figure itself names nothing: 2019年为1036.7亿元
     if prev_clause and not own_words:  # "同比增长8%": what grew is named in the clause before
         regions.append(("seg", prev_clause.start, prev_clause.end))
-        earlier = clauses[c_index - 2] if c_index >= 2 else None
+        earlier = where.clauses[near.c_index - 2] if near.c_index > 1 else None
         if earlier:
             regions.append(("clause", earlier.start, earlier.end))
     elif prev_clause:
@@ -617,85 +745,35 @@ def _fact(
     if prev_piece:
         regions.append(("prev_sentence", prev_piece.start, prev_piece.end))
     if prev_para:  # a paragraph opening with 其中/同时/此外 goes on with the one before
-        continues = CONTINUES.match(text, para.start) is not None
+        continues = CONTINUES.match(text, where.para.start) is not None
         regions.append(("prev_sentence" if continues else "prev_paragraph", prev_para.start, prev_para.end))
-    named_before = None  # 森林覆盖率从46.5%提高到51.8%: both figures are 森林覆盖率
-    if (
-        i
-        and figures[i - 1].end > clause.start
-        and text[figures[i - 1].start - 1 : figures[i - 1].start] in {"从", "由"}
-        and CHANGE_PAIR.match(text[figures[i - 1].end : fig.start])
-    ):
-        named_before = _segments(text, clause, figures, i - 1)[0]
-        regions.append(("seg", named_before.start, named_before.end))
-    modifier = _modifier(text, clause, figures, i)
-    if modifier is not None:  # 10亿元项目24个: the 10亿元 says which projects
-        regions.append(("seg", modifier.start, modifier.end))
-    head = _list_head(text, clauses, c_index, figures, piece)
-    if head is not None:
-        regions.append(("clause", head.start, head.end))
+    return regions
+
+
+def _weighted_terms(tokenizer: Tokenizer, text: str, regions: list[Region]) -> dict[str, float]:
+    """Every word of the regions with the weight of the closest region holding it."""
     terms: dict[str, float] = {}
     for name, a, b in regions:
         weight = WEIGHTS[name]
         for term in tokenizer.terms(text[a:b]):
             if terms.get(term, 0.0) < weight:
                 terms[term] = weight
+    return terms
 
-    _pair_respectively(tokenizer, text, clause, figures, i, terms)
-    lead = text[(prev_clause or clause).start : fig.start]
-    scope = Span(prev_para.start, para.end) if prev_para and CONTINUES.match(text, para.start) else para
-    period = _period(ctx, sent, scope, clause, fig)
-    period = _change_pair(text, figures, i, period)
-    for word in part_words(period):  # "二季度…" without a year still finds the figure for 2023年第二季度
-        terms[word] = WEIGHTS["seg"]
-    subject, explicit = _subject(ctx, text, scope, sent, clauses, c_index, fig)
-    sub_scope = para_sub_scope or bool(SUB_SCOPE.search(text, sent.start, sent.end))
-    if not explicit and sub_scope and ctx.top_zone is not None:
-        subject = ctx.top_zone
-    kind = _kind(text, lead, clause, fig, period, ctx)
-    names = [m.subject.name for m in ctx.mentions_in(clause.start, clause.end)]
-    indicator = _indicator(
-        text,
-        named_before or seg_before,
-        seg_after,
-        prev_clause,
-        fig,
-        names,
-        tokenizer,
-        lexicon.family(fig.unit),
+
+def _quote(text: str, fig: Figure, clause: Span, prev_clause: Span | None) -> tuple[int, int]:
+    """The stretch quoted for a figure: its clause (with the one before when the figure opens it), without
+    the separators it ends with."""
+    quote_start = (
+        prev_clause.start if prev_clause and fig.start - prev_clause.start <= QUOTE_LEAD else clause.start
     )
-    quote_start = prev_clause.start if prev_clause and fig.start - prev_clause.start <= 60 else clause.start
     quote_end = max(clause.end, fig.end)
     while quote_end > fig.end and text[quote_end - 1] in ",;:，；：、 ":
         quote_end -= 1
-    orgs = {
-        m.subject.key for m in ctx.mentions_in((prev_para or para).start, para.end) if m.subject.kind == "org"
-    }
-    return FactRecord(
-        doc=doc,
-        line=repaired.line_of(
-            fig.start + (len(fig.text) - len(fig.text.lstrip("约超过近逾突破不足到将高达接")))
-        ),
-        value=fig.value,
-        value_text=fig.value_text,
-        value_max=fig.value_max,
-        unit=fig.unit,
-        qualifier=fig.qualifier,
-        figure=fig.text,
-        kind=kind,
-        measure=fig.measure,
-        period=period,
-        subject=subject,
-        subject_explicit=explicit,
-        sub_scope=sub_scope,
-        indicator=indicator,
-        quote=repaired.original_span(quote_start, quote_end),
-        sentence=text[quote_start:quote_end],
-        terms=terms,
-        orgs=tuple(sorted(orgs)),
-        district=ctx.home,
-        direction=fig.direction,
-    )
+    return quote_start, quote_end
+
+
+MIN_PAIRED = 2  # 分别 pairs two or more figures with as many names or clauses
 
 
 def _pair_respectively(
@@ -708,10 +786,10 @@ def _pair_respectively(
     split = clause.start + len(head)
     after = [f for f in figures if split <= f.start < clause.end]
     items = [x for x in head.split("、") if x]
-    if len(after) >= 2 and len(items) < len(after) and figures[i] in after:
+    if len(after) >= MIN_PAIRED and len(items) < len(after) and figures[i] in after:
         _pair_with_clauses(tokenizer, text, clause, figures, after, i, terms)
         return
-    if len(after) < 2 or len(items) != len(after) or figures[i] not in after:
+    if len(after) < MIN_PAIRED or len(items) != len(after) or figures[i] not in after:
         return
     own = set(tokenizer.terms(items[after.index(figures[i])]))
     for k, item in enumerate(items):
@@ -808,6 +886,11 @@ def _change_pair(text: str, figures: list[Figure], i: int, period: Period | None
     return period
 
 
+TOPIC_OPENS = (
+    3  # a mention this close to a stretch's start opens it (a short word such as 其中 may come first)
+)
+
+
 def _topic(mentions: list[Mention], start: int, text: str = "") -> Mention | None:
     """The subject of a stretch of text: its first mention when that opens it, else its first place
     (a company named further in, as in 与A公司签订…, is an object, not the subject; so is a place right
@@ -825,7 +908,7 @@ def _topic(mentions: list[Mention], start: int, text: str = "") -> Mention | Non
     ]
     if not mentions:
         return None
-    if mentions[0].start - start <= 3:
+    if mentions[0].start - start <= TOPIC_OPENS:
         return mentions[0]
     return next((m for m in mentions if m.subject.kind != "org"), None)
 
@@ -857,7 +940,7 @@ def _subject(
     earlier = [m for m in ctx.mentions_in(scope.start, sent.start) if not m.quoted]
     for number in sorted({m.sentence for m in earlier}, reverse=True):  # the nearest earlier sentence's topic
         in_sentence = [m for m in earlier if m.sentence == number]
-        topic = _topic(in_sentence, in_sentence[0].start - 3)
+        topic = _topic(in_sentence, in_sentence[0].start - TOPIC_OPENS)  # its first mention opens it
         if topic is not None:
             return topic.subject, False
     return ctx.top_subject, False
@@ -871,7 +954,7 @@ def _kind(text: str, lead: str, clause: Span, fig: Figure, period: Period | None
         first = year_of(period.start) if period.start is not None else year_of(period.end)
         horizon = ctx.years.horizon or ctx.years.default
         if first > (ctx.years.report or ctx.years.default) or (
-            period.end - (period.start or period.end) == 11 and first > horizon
+            period.end - (period.start or period.end) == WHOLE_YEAR and first > horizon
         ):
             return "target"
     if FORECAST.search(scope):
@@ -901,18 +984,24 @@ def _clean(text: str, names: list[str]) -> str:
     return INDICATOR_TAIL.sub("", INDICATOR_LEAD.sub("", text.strip(" ,，、;；:：“”()（）-—")))
 
 
+@dataclass(frozen=True)
+class _Named:
+    """The words a figure's indicator is named from, nearest first."""
+
+    before: Span  # the figure's own words before it (or those of the pair it ends: 从46.5%提高到51.8%)
+    after: Span  # its own words after it
+    prev_clause: Span | None
+
+
+OBJECT_TAIL = 4  # 引进…企业3家: the last words of a verb's object, up to this many characters, name the count
+
+
 def _indicator(
-    text: str,
-    seg_before: Span,
-    seg_after: Span,
-    prev_clause: Span | None,
-    fig: Figure,
-    names: list[str],
-    tokenizer: Tokenizer,
-    family: str,
+    text: str, named: _Named, fig: Figure, names: list[str], tokenizer: Tokenizer, family: str
 ) -> str:
     """A short name for what the figure measures: 进出口额, 江津班列开行量, 进出口总额增速."""
-    base = _clean(text[seg_before.start : seg_before.end], names)
+    seg_after, prev_clause = named.after, named.prev_clause
+    base = _clean(text[named.before.start : named.before.end], names)
     if fig.measure == "growth":
         source = "" if re.fullmatch(r"(同比|年均|比上年)?(增长|增速|增幅)?", base) else base
         if not source and prev_clause is not None:
@@ -923,15 +1012,15 @@ def _indicator(
     if verb_first:
         words = tokenizer.words(verb_first.group("object"))
         tail = ""
-        while words and len(tail) < 4:
+        while words and len(tail) < OBJECT_TAIL:
             tail = words.pop() + tail
         count_like = family not in SUFFIX and fig.measure == "amount"
         base = tail + verb_first.group(2) + SUFFIX.get(family, "数" if count_like else "")
-    if len(base) < 2:
+    if len(base) < MIN_WORD:
         after = _clean(text[seg_after.start : seg_after.end].lstrip("的"), names)
         base = (
             after[:14]
-            if len(after) >= 2
+            if len(after) >= MIN_WORD
             else (_clean(text[prev_clause.start : prev_clause.end], names)[-14:] if prev_clause else "")
         )
     return base[-16:] or fig.unit

@@ -144,81 +144,135 @@ def find_figures(text: str) -> list[Figure]:
     """Every figure in `text`, in order."""
     found: list[Figure] = []
     for m in FIGURE.finditer(text):
-        start, end = m.start(), m.end()
-        prev = text[start - 1] if start else ""
-        if (
-            prev.isdigit()
-            or prev in {".", "+"}
-            or (prev.isascii() and prev.isalpha())
-            or (prev == "," and text[start - 2 : start - 1].isdigit() and len(m["num"]) == 3)
-        ):
-            continue
-        unit = (m["scale"] or "") + (m["unit"] or "")
-        if m["unit1"]:
-            if m["num2"] and m["unit"] != "%":
-                continue
-            unit = "%"
-            if not m["num2"]:
-                end = m.start("unit1") + 1
-        if not unit:
-            continue
-        after = text[end : end + 1]
-        if not m["unit"] and m["scale"] and after and (FUTURE_LIKE.match(after) or after.isdigit()):
-            continue
-        if after == "+" or text[start - 1 : start] == "+":
-            continue
-        if m["unit"] == "位" and text[max(0, start - 1) : start] not in {"第", "前"}:
-            continue
-        negative = prev in MINUS and not text[start - 2 : start - 1].isdigit()  # 同比增长-0.5%, not 5-8%
-        if negative:
-            start -= 1
-        qualifier = ""
-        before = text[max(0, start - 3) : start]
-        for word in PRE_QUALIFIERS:
-            if before.endswith(word) and not NOT_QUALIFIER.search(
-                text[max(0, start - len(word) - 1) : start]
-            ):
-                qualifier = word
-                start -= len(word)
-                break
-        post = "" if m["unit1"] and not m["num2"] else (m["inner"] or "") + (m["post"] or "")
-        if m["unit1"] and not m["num2"] and text[end : end + 2] in {"以上", "以下", "左右"}:
-            post, end = text[end : end + 2], end + 2
-        qualifier = "/".join(q for q in (qualifier, post) if q)
-        measure = "amount"
-        lead = text[max(0, start - 8) : start]
-        if text[max(0, m.start() - 1) : m.start()] in {"第", "前"}:
-            measure = "rank"
-        elif CHANGE_WORDS.search(lead) and unit not in {"%", "个百分点", "倍"}:
-            measure = "change"
-        elif unit in {"%", "个百分点", "倍"} or unit.endswith("%"):
-            measure = "growth" if GROWTH_WORDS.search(lead) else "share"
-            if unit == "倍" and not GROWTH_WORDS.search(lead):
-                measure = "amount"
-        direction = ""
-        if measure in {"growth", "change"} or unit in {"%", "个百分点"}:
-            if DOWN_WORDS.search(lead):
-                direction = "down"
-            elif UP_WORDS.search(lead):
-                direction = "up"
-        if negative:
-            direction = "down"
-        prev_fig = found[-1] if found else None
-        if prev_fig is not None and prev_fig.unit == unit and LIST_JOIN.fullmatch(text[prev_fig.end : start]):
-            measure = prev_fig.measure  # 分别增长36.1%和35.95%: the second rate is a growth too
-            direction = direction or ("" if prev_fig.value < 0 else prev_fig.direction)
-        found.append(
-            Figure(
-                start=start,
-                end=end,
-                value=-_number(m["num"]) if negative else _number(m["num"]),
-                value_text=("-" if negative else "") + m["num"],
-                value_max=_number(m["num2"]) if m["num2"] else None,
-                unit=unit,
-                qualifier=qualifier,
-                measure=measure,
-                text=text[start:end],
-                direction=direction,
-            )
-        )
+        figure = _figure(text, m, found[-1] if found else None)
+        if figure is not None:
+            found.append(figure)
     return found
+
+
+THOUSANDS = 3  # 12,345: three digits after a comma that follows a digit are the thousands of one number
+RATE_UNITS = {"%", "个百分点", "倍"}  # a figure in these is a rate: a growth or a share
+
+
+def _figure(text: str, m: re.Match[str], prev_fig: Figure | None) -> Figure | None:
+    """The figure one FIGURE match is (`prev_fig` the one before it), else None: part of a longer
+    number or code, a date, a name."""
+    if _inside_longer(text, m):
+        return None
+    unit_end = _unit_and_end(m)
+    if unit_end is None:
+        return None
+    unit, end = unit_end
+    if _no_figure(text, m, end):
+        return None
+    start = m.start()
+    prev = text[start - 1] if start else ""
+    negative = prev in MINUS and not text[start - 2 : start - 1].isdigit()  # 同比增长-0.5%, not 5-8%
+    if negative:
+        start -= 1
+    before, start = _pre_qualifier(text, start)
+    post, end = _post_qualifier(text, m, end)
+    qualifier = "/".join(q for q in (before, post) if q)
+    lead = text[max(0, start - 8) : start]
+    measure = _measure(text, m, unit, lead)
+    direction = _direction(measure, unit, lead, negative)
+    if prev_fig is not None and prev_fig.unit == unit and LIST_JOIN.fullmatch(text[prev_fig.end : start]):
+        measure = prev_fig.measure  # 分别增长36.1%和35.95%: the second rate is a growth too
+        direction = direction or ("" if prev_fig.value < 0 else prev_fig.direction)
+    return Figure(
+        start=start,
+        end=end,
+        value=-_number(m["num"]) if negative else _number(m["num"]),
+        value_text=("-" if negative else "") + m["num"],
+        value_max=_number(m["num2"]) if m["num2"] else None,
+        unit=unit,
+        qualifier=qualifier,
+        measure=measure,
+        text=text[start:end],
+        direction=direction,
+    )
+
+
+def _inside_longer(text: str, m: re.Match[str]) -> bool:
+    """Whether the match starts inside something longer: a number (345 of 12,345), a decimal, a code
+    (1 of 4+1), a Latin name (5 of GDP5)."""
+    start = m.start()
+    prev = text[start - 1] if start else ""
+    return (
+        prev.isdigit()
+        or prev in {".", "+"}
+        or (prev.isascii() and prev.isalpha())
+        or (prev == "," and text[start - 2 : start - 1].isdigit() and len(m["num"]) == THOUSANDS)
+    )
+
+
+def _unit_and_end(m: re.Match[str]) -> tuple[str, int] | None:
+    """The figure's unit and where it ends; None for a bare number (or a range of % into another unit)."""
+    unit = (m["scale"] or "") + (m["unit"] or "")
+    end = m.end()
+    if m["unit1"]:
+        if m["num2"] and m["unit"] != "%":
+            return None
+        unit = "%"
+        if not m["num2"]:
+            end = m.start("unit1") + 1
+    if not unit:
+        return None
+    return unit, end
+
+
+def _no_figure(text: str, m: re.Match[str], end: int) -> bool:
+    """Whether a number with a unit is still no figure: a scale before a date or a digit (2万年), part of a
+    code (4+1), a 位 not after 第/前 (位 is read only as a rank: 第3位, 前3位)."""
+    start = m.start()
+    after = text[end : end + 1]
+    if not m["unit"] and m["scale"] and after and (FUTURE_LIKE.match(after) or after.isdigit()):
+        return True
+    if after == "+" or text[start - 1 : start] == "+":
+        return True
+    return m["unit"] == "位" and text[max(0, start - 1) : start] not in {"第", "前"}
+
+
+def _pre_qualifier(text: str, start: int) -> tuple[str, int]:
+    """A qualifier written before the figure (约, 超过, 不足; not the 约 of 签约) and where the figure then
+    starts."""
+    before = text[max(0, start - 3) : start]
+    for word in PRE_QUALIFIERS:
+        if before.endswith(word) and not NOT_QUALIFIER.search(text[max(0, start - len(word) - 1) : start]):
+            return word, start - len(word)
+    return "", start
+
+
+def _post_qualifier(text: str, m: re.Match[str], end: int) -> tuple[str, int]:
+    """A qualifier written after the figure (余, 多, 以上, 左右) and where the figure then ends."""
+    if m["unit1"] and not m["num2"]:  # 30%以上: the regex stopped at the %
+        if text[end : end + 2] in {"以上", "以下", "左右"}:
+            return text[end : end + 2], end + 2
+        return "", end
+    return (m["inner"] or "") + (m["post"] or ""), end
+
+
+def _measure(text: str, m: re.Match[str], unit: str, lead: str) -> str:
+    """What the figure measures: a rank (第3位), a change (增加12家), a growth or a share (a rate, by the
+    words before it), else an amount (a 倍 that is no growth is a multiple)."""
+    if text[max(0, m.start() - 1) : m.start()] in {"第", "前"}:
+        return "rank"
+    if CHANGE_WORDS.search(lead) and unit not in RATE_UNITS:
+        return "change"
+    if unit in RATE_UNITS or unit.endswith("%"):
+        if GROWTH_WORDS.search(lead):
+            return "growth"
+        return "amount" if unit == "倍" else "share"
+    return "amount"
+
+
+def _direction(measure: str, unit: str, lead: str, negative: bool) -> str:
+    """Which way a rate or change went: down, up, or "" (下降0.3% is 0.3 and down; 增长-0.5% down)."""
+    if negative:
+        return "down"
+    if measure in {"growth", "change"} or unit in {"%", "个百分点"}:
+        if DOWN_WORDS.search(lead):
+            return "down"
+        if UP_WORDS.search(lead):
+            return "up"
+    return ""

@@ -7,11 +7,15 @@ from the report's own years; five-year plans (十三五) are 2016–2020 and so 
 
 import re
 from collections import Counter
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 PLANS = {"十一五": 2006, "十二五": 2011, "十三五": 2016, "十四五": 2021, "十五五": 2026}
 TARGET_WORDS = re.compile(r"力争|目标|计划|确保|争取|有望|预计到|将达|将实现|要实现|预期")
+YEAR_MONTHS = 12  # months in a year; December is month 12
+WHOLE_YEAR = YEAR_MONTHS - 1  # end - start of a one-year period (its first and last month both count)
+QUARTER_MONTHS = 3  # months in a quarter
 
 
 def ym(year: int, month: int) -> int:
@@ -35,7 +39,7 @@ class Period:
 
     @property
     def is_span(self) -> bool:
-        return self.start is not None and self.end - self.start >= 12
+        return self.start is not None and self.end - self.start >= YEAR_MONTHS
 
     def as_inferred(self) -> "Period":
         return replace(self, inferred=True)
@@ -45,9 +49,9 @@ def part_words(period: Period | None) -> list[str]:
     """What a question says for a fact's part of the year when it names no year: 二季度, 上半年."""
     if period is None or period.start is None or year_of(period.start) != year_of(period.end):
         return []
-    first, last = period.start % 12 + 1, period.end % 12 + 1
-    if last - first == 2 and first % 3 == 1:
-        quarter = "一二三四"[first // 3]
+    first, last = period.start % YEAR_MONTHS + 1, period.end % YEAR_MONTHS + 1
+    if last - first == QUARTER_MONTHS - 1 and first % QUARTER_MONTHS == 1:
+        quarter = "一二三四"[first // QUARTER_MONTHS]
         return [f"{quarter}季度", f"第{quarter}季度"]
     return {(1, 6): ["上半年"], (7, 12): ["下半年"]}.get((first, last), [])
 
@@ -61,8 +65,8 @@ def months_period(year: int, first: int, last: int) -> Period:
     return Period(ym(year, first), ym(year, last), label)
 
 
-def upto_period(year: int, month: int = 12) -> Period:
-    label = f"截至{year}年底" if month == 12 else f"截至{year}年{month}月底"
+def upto_period(year: int, month: int = YEAR_MONTHS) -> Period:
+    label = f"截至{year}年底" if month == YEAR_MONTHS else f"截至{year}年{month}月底"
     return Period(None, ym(year, month), label)
 
 
@@ -194,139 +198,221 @@ def odd_year(text: str) -> Period | None:
 
 
 REL_OFFSET = {"今年": 0, "本年": 0, "当年": 0, "去年": -1, "上年": -1, "前年": -2, "明年": 1}
+TEEN_NUMERALS = 2  # 十一, 十二: 十 and a digit, ten plus that digit
 
 
 def _num(text: str) -> int:
-    if len(text) == 2 and text[0] == "十":  # 十一, 十二
+    if len(text) == TEEN_NUMERALS and text[0] == "十":  # 十一, 十二
         return 10 + CN_DIGITS[text[1]]
     return CN_DIGITS.get(text) or int(text)
 
 
+# What a marker reads as: its period (None for 全年/当年, resolved by the caller), whether it is a running
+# total, whether its year is written beside it.
+Reading = tuple[Period | None, bool, bool]
+
+
+@dataclass(frozen=True)
+class _Scan:
+    """What one MARKER match is read against: the text, the report's years, and what came before it."""
+
+    text: str
+    years: ReportYears
+    report: int | None  # the year the report was written, else the year it is about
+    before: list[Marker] = field(default_factory=list)  # the markers found so far (截至目前 looks back)
+    plans: list[Period] = field(default_factory=list)  # the five-year plans named so far (五年来 is the last)
+
+
 def find_markers(text: str, years: ReportYears) -> list[Marker]:
     """Every period expression in `text`, with relative ones resolved against the report's years."""
-    markers: list[Marker] = []
-    last_plan: Period | None = None
-    report = years.report or years.default
+    scan = _Scan(text, years, years.report or years.default)
     for m in MARKER.finditer(text):
-        g = m.groupdict()
+        reading = _read(m, scan)
+        if reading is None:
+            continue
+        if m["plan"]:
+            scan.plans.append(plan_period(m["plan"]))
+        period, cumulative, explicit = reading
         compared = bool(COMPARED.search(text, max(0, m.start() - 2), m.start()))
-        period, cumulative, explicit = None, False, False
-        if g["since"]:  # 自2013年11月28日开行首趟以来…总量达20897列: a running total to the report's time
-            # (a news item that says 今年 is of its year; a year's review is of the year it reviews)
-            upto = report if "今年" in text else (years.default or report)
-            if upto is None:
-                continue
-            period = Period(None, ym(upto, 12), f"截至{upto}年(自{g['sy']}年以来)", inferred=True)
-            cumulative, explicit = True, False
-        elif g["upto"]:
-            year = (
-                int(g["uy"])
-                if g["uy"]
-                else (report + REL_OFFSET[g["urel"]] if g["urel"] and report else report)
-            )
-            if year is None:
-                continue
-            period, cumulative, explicit = (
-                upto_period(year, int(g["um"]) if g["um"] else 12),
-                True,
-                bool(g["uy"]),
-            )
-        elif g["upday"]:  # 截至2023年11月28日: a running total to that day (counted to its month)
-            year = int(g["dy"]) if g["dy"] else report
-            if year is None:
-                continue
-            month = int(g["dm"])
-            period = Period(None, ym(year, month), f"截至{year}年{month}月{int(g['dd'])}日")
-            cumulative, explicit = True, bool(g["dy"])
-        elif g["now"] or g["nowbare"]:
-            if report is None:
-                continue
-            period, cumulative = Period(None, ym(report, 12), f"截至{report}年"), True
-            for prev in reversed(markers):  # 截至目前 after "6月25日" means that date
-                if (
-                    prev.period
-                    and prev.period.start is not None
-                    and year_of(prev.period.start) == report
-                    and prev.period.end - prev.period.start < 3
-                ):
-                    period = Period(None, prev.period.end, f"截至{report}年{prev.period.end % 12 + 1}月")
-                    break
-        elif g["plan"]:
-            if text.startswith("规划", m.end()) or text.startswith("”规划", m.end()):
-                continue
-            period = plan_period(g["plan"], g["ppart"] or "")
-            last_plan = plan_period(g["plan"])
-            explicit = True
-        elif g["ry"]:
-            period, explicit = months_period(int(g["ry"]), int(g["rm1"]), int(g["rm2"])), True
-        elif g["bm1"]:
-            year = report + REL_OFFSET.get(g["rrel"] or "今年", 0) if report else None
-            if year is None or not (1 <= int(g["bm1"]) <= int(g["bm2"]) <= 12):
-                continue
-            period = months_period(year, int(g["bm1"]), int(g["bm2"]))
-        elif g["fq"] or g["fm"]:  # 前三季度 is 1-9月, 前5个月 1-5月
-            year = int(g["fy"]) if g["fy"] else report
-            last = 3 * _num(g["fq"]) if g["fq"] else _num(g["fm"])
-            if year is None or not 1 <= last <= 12:
-                continue
-            period, explicit = months_period(year, 1, last), bool(g["fy"])
-            if g["fq"]:
-                period = replace(period, label=f"{year}年前{g['fq']}季度")
-        elif g["q"]:
-            year = int(g["qy"]) if g["qy"] else report
-            if year is None:
-                continue
-            q = _num(g["q"])
-            period = Period(ym(year, 3 * q - 2), ym(year, 3 * q), f"{year}年第{'一二三四'[q - 1]}季度")
-            explicit = bool(g["qy"])
-        elif g["half"]:
-            year = int(g["hy"]) if g["hy"] else report
-            if year is None:
-                continue
-            first = 1 if g["half"] == "上" else 7
-            period = Period(ym(year, first), ym(year, first + 5), f"{year}年{g['half']}半年")
-            explicit = bool(g["hy"])
-        elif g["my"]:
-            month = int(g["mm"])
-            if not 1 <= month <= 12:
-                continue
-            period, explicit = months_period(int(g["my"]), month, month), True
-        elif g["y"]:
-            year, part = int(g["y"]), g["ypart"]
-            explicit = True
-            if part in {"底", "末"}:
-                period = Period(None, ym(year, 12), f"{year}年底")
-            elif part == "以来" and report:
-                period = Period(ym(year, 1), ym(max(year, report), 12), f"{year}年以来")
-            else:
-                period = year_period(year)
-        elif g["rel"]:
-            if report is None:
-                continue
-            year = report + REL_OFFSET[g["rel"]]
-            part = g["relpart"]
-            if part in {"底", "末"}:
-                period = Period(None, ym(year, 12), f"{year}年底")
-            elif part == "以来":
-                period = Period(ym(year, 1), ym(report, 12), f"{year}年以来")
-            else:
-                period = year_period(year)
-        elif g["md"]:
-            month = int(g["md"])
-            if report is None or not 1 <= month <= 12:
-                continue
-            period = months_period(report, month, month)
-        elif g["five"]:
-            if last_plan is not None:
-                period = last_plan
-            elif years.default:
-                period = Period(
-                    ym(years.default - 4, 1), ym(years.default, 12), f"{years.default - 4}-{years.default}年"
-                )
-            else:
-                continue
-        markers.append(Marker(m.start(), m.end(), period, cumulative, explicit and not compared, compared))
-    return _year_to_date(markers, text)
+        scan.before.append(
+            Marker(m.start(), m.end(), period, cumulative, explicit and not compared, compared)
+        )
+    return _year_to_date(scan.before, text)
+
+
+def _read(m: re.Match[str], scan: _Scan) -> Reading | None:
+    """The period one MARKER match names; None when it names none after all (the match is skipped)."""
+    for group, reader in READERS:
+        if m[group]:
+            return reader(m, scan)
+    return None, False, False  # 全年/当年/这一年/年内: the year in context
+
+
+def _since(m: re.Match[str], scan: _Scan) -> Reading | None:
+    """自2013年11月28日开行首趟以来…总量达20897列: a running total to the report's time (a news item that
+    says 今年 is of its year; a year's review is of the year it reviews)."""
+    upto = scan.report if "今年" in scan.text else (scan.years.default or scan.report)
+    if upto is None:
+        return None
+    return Period(None, ym(upto, YEAR_MONTHS), f"截至{upto}年(自{m['sy']}年以来)", inferred=True), True, False
+
+
+def _upto(m: re.Match[str], scan: _Scan) -> Reading | None:
+    """截至2019年底, 到去年末, 截至6月底: a running total to the end of that year or month."""
+    report = scan.report
+    year = int(m["uy"]) if m["uy"] else (report + REL_OFFSET[m["urel"]] if m["urel"] and report else report)
+    if year is None:
+        return None
+    return upto_period(year, int(m["um"]) if m["um"] else YEAR_MONTHS), True, bool(m["uy"])
+
+
+def _upto_day(m: re.Match[str], scan: _Scan) -> Reading | None:
+    """截至2023年11月28日: a running total to that day (counted to its month)."""
+    year = int(m["dy"]) if m["dy"] else scan.report
+    if year is None:
+        return None
+    month = int(m["dm"])
+    return Period(None, ym(year, month), f"截至{year}年{month}月{int(m['dd'])}日"), True, bool(m["dy"])
+
+
+def _upto_now(_m: re.Match[str], scan: _Scan) -> Reading | None:
+    """截至目前: a running total to the report's time, or to the date just named (6月25日…截至目前)."""
+    report = scan.report
+    if report is None:
+        return None
+    for prev in reversed(scan.before):
+        if (
+            prev.period
+            and prev.period.start is not None
+            and year_of(prev.period.start) == report
+            and prev.period.end - prev.period.start < QUARTER_MONTHS  # a day, a month, a quarter
+        ):
+            label = f"截至{report}年{prev.period.end % YEAR_MONTHS + 1}月"
+            return Period(None, prev.period.end, label), True, False
+    return Period(None, ym(report, YEAR_MONTHS), f"截至{report}年"), True, False
+
+
+def _plan(m: re.Match[str], scan: _Scan) -> Reading | None:
+    """十四五, “十三五”末: a five-year plan or a part of it (not the name of a plan document: 十四五规划)."""
+    if scan.text.startswith("规划", m.end()) or scan.text.startswith("”规划", m.end()):
+        return None
+    return plan_period(m["plan"], m["ppart"] or ""), False, True
+
+
+def _month_range(m: re.Match[str], _scan: _Scan) -> Reading | None:
+    """2023年1-5月: those months of a written year."""
+    return months_period(int(m["ry"]), int(m["rm1"]), int(m["rm2"])), False, True
+
+
+def _bare_month_range(m: re.Match[str], scan: _Scan) -> Reading | None:
+    """1-5月, 去年1-5月: those months of the report's year (or the one before)."""
+    year = scan.report + REL_OFFSET.get(m["rrel"] or "今年", 0) if scan.report else None
+    if year is None or not (1 <= int(m["bm1"]) <= int(m["bm2"]) <= YEAR_MONTHS):
+        return None
+    return months_period(year, int(m["bm1"]), int(m["bm2"])), False, False
+
+
+def _first_months(m: re.Match[str], scan: _Scan) -> Reading | None:
+    """前三季度 is 1-9月, 前5个月 1-5月."""
+    year = int(m["fy"]) if m["fy"] else scan.report
+    last = QUARTER_MONTHS * _num(m["fq"]) if m["fq"] else _num(m["fm"])
+    if year is None or not 1 <= last <= YEAR_MONTHS:
+        return None
+    period = months_period(year, 1, last)
+    if m["fq"]:
+        period = replace(period, label=f"{year}年前{m['fq']}季度")
+    return period, False, bool(m["fy"])
+
+
+def _quarter(m: re.Match[str], scan: _Scan) -> Reading | None:
+    """2023年第二季度, 三季度: one quarter."""
+    year = int(m["qy"]) if m["qy"] else scan.report
+    if year is None:
+        return None
+    q = _num(m["q"])
+    label = f"{year}年第{'一二三四'[q - 1]}季度"
+    return Period(ym(year, QUARTER_MONTHS * q - 2), ym(year, QUARTER_MONTHS * q), label), False, bool(m["qy"])
+
+
+def _half(m: re.Match[str], scan: _Scan) -> Reading | None:
+    """上半年, 2023年下半年: one half of a year."""
+    year = int(m["hy"]) if m["hy"] else scan.report
+    if year is None:
+        return None
+    first = 1 if m["half"] == "上" else 7
+    return Period(ym(year, first), ym(year, first + 5), f"{year}年{m['half']}半年"), False, bool(m["hy"])
+
+
+def _month(m: re.Match[str], _scan: _Scan) -> Reading | None:
+    """2023年5月: one month."""
+    month = int(m["mm"])
+    if not 1 <= month <= YEAR_MONTHS:
+        return None
+    return months_period(int(m["my"]), month, month), False, True
+
+
+def _year(m: re.Match[str], scan: _Scan) -> Reading | None:
+    """2019年, 2019年底, 2019年以来: a year, its end, or the years since."""
+    year, part = int(m["y"]), m["ypart"]
+    if part in {"底", "末"}:
+        return Period(None, ym(year, YEAR_MONTHS), f"{year}年底"), False, True
+    if part == "以来" and scan.report:
+        return Period(ym(year, 1), ym(max(year, scan.report), YEAR_MONTHS), f"{year}年以来"), False, True
+    return year_period(year), False, True
+
+
+def _relative_year(m: re.Match[str], scan: _Scan) -> Reading | None:
+    """今年, 去年底, 今年以来: a year named from the report's own."""
+    if scan.report is None:
+        return None
+    year = scan.report + REL_OFFSET[m["rel"]]
+    part = m["relpart"]
+    if part in {"底", "末"}:
+        return Period(None, ym(year, YEAR_MONTHS), f"{year}年底"), False, False
+    if part == "以来":
+        return Period(ym(year, 1), ym(scan.report, YEAR_MONTHS), f"{year}年以来"), False, False
+    return year_period(year), False, False
+
+
+def _day(m: re.Match[str], scan: _Scan) -> Reading | None:
+    """6月25日: the month of that day in the report's year."""
+    month = int(m["md"])
+    if scan.report is None or not 1 <= month <= YEAR_MONTHS:
+        return None
+    return months_period(scan.report, month, month), False, False
+
+
+def _five_years(_m: re.Match[str], scan: _Scan) -> Reading | None:
+    """五年来: the plan last named, else the five years up to the report's."""
+    if scan.plans:
+        return scan.plans[-1], False, False
+    default = scan.years.default
+    if not default:
+        return None
+    return Period(ym(default - 4, 1), ym(default, YEAR_MONTHS), f"{default - 4}-{default}年"), False, False
+
+
+# The reader of each kind of MARKER match, by the group only that alternative sets; the first that
+# took part wins (the alternatives are exclusive, so the order only mirrors MARKER's).
+READERS: tuple[tuple[str, Callable[[re.Match[str], _Scan], Reading | None]], ...] = (
+    ("since", _since),
+    ("upto", _upto),
+    ("upday", _upto_day),
+    ("now", _upto_now),
+    ("nowbare", _upto_now),
+    ("plan", _plan),
+    ("ry", _month_range),
+    ("bm1", _bare_month_range),
+    ("fq", _first_months),
+    ("fm", _first_months),
+    ("q", _quarter),
+    ("half", _half),
+    ("my", _month),
+    ("y", _year),
+    ("rel", _relative_year),
+    ("md", _day),
+    ("five", _five_years),
+)
 
 
 YEAR_TO_DATE_GAP = 3  # 今年以来,截至11月28日: at most a comma and a space between the two
@@ -367,6 +453,7 @@ def resolve_context(markers: list[Marker], years: ReportYears, text: str = "") -
         if "\n" in text[last : marker.start]:
             year = None
         last = marker.end
+        kept = marker
         if marker.period is None:
             before = resolved[-1] if resolved else None
             compared = marker.compared
@@ -377,14 +464,12 @@ def resolve_context(markers: list[Marker], years: ReportYears, text: str = "") -
                 y = year or years.default
             if y is None:
                 continue
-            marker = Marker(marker.start, marker.end, year_period(y), False, False, compared)
+            kept = Marker(marker.start, marker.end, year_period(y), False, False, compared)
         elif not marker.compared and marker.period.start is not None and not marker.period.is_span:
-            year = year_of(
-                marker.period.start
-            )  # 2022年…全年, 去年全年: the year just named (比上年: not named)
+            year = year_of(marker.period.start)  # 2022年…全年, 去年全年: the year just named (比上年: not)
         elif marker.explicit_year and marker.period.start is None:
             year = year_of(marker.period.end)
-        resolved.append(marker)
+        resolved.append(kept)
     return resolved
 
 
@@ -396,17 +481,32 @@ def period_fit(asked: Period | None, fact: Period | None) -> float | None:
         # a report that never says its year (今年上半年, nothing more) cannot answer for a named time: its
         # figure is offered, not given as the answer
         return None
-    qs, qe, fs, fe = asked.start, asked.end, fact.start, fact.end
-    if qs is None:  # "到2023年5月底", "十三五末", "2020年底"
-        if fe == qe:
-            return 1.0 if fs is None else 0.85
-        if year_of(fe) == year_of(qe) and fs is None and (fe <= qe or fact.inferred):
-            return 0.5  # an earlier total that year, or one to the report's unknown day that year
-        return None
-    if fs is None:  # the fact is "截至…": a fair answer for a whole year, a poor one for part of it
-        if fe == qe:
-            return 0.9 if qe - qs == 11 else 0.6
-        return 0.7 if qs <= fe <= qe else None
+    if asked.start is None:  # "到2023年5月底", "十三五末", "2020年底"
+        return _fit_to_total(asked.end, fact)
+    if fact.start is None:  # the fact is "截至…": a fair answer for a whole year, a poor one for part of it
+        return _total_for_span(asked.start, asked.end, fact.end)
+    return _span_fit(asked.start, asked.end, fact.start, fact.end, fact.inferred)
+
+
+def _fit_to_total(qe: int, fact: Period) -> float | None:
+    """A fact for a question asking "up to" the month `qe`."""
+    fs, fe = fact.start, fact.end
+    if fe == qe:
+        return 1.0 if fs is None else 0.85
+    if year_of(fe) == year_of(qe) and fs is None and (fe <= qe or fact.inferred):
+        return 0.5  # an earlier total that year, or one to the report's unknown day that year
+    return None
+
+
+def _total_for_span(qs: int, qe: int, fe: int) -> float | None:
+    """A running total to the month `fe` for a question asking the span [qs, qe]."""
+    if fe == qe:
+        return 0.9 if qe - qs == WHOLE_YEAR else 0.6
+    return 0.7 if qs <= fe <= qe else None
+
+
+def _span_fit(qs: int, qe: int, fs: int, fe: int, inferred: bool) -> float | None:
+    """A fact of the span [fs, fe] (`inferred` from the report's year) for a question asking [qs, qe]."""
     if (qs, qe) == (fs, fe):
         return 1.0
     if qs <= fs and fe <= qe:
@@ -415,5 +515,5 @@ def period_fit(asked: Period | None, fact: Period | None) -> float | None:
     if fs <= qs and qe <= fe:
         # the whole is not the answer for a part (上半年 for 一季度), unless the fact's period was only
         # guessed from the report's year
-        return 0.6 if fact.inferred and fe - fs == 11 else None
+        return 0.6 if inferred and fe - fs == WHOLE_YEAR else None
     return None

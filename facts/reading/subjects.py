@@ -6,11 +6,13 @@ names, "以下简称“X”" aliases), so the same rules serve reports about any
 
 import re
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
+from itertools import chain
 
 from facts.lexicon import Lexicon
 from facts.places import Place, ReportPlaces, resolve
+from facts.text import MIN_WORD
 
 ZONE_TYPES = {
     "综合保税区": "综保区",
@@ -142,14 +144,19 @@ def find_orgs(text: str) -> set[str]:
         for cut in reversed(
             cuts
         ):  # the nearest boundary that still leaves a name ("四川和邦集团" keeps its 和)
-            if len(org_core(name[cut + 1 :])) >= 2:
+            if len(org_core(name[cut + 1 :])) >= MIN_WORD:
                 name = name[cut + 1 :]
                 break
         name = ORG_LEAD_VERB.sub("", name)
-        if len(org_core(name)) >= 2 and start >= 0 and not any(ch in BOUNDARY for ch in name[:2]):
+        if len(org_core(name)) >= MIN_WORD and start >= 0 and not any(ch in BOUNDARY for ch in name[:2]):
             names.add(name)
     names.update(ALIAS.findall(text))
     return names
+
+
+PLACE_BEFORE_ZONE = 2  # 珞璜 of 珞璜港: the two characters before a zone's suffix are read as its place
+MIN_REPEATS = 2  # a pair of characters before a zone suffix only once may be chance, not a place
+QUOTE_REACH = 12  # a mention is quoted when the closing quote follows within this many characters
 
 
 def find_places(text: str, lexicon: Lexicon, districts: set[str]) -> set[str]:
@@ -157,10 +164,15 @@ def find_places(text: str, lexicon: Lexicon, districts: set[str]) -> set[str]:
     seen: Counter[str] = Counter()
     for suffix in lexicon.zone_suffixes:
         for m in re.finditer(re.escape(suffix), text):
-            prefix = text[max(0, m.start() - 2) : m.start()]
-            if len(prefix) == 2 and all("\u4e00" <= ch <= "\u9fff" and ch not in BOUNDARY for ch in prefix):
+            prefix = text[max(0, m.start() - PLACE_BEFORE_ZONE) : m.start()]
+            if len(prefix) == PLACE_BEFORE_ZONE and all(
+                "\u4e00" <= ch <= "\u9fff" and ch not in BOUNDARY for ch in prefix
+            ):
                 seen[prefix] += 1
-    return {p for p, n in seen.items() if n >= 2} | districts
+    return {p for p, n in seen.items() if n >= MIN_REPEATS} | districts
+
+
+Candidate = tuple[int, int, Subject]  # where a subject is mentioned: start, end, the subject
 
 
 # after a place: the place is a yardstick, not the subject (全市第8位, 全市平均增速, 全省前列)
@@ -172,22 +184,39 @@ BRACKETED_FIGURE = re.compile(r"[(（]\d")
 def find_mentions(
     text: str, lexicon: Lexicon, report: ReportPlaces, places: set[str], orgs: set[str]
 ) -> list[Mention]:
-    """Subject mentions in order; the report's own place is what 全区/全县/全市 mean."""
+    """Subject mentions in order; the report's own place is what 全区/全县/全市 mean. Companies are taken
+    first, then zones, places, and 全区-like words: a later candidate overlapping an earlier one is dropped."""
     mentions: list[Mention] = []
     taken = [False] * (len(text) + 1)
-
-    def add(start: int, end: int, subject: Subject) -> None:
+    candidates = chain(
+        _org_candidates(text, orgs),
+        _zone_candidates(text, lexicon, report, places),
+        _place_candidates(text, lexicon, report, orgs),
+        _self_candidates(text, report),
+    )
+    for start, end, subject in candidates:
         if any(taken[start:end]):
-            return
+            continue
         for i in range(start, end):
             taken[i] = True
         opened, closed = text.rfind("“", 0, start), text.rfind("”", 0, start)
-        quoted = opened > closed and 0 <= text.find("”", end) - end <= 12
+        quoted = opened > closed and 0 <= text.find("”", end) - end <= QUOTE_REACH
         mentions.append(Mention(start, end, subject, quoted))
+    mentions.sort(key=lambda x: x.start)
+    return mentions
 
+
+def _org_candidates(text: str, orgs: set[str]) -> Iterator[Candidate]:
+    """Every mention of the report's companies, longest name first."""
     for name in sorted(orgs, key=len, reverse=True):
         for m in re.finditer(re.escape(name), text):
-            add(m.start(), m.end(), Subject("org", name, org_core(name)))
+            yield m.start(), m.end(), Subject("org", name, org_core(name))
+
+
+def _zone_candidates(
+    text: str, lexicon: Lexicon, report: ReportPlaces, places: set[str]
+) -> Iterator[Candidate]:
+    """Every zone suffix with the place before it (珞璜临港产业城); a 港 only with a place that is no division."""
     for suffix in lexicon.zone_suffixes:
         for m in re.finditer(re.escape(suffix), text):
             place = next((p for p in places if text.endswith(p, 0, m.start())), None)
@@ -195,7 +224,13 @@ def find_mentions(
                 continue
             start = m.start() - len(place) if place else m.start()
             name = text[start : m.end()]
-            add(start, m.end(), Subject("zone", name, ZONE_TYPES[suffix], place_key(place, report.named)))
+            yield start, m.end(), Subject("zone", name, ZONE_TYPES[suffix], place_key(place, report.named))
+
+
+def _place_candidates(
+    text: str, lexicon: Lexicon, report: ReportPlaces, orgs: set[str]
+) -> Iterator[Candidate]:
+    """The places named as subjects: the report's own anywhere, another only where it opens a clause."""
     for start, end, found in place_mentions(text, report):
         follow = text[end : end + 6]
         if any(follow.startswith(s) for s in lexicon.zone_suffixes):
@@ -204,16 +239,19 @@ def find_mentions(
             continue  # 与北京XX公司签约, 来自广东的企业: another place named in passing is no subject
         if found != report.home and any(text.startswith(org_core(o)[:2], end) for o in orgs):
             continue  # 重庆明峰医学影像…: the place opens a company's name
-        add(start, end, place_subject(found, report.home))
-    if report.home is not None:
-        for m in SELF_WORDS.finditer(text):
-            if m.start() > 0 and text[m.start() - 1] in NOT_SUBJECT_BEFORE:
-                continue
-            own = self_place(m.group(0), report.home, report.named)
-            if own != report.home and not opens_clause(text, m.start()):
-                continue  # 打造全市重要的开放高地: the city named in passing
-            if own != report.home and COMPARED_WITH.match(text, m.end()):
-                continue  # (居)全市第8位, 高于全市平均: the city is what the county is measured against
-            add(m.start(), m.end(), place_subject(own, None))
-    mentions.sort(key=lambda x: x.start)
-    return mentions
+        yield start, end, place_subject(found, report.home)
+
+
+def _self_candidates(text: str, report: ReportPlaces) -> Iterator[Candidate]:
+    """全区/全县/全市 as the report's own place (or the city above it), where they name a subject."""
+    if report.home is None:
+        return
+    for m in SELF_WORDS.finditer(text):
+        if m.start() > 0 and text[m.start() - 1] in NOT_SUBJECT_BEFORE:
+            continue
+        own = self_place(m.group(0), report.home, report.named)
+        if own != report.home and not opens_clause(text, m.start()):
+            continue  # 打造全市重要的开放高地: the city named in passing
+        if own != report.home and COMPARED_WITH.match(text, m.end()):
+            continue  # (居)全市第8位, 高于全市平均: the city is what the county is measured against
+        yield m.start(), m.end(), place_subject(own, None)

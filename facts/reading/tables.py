@@ -21,6 +21,8 @@ CELL_FIGURE = re.compile(
 RANK = re.compile(r"^\d{1,3}$")
 MIN_COLUMNS, MAX_COLUMNS = 2, 12
 MIN_ROWS = 1
+RANK_AND_LABEL = 2  # a ranked row opens with two cells that are no figures: its rank and its label
+MIN_FIT = 0.5  # a shape into which fewer than half the rows fall (a label, then figures) is no table
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,7 @@ def _cells(text: str, start: int, end: int) -> list[Cell]:
 
 def _ranked(row: list[Cell]) -> bool:
     """A row opening with its rank (1 | 潞州区 | 565.7 | 8): the label is the second cell."""
-    return len(row) > 2 and RANK.match(row[0].text) is not None and not NUMBER.match(row[1].text)
+    return len(row) > RANK_AND_LABEL and RANK.match(row[0].text) is not None and not NUMBER.match(row[1].text)
 
 
 def _fits(cells: list[Cell], width: int, head: int | None = None) -> float:
@@ -97,7 +99,7 @@ def find_tables(text: str) -> list[Table]:
         line = text[a:b] if a <= len(text) else ""
         piped = "|" in line
         cells = _cells(text, a, b) if piped else []
-        header = len(cells) >= 2 and not any(NUMBER.match(c.text) for c in cells)
+        header = len(cells) >= MIN_COLUMNS and not any(NUMBER.match(c.text) for c in cells)
         if piped and not (header and seen_figures):
             block.append((a, b))
             seen_figures = seen_figures or any(NUMBER.match(c.text) for c in cells)
@@ -121,10 +123,12 @@ def _table_of_cells(cells: list[Cell], start: int, end: int) -> Table | None:
     if not shapes:
         return None
     width, head = max(shapes, key=lambda s: (_fits(cells, s[0], s[1]), s[1] == s[0], -s[0]))
-    if _fits(cells, width, head) < 0.5:
+    if _fits(cells, width, head) < MIN_FIT:
         return None
     ranked = _ranked(cells[head : head + width])
-    skip = (2 if ranked else 1) - (width - head)  # the rank and label columns, when the header names them
+    skip = (RANK_AND_LABEL if ranked else 1) - (
+        width - head
+    )  # the rank and label columns, when the header names them
     header = tuple(c.text for c in cells[skip:head])
     rows, group = [], ""
     for k in range(head, len(cells), width):
