@@ -112,8 +112,8 @@ def _date_line_year(head: str) -> int | None:
     page's clock, 2021-8-11 星期三, often stands above the article's own date)."""
     found = list(DATE_LINE.finditer(head))
     labelled = [m for m in found if m.group(1)]
-    chosen = (labelled or found or [None])[0]
-    return int(next(g for g in chosen.groups() if g)) if chosen else None
+    chosen = (labelled or found)[:1]
+    return int(next(g for g in chosen[0].groups() if g)) if chosen else None
 
 
 def report_years(text: str) -> ReportYears:
@@ -457,6 +457,7 @@ def resolve_context(markers: list[Marker], years: ReportYears, text: str = "") -
         if marker.period is None:
             before = resolved[-1] if resolved else None
             compared = marker.compared
+            y: int | None
             if before is not None and before.end == marker.start and before.period and before.period.start:
                 # 去年全年, 超过上年全年: the year just before it, compared or not
                 y, compared = year_of(before.period.start), before.compared
