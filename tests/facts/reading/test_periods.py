@@ -367,11 +367,15 @@ def test_full_year_after_a_relative_year(text, years, year):
         ("运量已超去年全年", True),
         ("比重由上年的40%提高到42%", True),
         ("去年全县完成投资80亿元", False),
+        ("工业增加值完成40.2亿元,是2012年的1.5倍", True),
+        ("2012年全县工业增加值26.8亿元", False),
     ],
 )
 def test_a_period_compared_with_is_marked(text, compared):
     marker = next(
-        m for m in find_markers(text, ReportYears(2024, 2024)) if text[m.start : m.end] in ("去年", "上年")
+        m
+        for m in find_markers(text, ReportYears(2024, 2024))
+        if text[m.start : m.end] in ("去年", "上年", "2012年")
     )
     assert marker.compared is compared
 
