@@ -96,13 +96,15 @@ class ReportYears:
 
 
 YEAR_IN_TEXT = re.compile(r"(?<!\d)((?:19|20)\d{2})年")
-# A news item's date line near its top: 2023-08-29, 2023年08月29日 16:09, 2023/8/29.
-# A date inside a sentence (2013年11月28日首趟开行) is no date line: it needs numeric form, a time after
-# it, or a label before it.
+# A news item's date line near its top: 2023-08-29, 2023年08月29日 16:09, 2023/8/29, a date alone on its
+# line. A date inside a sentence (2013年11月28日首趟开行) is no date line: it needs numeric form, a time
+# after it, a label before it, or a line of its own.
 DATE_LINE = re.compile(
     r"(?:(?:时间|日期|发布|发表|来源)[:：]?\s*)((?:19|20)\d{2})[-/.年]\d{1,2}[-/.月]\d{1,2}日?"
     r"|(?<![\d年])((?:19|20)\d{2})[-/.]\d{1,2}[-/.]\d{1,2}(?!\d)"
     r"|(?<!\d)((?:19|20)\d{2})年\d{1,2}月\d{1,2}日\s*\d{1,2}:\d{2}"
+    r"|^\s*((?:19|20)\d{2})年\d{1,2}月\d{1,2}日\s*$",
+    re.MULTILINE,
 )
 DATE_LINE_REACH = 300
 
@@ -120,8 +122,8 @@ def report_years(text: str) -> ReportYears:
     """Guess which year a report is about and when it was written, from its own text."""
     counts: Counter[int] = Counter()
     for sentence in re.split(r"[。!?！？\n]", text):
-        if TARGET_WORDS.search(sentence):
-            continue
+        if TARGET_WORDS.search(sentence) or DATE_LINE.fullmatch(sentence):
+            continue  # a plan's years, or the day the report was published, are not what it is about
         counts.update(int(y) for y in YEAR_IN_TEXT.findall(sentence))
     if not counts:
         counts.update(int(y) for y in YEAR_IN_TEXT.findall(text))

@@ -89,6 +89,8 @@ def repair(original: str) -> RepairedText:
                 separator = _separator(previous[0], line, narrow[start] in _BLOCK_INDENT)
                 if not separator and blank and _TABLE_ROW.match(previous[0].strip()):
                     separator = "\n"  # a blank line after a table row ends the table
+                if not separator and (_DATE_ALONE.match(previous[0]) or _DATE_ALONE.match(line)):
+                    separator = "\n"  # a date on a line of its own (2018年5月2日) is no part of a sentence
                 if index in cells or previous_index in cells:
                     separator = "\n"  # a table printed one cell a line keeps its cells apart
                 if separator:
@@ -226,6 +228,10 @@ def _longest_double(line: str, i: int) -> int:
             best = j - i
         j = line.find(line[i], j + 1, limit + 1)
     return best
+
+
+# a line holding only a date: the day a report was published, never the start of a sentence
+_DATE_ALONE = re.compile(r"^\s*(?:19|20)\d{2}(?:年\d{1,2}月\d{1,2}日|[-/.]\d{1,2}[-/.]\d{1,2})\s*$")
 
 
 def _separator(line: str, following: str, following_indented: bool) -> str:
