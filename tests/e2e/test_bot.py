@@ -569,9 +569,14 @@ async def test_long_reply_is_split_into_accepted_chunks(fake_telegram, running):
 
 
 async def test_long_reply_with_astral_characters_fits(fake_telegram, running):
-    reply = Reply(split_html(["𠮷江津" * 1500]))
+    text = "𠮷江津" * 1500  # 4500 characters, 6000 UTF-16 units: Telegram's limit counts the units
+    reply = Reply(split_html([text]))
     send_reply(None, private_message(fake_telegram, running, 4002), running, reply)
-    await fake_telegram.wait_for("sendMessage", to(4002), count=len(reply.chunks))
+    sent = await fake_telegram.wait_for("sendMessage", to(4002), count=len(reply.chunks))
+    assert [c.params["text"] for c in sent] == reply.chunks
+    assert all(len(c.result["text"].encode("utf-16-le")) // 2 <= TELEGRAM_LIMIT for c in sent)
+    assert "".join(c.result["text"] for c in sent) == text  # nothing lost at the cuts
+    assert not [c for c in fake_telegram.calls if not c.ok and c.method == "sendMessage"]
 
 
 # ---- Telegram failures ---------------------------------------------------------------------

@@ -2,6 +2,7 @@
 the chat keeps its job, the slot is delivered once the database is back, the next slot after it too,
 and /subscriptions says what the scheduler really holds. The real Application polls the fake Bot API."""
 
+import logging
 from datetime import timedelta
 
 import pytest
@@ -91,10 +92,19 @@ async def test_a_slot_due_while_postgres_is_down_is_sent_when_it_is_back_and_the
     assert len(digests(fake_telegram, ANA)) == 2
 
 
-async def test_the_sync_puts_back_a_job_the_scheduler_lost(fake_telegram: FakeTelegram, store):  # noqa: F811
+async def test_the_sync_puts_back_a_job_the_scheduler_lost(
+    fake_telegram: FakeTelegram,
+    store,  # noqa: F811
+    caplog,
+):
     """The sync compares the subscriptions with the jobs the scheduler really holds, not with its notes."""
+    caplog.set_level(logging.WARNING, logger="bot.subscribe")
     async with running(fake_telegram, store) as app:
         await command(fake_telegram, "/subscribe")
         slot = job_slot(app, ANA)
+        assert slot is not None
         app.job_queue.scheduler.remove_job(job_name(ANA, 0))  # gone without the bookkeeping knowing
-        await eventually(lambda: job_slot(app, ANA) == slot, timeout=10)
+        assert job_slot(app, ANA) is None
+        await eventually(lambda: job_slot(app, ANA) == slot, timeout=30)
+    put_back = [r.getMessage() for r in caplog.records if "was missing" in r.getMessage()]
+    assert put_back == [f"digest job {job_name(ANA, 0)} was missing; scheduled again"]  # by the sync
