@@ -149,6 +149,7 @@ class FakeTelegram:
         self._next_update_id = 1
         self._allowed_updates: list[str] = []
         self._poll_generation = 0
+        self.polls_waiting = 0  # getUpdates calls holding (long polling) right now
         self._changed = asyncio.Event()
         self._closing = False
         self._runner: web.AppRunner | None = None
@@ -366,27 +367,45 @@ class FakeTelegram:
         self,
         method: str,
         predicate: Callable[[Call], bool] = lambda call: True,
-        timeout: float = 10.0,
+        timeout: float = 30.0,
         count: int = 1,
     ) -> list[Call]:
         """All successful calls to ``method`` matching ``predicate``, once there are ``count``."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while True:
-            changed = self._changed
-            matches = [
+        matches: list[Call] = []
+
+        def enough() -> bool:
+            matches[:] = [
                 call
                 for call in self.calls
                 if call.ok and call.method.lower() == method.lower() and predicate(call)
             ]
-            if len(matches) >= count:
-                return matches
+            return len(matches) >= count
+
+        if not await self._wait(enough, timeout):
+            raise AssertionError(
+                f"waited {timeout}s for {count} successful {method} call(s) matching the predicate, "
+                f"got {len(matches)}; calls so far:\n{self.describe_calls()}"
+            )
+        return matches
+
+    async def wait_until(
+        self, condition: Callable[[], bool], timeout: float = 30.0, what: str = "the condition"
+    ) -> None:
+        """Return once ``condition()`` holds. It is checked whenever the fake's state changes (a request
+        answered, an update queued or polled), so anything the bot does through the fake wakes it."""
+        if not await self._wait(condition, timeout):
+            raise AssertionError(f"waited {timeout}s for {what}; calls so far:\n{self.describe_calls()}")
+
+    async def _wait(self, condition: Callable[[], bool], timeout: float) -> bool:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            changed = self._changed
+            if condition():
+                return True
             remaining = deadline - loop.time()
             if remaining <= 0:
-                raise AssertionError(
-                    f"waited {timeout}s for {count} successful {method} call(s) matching the predicate, "
-                    f"got {len(matches)}; calls so far:\n{self.describe_calls()}"
-                )
+                return False
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(changed.wait(), remaining)
 
@@ -505,23 +524,27 @@ class FakeTelegram:
             self._updates = self._updates[offset:]
         self._poll_generation += 1
         generation = self._poll_generation
+        self.polls_waiting += 1
         self._notify()  # an older poll still waiting is terminated, as on Telegram
         loop = asyncio.get_running_loop()
         deadline = loop.time() + max(p.get("timeout", 0), 0)
-        while True:
-            changed = self._changed
-            if generation != self._poll_generation:
-                raise ApiError(
-                    409,
-                    "Conflict: terminated by other getUpdates request; "
-                    "make sure that only one bot instance is running",
-                )
-            self._updates = [u for u in self._updates if self._is_allowed(u)]
-            remaining = deadline - loop.time()
-            if self._updates or self._closing or remaining <= 0:
-                return self._updates[:limit]
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(changed.wait(), remaining)
+        try:
+            while True:
+                changed = self._changed
+                if generation != self._poll_generation:
+                    raise ApiError(
+                        409,
+                        "Conflict: terminated by other getUpdates request; "
+                        "make sure that only one bot instance is running",
+                    )
+                self._updates = [u for u in self._updates if self._is_allowed(u)]
+                remaining = deadline - loop.time()
+                if self._updates or self._closing or remaining <= 0:
+                    return self._updates[:limit]
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(changed.wait(), remaining)
+        finally:
+            self.polls_waiting -= 1
 
     async def _set_webhook(self, p: dict) -> bool:
         url = p.get("url", "")
