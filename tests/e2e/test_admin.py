@@ -25,7 +25,7 @@ from fake_documents import user_document
 from fake_telegram import Call, FakeTelegram
 from sqlmodel import Session
 from telegram.ext import Application
-from test_bot import assert_html_reply, callback_data, ok_calls, start_polling, stop_polling, to
+from test_bot import assert_html_reply, callback_data, ok_calls, settled, start_polling, stop_polling, to
 
 from bot.app import build_application
 from bot.state import counters
@@ -176,7 +176,7 @@ async def test_non_admin_is_refused_every_admin_command_and_nothing_changes(fake
     [reply] = await until(
         fake_telegram, VISITOR, lambda: send_file(fake_telegram, MARKET.encode(), "new.txt", VISITOR), REFUSAL
     )
-    await asyncio.sleep(0.3)
+    await settled(fake_telegram, bot, VISITOR)
     assert len(ok_calls(fake_telegram, "sendMessage", VISITOR)) == 4  # one refusal each, nothing more
     assert ok_calls(fake_telegram, "getFile") == []  # the document was not even downloaded
     assert folder(seeds) == files
@@ -454,14 +454,14 @@ async def test_refused_upload_says_why_and_saves_nothing(
     fake_telegram, store, seeds, name, data, settings, declare_size, reason
 ):
     files = folder(seeds)
-    async with running_bot(fake_telegram, store, **settings):
+    async with running_bot(fake_telegram, store, **settings) as app:
         [refused] = await until(
             fake_telegram,
             ADMIN,
             lambda: send_file(fake_telegram, data, name, declare_size=declare_size),
             "没有保存",
         )
-        await asyncio.sleep(0.3)
+        await settled(fake_telegram, app, ADMIN)  # the upload's handler has returned
         assert folder(seeds) == files
         assert "<b>536列</b>" in await trains_answer(fake_telegram)
     action, user, outcome = audited(store)[-1]
@@ -488,7 +488,7 @@ async def test_forged_upload_buttons_are_answered_and_change_nothing(fake_telegr
     fake_telegram.callback_query(question.result, data, user_id=ADMIN)
     [*_, call] = await fake_telegram.wait_for("answerCallbackQuery", count=answered + 1)
     assert "失效" in call.params.get("text", ""), call.params
-    await asyncio.sleep(0.3)
+    await settled(fake_telegram, bot, ADMIN)
     assert folder(seeds) == files
     assert not [c for c in ok_calls(fake_telegram, "sendMessage", ADMIN) if "出了点问题" in c.params["text"]]
 
@@ -500,7 +500,7 @@ async def test_an_admins_stats_and_facts_in_a_group_are_not_posted_there(fake_te
     before = len(ok_calls(fake_telegram, "sendMessage", group))
     fake_telegram.user_message(command, chat_id=group, user_id=ADMIN, chat_type="supergroup")
     [*_, reply] = await fake_telegram.wait_for("sendMessage", to(group), count=before + 1)
-    await asyncio.sleep(0.3)
+    await settled(fake_telegram, bot, group)
     sent = [c.params["text"] for c in ok_calls(fake_telegram, "sendMessage", group)[before:]]
     assert sent == [reply.params["text"]] and "私聊" in sent[0], sent
     assert "报告" not in sent[0] and "#" not in sent[0]
