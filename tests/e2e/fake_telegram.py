@@ -25,6 +25,7 @@ import json
 import logging
 import math
 import re
+import select
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -159,6 +160,7 @@ class FakeTelegram:
         self._flood_level, self._flood_at = 0.0, 0.0
         self._open = asyncio.Event()  # cleared by hold(): requests wait before they are received
         self._open.set()
+        self.answering = 0  # requests let in and not yet answered (long polls included)
         self.flood_group_window = 60.0  # seconds in which a group may get 20 messages (tests shorten it)
 
     # ---- lifecycle -------------------------------------------------------------------------
@@ -436,8 +438,15 @@ class FakeTelegram:
 
     async def _handle_api(self, request: web.Request) -> web.Response:
         await self._open.wait()
-        if request.transport is None or request.transport.is_closing():
+        if _client_gone(request):
             return web.Response(status=499)  # the client died while parked: nothing was received
+        self.answering += 1
+        try:
+            return await self._answer(request)
+        finally:
+            self.answering -= 1
+
+    async def _answer(self, request: web.Request) -> web.Response:
         name = request.match_info["method"]
         canonical, handler = self._handlers.get(name.lower(), (name, None))
         params: dict[str, Any] = {}
@@ -849,6 +858,20 @@ class FakeTelegram:
 
 
 # ---- result shapes -------------------------------------------------------------------------
+
+
+def _client_gone(request: web.Request) -> bool:
+    """The client hung up (or died) before its request was let in. The socket itself is asked: a peer's
+    FIN or RST is known to the kernel at once, before the event loop gets round to closing the transport."""
+    transport = request.transport
+    if transport is None or transport.is_closing():
+        return True
+    sock = transport.get_extra_info("socket")
+    if sock is None:
+        return False
+    poller = select.poll()
+    poller.register(sock.fileno(), select.POLLRDHUP)  # POLLHUP and POLLERR are always reported
+    return bool(poller.poll(0))
 
 
 def _chat_member(status: str, user: dict) -> dict:
