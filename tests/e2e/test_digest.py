@@ -422,13 +422,15 @@ async def test_a_reply_in_a_plain_supergroup_subscribes_the_group(fake_telegram,
 # ---- /unsubscribe, /digest, topics ---------------------------------------------------------------
 
 
-async def test_unsubscribe_stops_the_digest(fake_telegram, store):
+async def test_unsubscribe_stops_the_digest(fake_telegram, store, sync_rounds):
     clock = Clock(SLOT - LEAD)
-    async with running(fake_telegram, store, clock):
+    async with running(fake_telegram, store, clock) as app:
         await command(fake_telegram, "/subscribe")
         stopped = await command(fake_telegram, "/unsubscribe")
         assert "已退订" in stopped.params["text"]
-        await clock.sleep_until(SLOT + timedelta(seconds=1))
+        await clock.sleep_until(SLOT)  # the slot's moment itself is what this test is about
+        await sync_rounds.two_more()  # the sync, having read the subscriptions, put no job back
+        assert job_slot(app, ANA) is None and job_done(app, ANA)  # none waiting, none running
         assert digests(fake_telegram, ANA) == [] and ok_calls(fake_telegram, "sendPhoto", ANA) == []
         shown = await command(fake_telegram, "/subscriptions")
         assert "已停止" in shown.params["text"]
