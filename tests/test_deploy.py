@@ -16,8 +16,11 @@ import threading
 from importlib import resources
 from pathlib import Path
 
+import check_jsonschema  # noqa: F401 — ships the compose schema
+import jsonschema
 import pytest
 from pydantic import SecretStr
+from ruamel import yaml  # check-jsonschema (a dev dependency) brings it
 
 from bot.state.settings import Settings
 
@@ -118,16 +121,11 @@ def test_variables_that_are_not_settings_are_used():
 
 @pytest.fixture(scope="module")
 def compose() -> dict:
-    from ruamel import yaml  # check-jsonschema (a dev dependency) brings it
-
     return yaml.YAML(typ="safe", pure=True).load((DEPLOY / "compose.yaml").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
 def compose_validator():
-    import check_jsonschema  # noqa: F401 — ships the compose schema
-    import jsonschema
-
     schema_file = resources.files("check_jsonschema.builtin_schemas.vendor") / "compose-spec.json"
     schema = json.loads(schema_file.read_text(encoding="utf-8"))
     cls = jsonschema.validators.validator_for(schema)

@@ -77,8 +77,10 @@ async def test_telegram_errors_are_counted_by_status_and_by_missing_answer():
         code = int(request.match_info["code"])
         return web.json_response({"ok": code == 200, "result": True}, status=code)
 
+    answer = asyncio.Event()  # never set before the client gave up: a server that does not answer
+
     async def slow(_request: web.Request) -> web.Response:
-        await asyncio.sleep(2)
+        await answer.wait()
         return web.json_response({"ok": True, "result": True})
 
     app = web.Application()
@@ -103,6 +105,7 @@ async def test_telegram_errors_are_counted_by_status_and_by_missing_answer():
         with pytest.raises(NetworkError):
             await request.do_request(f"http://127.0.0.1:{closed}/x", "POST")
     finally:
+        answer.set()
         await request.shutdown()
         await runner.cleanup()
     counted = {

@@ -5,6 +5,9 @@ import re
 import pytest
 
 from bot.render import CALLBACK_LIMIT, TELEGRAM_LIMIT, Button, highlight, render_html, render_text, split_html
+from facts.store.db import make_engine
+from facts.store.service import FactService
+from facts.store.settings import FactSettings
 
 TAG = re.compile(r"</?([a-z-]+)[^>]*>")
 
@@ -116,10 +119,6 @@ def test_plain_text_matches_the_html_answer(service):
 
 
 def test_a_fall_is_never_shown_as_growth(tmp_path):
-    from facts.store.db import make_engine
-    from facts.store.service import FactService
-    from facts.store.settings import FactSettings
-
     (tmp_path / "seeds").mkdir()
     (tmp_path / "seeds" / "report.txt").write_text(
         "2023年某某县统计公报\n2023年,全县出栏牛1.2万头,同比下降37.4%;出栏羊3.1万只,同比增长-2.5%。\n",

@@ -25,6 +25,7 @@ import json
 import logging
 import math
 import re
+import select
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -149,6 +150,7 @@ class FakeTelegram:
         self._next_update_id = 1
         self._allowed_updates: list[str] = []
         self._poll_generation = 0
+        self.polls_waiting = 0  # getUpdates calls holding (long polling) right now
         self._changed = asyncio.Event()
         self._closing = False
         self._runner: web.AppRunner | None = None
@@ -158,6 +160,7 @@ class FakeTelegram:
         self._flood_level, self._flood_at = 0.0, 0.0
         self._open = asyncio.Event()  # cleared by hold(): requests wait before they are received
         self._open.set()
+        self.answering = 0  # requests let in and not yet answered (long polls included)
         self.flood_group_window = 60.0  # seconds in which a group may get 20 messages (tests shorten it)
 
     # ---- lifecycle -------------------------------------------------------------------------
@@ -366,27 +369,45 @@ class FakeTelegram:
         self,
         method: str,
         predicate: Callable[[Call], bool] = lambda call: True,
-        timeout: float = 10.0,
+        timeout: float = 30.0,
         count: int = 1,
     ) -> list[Call]:
         """All successful calls to ``method`` matching ``predicate``, once there are ``count``."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while True:
-            changed = self._changed
-            matches = [
+        matches: list[Call] = []
+
+        def enough() -> bool:
+            matches[:] = [
                 call
                 for call in self.calls
                 if call.ok and call.method.lower() == method.lower() and predicate(call)
             ]
-            if len(matches) >= count:
-                return matches
+            return len(matches) >= count
+
+        if not await self._wait(enough, timeout):
+            raise AssertionError(
+                f"waited {timeout}s for {count} successful {method} call(s) matching the predicate, "
+                f"got {len(matches)}; calls so far:\n{self.describe_calls()}"
+            )
+        return matches
+
+    async def wait_until(
+        self, condition: Callable[[], bool], timeout: float = 30.0, what: str = "the condition"
+    ) -> None:
+        """Return once ``condition()`` holds. It is checked whenever the fake's state changes (a request
+        answered, an update queued or polled), so anything the bot does through the fake wakes it."""
+        if not await self._wait(condition, timeout):
+            raise AssertionError(f"waited {timeout}s for {what}; calls so far:\n{self.describe_calls()}")
+
+    async def _wait(self, condition: Callable[[], bool], timeout: float) -> bool:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            changed = self._changed
+            if condition():
+                return True
             remaining = deadline - loop.time()
             if remaining <= 0:
-                raise AssertionError(
-                    f"waited {timeout}s for {count} successful {method} call(s) matching the predicate, "
-                    f"got {len(matches)}; calls so far:\n{self.describe_calls()}"
-                )
+                return False
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(changed.wait(), remaining)
 
@@ -417,8 +438,15 @@ class FakeTelegram:
 
     async def _handle_api(self, request: web.Request) -> web.Response:
         await self._open.wait()
-        if request.transport is None or request.transport.is_closing():
+        if _client_gone(request):
             return web.Response(status=499)  # the client died while parked: nothing was received
+        self.answering += 1
+        try:
+            return await self._answer(request)
+        finally:
+            self.answering -= 1
+
+    async def _answer(self, request: web.Request) -> web.Response:
         name = request.match_info["method"]
         canonical, handler = self._handlers.get(name.lower(), (name, None))
         params: dict[str, Any] = {}
@@ -505,23 +533,27 @@ class FakeTelegram:
             self._updates = self._updates[offset:]
         self._poll_generation += 1
         generation = self._poll_generation
+        self.polls_waiting += 1
         self._notify()  # an older poll still waiting is terminated, as on Telegram
         loop = asyncio.get_running_loop()
         deadline = loop.time() + max(p.get("timeout", 0), 0)
-        while True:
-            changed = self._changed
-            if generation != self._poll_generation:
-                raise ApiError(
-                    409,
-                    "Conflict: terminated by other getUpdates request; "
-                    "make sure that only one bot instance is running",
-                )
-            self._updates = [u for u in self._updates if self._is_allowed(u)]
-            remaining = deadline - loop.time()
-            if self._updates or self._closing or remaining <= 0:
-                return self._updates[:limit]
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(changed.wait(), remaining)
+        try:
+            while True:
+                changed = self._changed
+                if generation != self._poll_generation:
+                    raise ApiError(
+                        409,
+                        "Conflict: terminated by other getUpdates request; "
+                        "make sure that only one bot instance is running",
+                    )
+                self._updates = [u for u in self._updates if self._is_allowed(u)]
+                remaining = deadline - loop.time()
+                if self._updates or self._closing or remaining <= 0:
+                    return self._updates[:limit]
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(changed.wait(), remaining)
+        finally:
+            self.polls_waiting -= 1
 
     async def _set_webhook(self, p: dict) -> bool:
         url = p.get("url", "")
@@ -826,6 +858,20 @@ class FakeTelegram:
 
 
 # ---- result shapes -------------------------------------------------------------------------
+
+
+def _client_gone(request: web.Request) -> bool:
+    """The client hung up (or died) before its request was let in. The socket itself is asked: a peer's
+    FIN or RST is known to the kernel at once, before the event loop gets round to closing the transport."""
+    transport = request.transport
+    if transport is None or transport.is_closing():
+        return True
+    sock = transport.get_extra_info("socket")
+    if sock is None:
+        return False
+    poller = select.poll()
+    poller.register(sock.fileno(), select.POLLRDHUP)  # POLLHUP and POLLERR are always reported
+    return bool(poller.poll(0))
 
 
 def _chat_member(status: str, user: dict) -> dict:

@@ -202,40 +202,55 @@ def _open_tag(source: str, begin: int, strict_ampersand: bool) -> tuple[int, _Op
             raise EntityParseError(f"Unclosed start tag at byte offset {_byte_offset(source, begin)}")
         if source[i] == ">":
             break
-        attr_begin = i
-        while i < n and source[i] not in _SPACES and source[i] not in "=>":
-            i += 1
-        attribute = source[attr_begin:i]
-        i = _skip_spaces(source, i)
-        if i >= n or source[i] != "=":
-            if name == "blockquote" and attribute == "expandable":
-                argument = "1"
-                continue
-            raise EntityParseError(
-                f'Expected equal sign in declaration of an attribute of the tag "{name}" '
-                f"at byte offset {_byte_offset(source, begin)}"
-            )
-        i = _skip_spaces(source, i + 1)
-        if i >= n:
-            raise EntityParseError(
-                f'Unclosed start tag "{name}" at byte offset {_byte_offset(source, begin)}'
-            )
-        i, value = _attribute_value(source, i, strict_ampersand)
-        if i >= n:
-            raise EntityParseError(f"Unclosed start tag at byte offset {_byte_offset(source, begin)}")
-        if name == "a" and attribute == "href":
-            argument = value
-        elif name == "code" and attribute == "class" and value.startswith("language-"):
-            argument = value.removeprefix("language-")
-        elif name == "span" and attribute == "class" and value.startswith("tg-"):
-            argument = value.removeprefix("tg-")
-        elif name == "tg-emoji" and attribute == "emoji-id":
-            argument = value
+        i, attribute, value = _attribute(source, i, name, begin, strict_ampersand)
+        argument = _tag_argument(name, attribute, value, argument)
     if name == "span" and argument != "spoiler":
         raise EntityParseError(
             f'Tag "span" must have class "tg-spoiler" at byte offset {_byte_offset(source, begin)}'
         )
     return i + 1, _OpenTag(name, argument, 0, 0)
+
+
+def _attribute(
+    source: str, i: int, name: str, begin: int, strict_ampersand: bool
+) -> tuple[int, str, str | None]:
+    """One ``attr="value"`` of the tag ``name`` (opened at ``begin``) at ``i``: the index after it, the
+    attribute and its value (None for a blockquote's bare ``expandable``, the one attribute without one)."""
+    n = len(source)
+    attr_begin = i
+    while i < n and source[i] not in _SPACES and source[i] not in "=>":
+        i += 1
+    attribute = source[attr_begin:i]
+    i = _skip_spaces(source, i)
+    if i >= n or source[i] != "=":
+        if name == "blockquote" and attribute == "expandable":
+            return i, attribute, None
+        raise EntityParseError(
+            f'Expected equal sign in declaration of an attribute of the tag "{name}" '
+            f"at byte offset {_byte_offset(source, begin)}"
+        )
+    i = _skip_spaces(source, i + 1)
+    if i >= n:
+        raise EntityParseError(f'Unclosed start tag "{name}" at byte offset {_byte_offset(source, begin)}')
+    i, value = _attribute_value(source, i, strict_ampersand)
+    if i >= n:
+        raise EntityParseError(f"Unclosed start tag at byte offset {_byte_offset(source, begin)}")
+    return i, attribute, value
+
+
+_ARGUMENT_PREFIXES = {("code", "class"): "language-", ("span", "class"): "tg-"}
+
+
+def _tag_argument(name: str, attribute: str, value: str | None, argument: str) -> str:
+    """The tag's argument once this attribute is read (attributes tdlib does not use leave it as it was)."""
+    if value is None:  # <blockquote expandable>
+        return "1"
+    if (name, attribute) in (("a", "href"), ("tg-emoji", "emoji-id")):
+        return value
+    prefix = _ARGUMENT_PREFIXES.get((name, attribute))
+    if prefix is not None and value.startswith(prefix):
+        return value.removeprefix(prefix)
+    return argument
 
 
 def _attribute_value(source: str, i: int, strict_ampersand: bool) -> tuple[int, str]:
@@ -303,7 +318,7 @@ def _entity(tag: _OpenTag, length: int, content: str, entities: list[dict]) -> d
     start = tag.utf16_offset
     base = {"offset": start, "length": length}
     last = entities[-1] if entities else None
-    same_span = last is not None and last["offset"] == start and last["length"] == length
+    same_span = last if last is not None and last["offset"] == start and last["length"] == length else None
     if tag.name in _SIMPLE_TYPES:
         return {"type": _SIMPLE_TYPES[tag.name], **base}
     if tag.name == "blockquote":
@@ -313,19 +328,28 @@ def _entity(tag: _OpenTag, length: int, content: str, entities: list[dict]) -> d
             raise EntityParseError("Invalid custom emoji identifier specified")
         return {"type": "custom_emoji", **base, "custom_emoji_id": tag.argument}
     if tag.name == "a":
-        url = tag.argument or content
-        if "://" not in url and not url.startswith("tg:"):
-            url = "http://" + url
-        if not url.lower().startswith(LINK_SCHEMES) or len(url) <= len("http://"):
-            return None  # tdlib silently drops links it cannot check
-        return {"type": "text_link", **base, "url": url}
+        return _link(base, tag.argument or content)
+    return _pre_or_code(tag, base, same_span)
+
+
+def _link(base: dict, url: str) -> dict | None:
+    """A text_link, or None for a link tdlib cannot check (it drops those silently)."""
+    if "://" not in url and not url.startswith("tg:"):
+        url = "http://" + url
+    if not url.lower().startswith(LINK_SCHEMES) or len(url) <= len("http://"):
+        return None
+    return {"type": "text_link", **base, "url": url}
+
+
+def _pre_or_code(tag: _OpenTag, base: dict, same_span: dict | None) -> dict | None:
+    """<pre> or <code>. A pre and a code with a language over the same span (``same_span``: the entity
+    closed just before over the same characters, if any) merge into one pre with that language."""
     if tag.name == "pre":
-        if same_span and last["type"] == "code" and last.get("language"):
-            last.update(type="pre")
+        if same_span is not None and same_span["type"] == "code" and same_span.get("language"):
+            same_span.update(type="pre")
             return None
         return {"type": "pre", **base}
-    # code
-    if same_span and last["type"] == "pre" and tag.argument:
-        last["language"] = tag.argument
+    if same_span is not None and same_span["type"] == "pre" and tag.argument:
+        same_span["language"] = tag.argument
         return None
     return {"type": "code", **base, "language": tag.argument} if tag.argument else {"type": "code", **base}

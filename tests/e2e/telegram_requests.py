@@ -9,6 +9,7 @@ typed values, by parameter name: ints, bools, parsed JSON (reply_markup, results
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -101,18 +102,11 @@ def decode(key: str, value: Any) -> Any:
     """Form values are all strings, JSON values may be native or JSON-encoded strings."""
     if isinstance(value, Upload):
         return value
-    try:
-        if key == "chat_id":
-            return as_chat_id(value)
-        if key in _INT_PARAMS:
-            return int(value)
-        if key in _NUMBER_PARAMS:
-            number = float(value)
-            return int(number) if number.is_integer() else number
-        if key in _BOOL_PARAMS:
-            return value if isinstance(value, bool) else str(value).lower() in ("true", "1")
-    except (TypeError, ValueError):
-        raise bad_request(f'wrong parameter "{key}" specified') from None
+    if (convert := _scalar(key)) is not None:
+        try:
+            return convert(value)
+        except (TypeError, ValueError):
+            raise bad_request(f'wrong parameter "{key}" specified') from None
     if key in _JSON_PARAMS and isinstance(value, str):
         try:
             return json.loads(value)
@@ -122,6 +116,28 @@ def decode(key: str, value: Any) -> Any:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
     return value
+
+
+def _scalar(key: str) -> Callable[[Any], Any] | None:
+    """How a scalar parameter is read (None: the parameter is not one)."""
+    if key == "chat_id":
+        return as_chat_id
+    if key in _INT_PARAMS:
+        return int
+    if key in _NUMBER_PARAMS:
+        return _number
+    if key in _BOOL_PARAMS:
+        return _boolean
+    return None
+
+
+def _number(value: Any) -> int | float:
+    number = float(value)
+    return int(number) if number.is_integer() else number
+
+
+def _boolean(value: Any) -> bool:
+    return value if isinstance(value, bool) else str(value).lower() in ("true", "1")
 
 
 def as_chat_id(value: Any) -> int | str:

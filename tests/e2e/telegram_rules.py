@@ -164,24 +164,29 @@ def inline_results(results: Any, *, strict_ampersand: bool) -> None:
         raise bad_request("RESULTS_TOO_MUCH")
     seen: set[str] = set()
     for result in results:
-        if not isinstance(result, dict) or "type" not in result:
-            raise bad_request("can't parse inline query result: Can't find field \"type\"")
-        if "id" not in result:
-            raise bad_request("can't parse inline query result: Can't find field \"id\"")
-        result_id = str(result["id"])
-        if not 1 <= len(result_id.encode("utf-8")) <= MAX_RESULT_ID_BYTES:
-            raise bad_request("RESULT_ID_INVALID")
-        if result_id in seen:
-            raise bad_request("RESULT_ID_DUPLICATE")
-        seen.add(result_id)
-        if result["type"] == "article":
-            for required in ("title", "input_message_content"):
-                if required not in result:
-                    raise bad_request(f"can't parse inline query result: Can't find field \"{required}\"")
-        content = result.get("input_message_content")
-        if isinstance(content, dict) and "message_text" in content:
-            _inline_message_text(content, strict_ampersand)
-        reply_markup(result.get("reply_markup"))
+        _inline_result(result, seen, strict_ampersand)
+
+
+def _inline_result(result: Any, seen: set[str], strict_ampersand: bool) -> None:
+    """One result of an answerInlineQuery; ``seen`` collects the ids of those before it."""
+    if not isinstance(result, dict) or "type" not in result:
+        raise bad_request("can't parse inline query result: Can't find field \"type\"")
+    if "id" not in result:
+        raise bad_request("can't parse inline query result: Can't find field \"id\"")
+    result_id = str(result["id"])
+    if not 1 <= len(result_id.encode("utf-8")) <= MAX_RESULT_ID_BYTES:
+        raise bad_request("RESULT_ID_INVALID")
+    if result_id in seen:
+        raise bad_request("RESULT_ID_DUPLICATE")
+    seen.add(result_id)
+    if result["type"] == "article":
+        for required in ("title", "input_message_content"):
+            if required not in result:
+                raise bad_request(f"can't parse inline query result: Can't find field \"{required}\"")
+    content = result.get("input_message_content")
+    if isinstance(content, dict) and "message_text" in content:
+        _inline_message_text(content, strict_ampersand)
+    reply_markup(result.get("reply_markup"))
 
 
 def _inline_message_text(content: dict, strict_ampersand: bool) -> None:

@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from pathlib import Path
@@ -25,7 +26,7 @@ from fake_documents import user_document
 from fake_telegram import Call, FakeTelegram
 from sqlmodel import Session
 from telegram.ext import Application
-from test_bot import assert_html_reply, callback_data, ok_calls, start_polling, stop_polling, to
+from test_bot import assert_html_reply, callback_data, ok_calls, settled, start_polling, stop_polling, to
 
 from bot.app import build_application
 from bot.state import counters
@@ -176,7 +177,7 @@ async def test_non_admin_is_refused_every_admin_command_and_nothing_changes(fake
     [reply] = await until(
         fake_telegram, VISITOR, lambda: send_file(fake_telegram, MARKET.encode(), "new.txt", VISITOR), REFUSAL
     )
-    await asyncio.sleep(0.3)
+    await settled(fake_telegram, bot, VISITOR)
     assert len(ok_calls(fake_telegram, "sendMessage", VISITOR)) == 4  # one refusal each, nothing more
     assert ok_calls(fake_telegram, "getFile") == []  # the document was not even downloaded
     assert folder(seeds) == files
@@ -257,14 +258,13 @@ async def test_questions_during_a_reload_get_the_old_or_the_new_facts_never_a_mi
 
     say(fake_telegram, "/reload")
     during, after = [], []
-    for n in range(500):
-        if said("重新加载完成"):
-            break
-        during.append(5000 + n)
-        say(fake_telegram, TRAINS, during[-1])
+    deadline = time.monotonic() + 120  # an upper bound for a slow machine, not an expected time
+    while not said("重新加载完成"):
+        assert time.monotonic() < deadline, "the reload did not finish"
+        if len(during) < 500:  # a question every 10 ms while the reload runs (at most 500 of them)
+            during.append(5000 + len(during))
+            say(fake_telegram, TRAINS, during[-1])
         await asyncio.sleep(0.01)
-    else:
-        pytest.fail("the reload did not finish")
     for n in range(5):
         after.append(6000 + n)
         say(fake_telegram, TRAINS, after[-1])
@@ -454,14 +454,14 @@ async def test_refused_upload_says_why_and_saves_nothing(
     fake_telegram, store, seeds, name, data, settings, declare_size, reason
 ):
     files = folder(seeds)
-    async with running_bot(fake_telegram, store, **settings):
+    async with running_bot(fake_telegram, store, **settings) as app:
         [refused] = await until(
             fake_telegram,
             ADMIN,
             lambda: send_file(fake_telegram, data, name, declare_size=declare_size),
             "没有保存",
         )
-        await asyncio.sleep(0.3)
+        await settled(fake_telegram, app, ADMIN)  # the upload's handler has returned
         assert folder(seeds) == files
         assert "<b>536列</b>" in await trains_answer(fake_telegram)
     action, user, outcome = audited(store)[-1]
@@ -488,7 +488,7 @@ async def test_forged_upload_buttons_are_answered_and_change_nothing(fake_telegr
     fake_telegram.callback_query(question.result, data, user_id=ADMIN)
     [*_, call] = await fake_telegram.wait_for("answerCallbackQuery", count=answered + 1)
     assert "失效" in call.params.get("text", ""), call.params
-    await asyncio.sleep(0.3)
+    await settled(fake_telegram, bot, ADMIN)
     assert folder(seeds) == files
     assert not [c for c in ok_calls(fake_telegram, "sendMessage", ADMIN) if "出了点问题" in c.params["text"]]
 
@@ -500,7 +500,7 @@ async def test_an_admins_stats_and_facts_in_a_group_are_not_posted_there(fake_te
     before = len(ok_calls(fake_telegram, "sendMessage", group))
     fake_telegram.user_message(command, chat_id=group, user_id=ADMIN, chat_type="supergroup")
     [*_, reply] = await fake_telegram.wait_for("sendMessage", to(group), count=before + 1)
-    await asyncio.sleep(0.3)
+    await settled(fake_telegram, bot, group)
     sent = [c.params["text"] for c in ok_calls(fake_telegram, "sendMessage", group)[before:]]
     assert sent == [reply.params["text"]] and "私聊" in sent[0], sent
     assert "报告" not in sent[0] and "#" not in sent[0]

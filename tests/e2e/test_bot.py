@@ -33,7 +33,6 @@ GROUP = -1001234567890
 BOT = "factbot_test_bot"
 TRAINS_2022 = "2022年江津班列开了多少列？"
 GDP_2019, GDP_2015 = "2019年江津区GDP", "2015年江津区GDP"
-QUIET = 0.3  # how long to keep watching for a reply that must not come
 
 
 def make_app(fake: FakeTelegram, service: FactService) -> Application:
@@ -110,27 +109,35 @@ async def press(fake: FakeTelegram, message: dict, data: str, method: str = "sen
     return call
 
 
-async def assert_ignored(fake: FakeTelegram, chat_id: int, queue: Callable[[], object]) -> None:
+async def assert_ignored(
+    fake: FakeTelegram, app: Application, chat_id: int, queue: Callable[[], object]
+) -> None:
     """``queue`` feeds an update the bot must not answer; a /ask sent right after is answered alone."""
     before = len(ok_calls(fake, "sendMessage", chat_id))
     queue()
     sentinel = fake.user_message(f"/ask {GDP_2015}", chat_id=chat_id)["message"]
     [*_, reply] = await fake.wait_for("sendMessage", to(chat_id), count=before + 1)
     assert reply.result["reply_to_message"]["message_id"] == sentinel["message_id"]
-    await _quiet()
+    await settled(fake, app, chat_id)
     assert len(ok_calls(fake, "sendMessage", chat_id)) == before + 1, fake.describe_calls()
 
 
-async def _quiet() -> None:
-    await asyncio.sleep(QUIET)
-
-
-async def eventually(check: Callable[[], bool], timeout: float = 5.0) -> None:
-    """Wait until ``check()`` holds (for what wait_for cannot see, such as refused calls)."""
+async def eventually(check: Callable[[], bool], timeout: float = 30.0) -> None:
+    """Wait until ``check()`` holds (for what wait_for cannot see, such as refused calls). The timeout
+    is an upper bound for a slow, shared machine, not an expected time."""
     deadline = time.monotonic() + timeout
     while not check():
         assert time.monotonic() < deadline, "timed out"
         await asyncio.sleep(0.02)
+
+
+async def settled(fake: FakeTelegram, app: Application, chat_id: int, timeout: float = 30.0) -> None:
+    """Wait until the bot has taken every update queued so far, its handlers have all returned and the
+    chat's outbox is empty: a reply to those updates that has not come by then is not coming. (The
+    event to wait for before asserting that nothing more arrived, instead of watching for a while.)"""
+    await fake.wait_until(lambda: not fake.pending_updates, timeout, "the bot to take every update")
+    await asyncio.wait_for(app.update_queue.join(), timeout)  # task_done() once a handler has returned
+    await eventually(lambda: app.bot_data.outbox.waiting(chat_id) == 0, timeout)
 
 
 def callback_data(message: dict) -> list[str]:
@@ -192,7 +199,7 @@ async def test_private_question_gets_a_sourced_html_answer(fake_telegram, runnin
     assert_html_reply(reply, "<b>536列</b>", "来源：《", "001_fcfb30629f7c2435.txt, 第161行")
     assert "536列" in bold(reply.result)
     assert "reply_to_message" not in reply.result  # no quoting in a private chat
-    await _quiet()
+    await settled(fake_telegram, running, ANA)
     assert len(ok_calls(fake_telegram, "sendMessage", ANA)) == 1
 
 
@@ -262,7 +269,7 @@ async def test_series_is_a_table_with_a_chart_from_three_points(
     assert_html_reply(table, "历年数据", *rows)
     points = table.params["text"].count("\n• ")
     assert points >= len(rows)
-    await _quiet()
+    await settled(fake_telegram, running, ANA)
     photos = ok_calls(fake_telegram, "sendPhoto", ANA)
     assert len(photos) == (1 if chart else 0), (points, fake_telegram.describe_calls())
     if photos:
@@ -323,7 +330,9 @@ async def test_group_ask_as_a_reply_asks_the_replied_message(fake_telegram, runn
     ],
 )
 async def test_group_messages_not_for_the_bot_are_ignored(fake_telegram, running, text, entities):
-    await assert_ignored(fake_telegram, GROUP, lambda: group_message(fake_telegram, text, entities=entities))
+    await assert_ignored(
+        fake_telegram, running, GROUP, lambda: group_message(fake_telegram, text, entities=entities)
+    )
 
 
 @pytest.mark.parametrize("text", ["/ask", f"/ask@{BOT}", "/ask "], ids=["ask", "ask@bot", "blank"])
@@ -413,7 +422,7 @@ async def test_edited_question_edits_the_earlier_answer(fake_telegram, running):
     [edit] = await fake_telegram.wait_for("editMessageText", to(ANA))
     assert edit.params["message_id"] == first.result["message_id"]
     assert_html_reply(edit, "<b>682.7亿元</b>")
-    await _quiet()
+    await settled(fake_telegram, running, ANA)
     assert len(ok_calls(fake_telegram, "sendMessage", ANA)) == 1
 
 
@@ -469,7 +478,7 @@ async def test_edit_that_keeps_the_answer_changes_nothing(fake_telegram, running
     [first] = await fake_telegram.wait_for("sendMessage", to(ANA))
     fake_telegram.edited_message(question, f"{GDP_2019}是多少？")
     await eventually(lambda: any(c.method == "editMessageText" for c in fake_telegram.calls))
-    await _quiet()
+    await settled(fake_telegram, running, ANA)
     assert fake_telegram.messages_to(ANA) == [first.result]  # no apology, no second answer
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
@@ -483,13 +492,15 @@ async def test_edited_group_mention_edits_the_earlier_answer(fake_telegram, runn
     [edit] = await fake_telegram.wait_for("editMessageText", to(GROUP))
     assert edit.params["message_id"] == first.result["message_id"]
     assert_html_reply(edit, "<b>682.7亿元</b>")
-    await _quiet()
+    await settled(fake_telegram, running, GROUP)
     assert len(ok_calls(fake_telegram, "sendMessage", GROUP)) == 1
 
 
 async def test_edited_group_text_not_for_the_bot_is_ignored(fake_telegram, running):
     chatter = group_message(fake_telegram, "今天开会")
-    await assert_ignored(fake_telegram, GROUP, lambda: fake_telegram.edited_message(chatter, GDP_2019))
+    await assert_ignored(
+        fake_telegram, running, GROUP, lambda: fake_telegram.edited_message(chatter, GDP_2019)
+    )
     assert ok_calls(fake_telegram, "editMessageText") == []
 
 
@@ -497,10 +508,10 @@ async def test_edited_ask_command_edits_the_earlier_answer(fake_telegram, runnin
     question = group_message(fake_telegram, f"/ask {GDP_2019}")
     [first] = await fake_telegram.wait_for("sendMessage", to(GROUP))
     fake_telegram.edited_message(question, f"/ask {GDP_2015}")
-    await _quiet()
-    assert len(ok_calls(fake_telegram, "sendMessage", GROUP)) == 1, fake_telegram.describe_calls()
     [edit] = await fake_telegram.wait_for("editMessageText", to(GROUP))
     assert edit.params["message_id"] == first.result["message_id"]
+    await settled(fake_telegram, running, GROUP)
+    assert len(ok_calls(fake_telegram, "sendMessage", GROUP)) == 1, fake_telegram.describe_calls()
 
 
 # ---- junk ----------------------------------------------------------------------------------
@@ -569,9 +580,14 @@ async def test_long_reply_is_split_into_accepted_chunks(fake_telegram, running):
 
 
 async def test_long_reply_with_astral_characters_fits(fake_telegram, running):
-    reply = Reply(split_html(["𠮷江津" * 1500]))
+    text = "𠮷江津" * 1500  # 4500 characters, 6000 UTF-16 units: Telegram's limit counts the units
+    reply = Reply(split_html([text]))
     send_reply(None, private_message(fake_telegram, running, 4002), running, reply)
-    await fake_telegram.wait_for("sendMessage", to(4002), count=len(reply.chunks))
+    sent = await fake_telegram.wait_for("sendMessage", to(4002), count=len(reply.chunks))
+    assert [c.params["text"] for c in sent] == reply.chunks
+    assert all(len(c.result["text"].encode("utf-16-le")) // 2 <= TELEGRAM_LIMIT for c in sent)
+    assert "".join(c.result["text"] for c in sent) == text  # nothing lost at the cuts
+    assert not [c for c in fake_telegram.calls if not c.ok and c.method == "sendMessage"]
 
 
 # ---- Telegram failures ---------------------------------------------------------------------
@@ -652,15 +668,14 @@ async def test_stopping_ends_polling_and_confirms_the_offset(fake_telegram, serv
         last = fake_telegram.user_message(TRAINS_2022)
         await fake_telegram.wait_for("sendMessage")
     finally:
-        started = time.monotonic()
-        await stop_polling(app)
-    assert time.monotonic() - started < 2
+        await asyncio.wait_for(stop_polling(app), 10)  # no waiting out a poll or a pool timeout
+    assert not app.updater.running
+    await fake_telegram.wait_until(lambda: fake_telegram.polls_waiting == 0, what="no poll left open")
     assert fake_telegram.pending_updates == []
     polls = [c for c in fake_telegram.calls if c.method == "getUpdates"]
     confirm = [c for c in polls if c.ok and c.params.get("offset") == last["update_id"] + 1 and not c.result]
     assert confirm, fake_telegram.describe_calls()
     assert all(c.ok or c.abandoned for c in fake_telegram.calls), fake_telegram.describe_calls()
-    late = fake_telegram.user_message(GDP_2015)
-    await _quiet()
+    late = fake_telegram.user_message(GDP_2015)  # nobody polls any more: it stays queued
     assert len([c for c in fake_telegram.calls if c.method == "getUpdates"]) == len(polls)
     assert fake_telegram.pending_updates == [late]

@@ -32,6 +32,7 @@ from telegram.ext import Application
 from test_admin import edit, factbot
 from test_bot import eventually, ok_calls, start_polling, stop_polling, to
 
+from bot import subscribe
 from bot.app import build_application
 from bot.state import subscriptions as subs
 from bot.state.settings import Settings
@@ -56,7 +57,6 @@ TELEGRAM = {"id": 777000, "is_bot": False, "first_name": "Telegram"}
 HEADER = "关键指标摘要"  # the first line of every digest
 S001 = "001_fcfb30629f7c2435.txt"
 LEAD = timedelta(seconds=2)  # how far away a slot is when a test waits for it for real
-QUIET = 0.5  # how long to keep watching for a message that must not come
 
 
 def monday_ahead() -> date:
@@ -208,6 +208,37 @@ def job_slot(app: Application, chat_id: int, thread_id: int = 0) -> datetime | N
     jobs = app.job_queue.get_jobs_by_name(job_name(chat_id, thread_id))
     assert len(jobs) <= 1, jobs
     return jobs[0].data[2] if jobs else None
+
+
+def job_done(app: Application, chat_id: int, thread_id: int = 0) -> bool:
+    """No digest job of the chat is running (once it was seen running: it has finished, rescheduling
+    included)."""
+    return job_name(chat_id, thread_id) not in app.bot_data.due
+
+
+class SyncRounds:
+    """Counts the replica sync's finished rounds: bot.subscribe.sync, wrapped before the bot starts (the
+    round a test waits for is the event that shows the bot looked at the database and did nothing)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch):
+        self.done = 0
+        sync = subscribe.sync
+
+        async def counted(context) -> None:
+            await sync(context)
+            self.done += 1
+
+        monkeypatch.setattr(subscribe, "sync", counted)
+
+    async def two_more(self) -> None:
+        """Two more rounds: the second of them started after this call (rounds never overlap)."""
+        target = self.done + 2
+        await eventually(lambda: self.done >= target)
+
+
+@pytest.fixture
+def sync_rounds(monkeypatch) -> SyncRounds:
+    return SyncRounds(monkeypatch)
 
 
 def run_next_slot(app: Application, chat_id: int, thread_id: int = 0) -> datetime:
@@ -391,13 +422,15 @@ async def test_a_reply_in_a_plain_supergroup_subscribes_the_group(fake_telegram,
 # ---- /unsubscribe, /digest, topics ---------------------------------------------------------------
 
 
-async def test_unsubscribe_stops_the_digest(fake_telegram, store):
+async def test_unsubscribe_stops_the_digest(fake_telegram, store, sync_rounds):
     clock = Clock(SLOT - LEAD)
-    async with running(fake_telegram, store, clock):
+    async with running(fake_telegram, store, clock) as app:
         await command(fake_telegram, "/subscribe")
         stopped = await command(fake_telegram, "/unsubscribe")
         assert "已退订" in stopped.params["text"]
-        await clock.sleep_until(SLOT + timedelta(seconds=1))
+        await clock.sleep_until(SLOT)  # the slot's moment itself is what this test is about
+        await sync_rounds.two_more()  # the sync, having read the subscriptions, put no job back
+        assert job_slot(app, ANA) is None and job_done(app, ANA)  # none waiting, none running
         assert digests(fake_telegram, ANA) == [] and ok_calls(fake_telegram, "sendPhoto", ANA) == []
         shown = await command(fake_telegram, "/subscriptions")
         assert "已停止" in shown.params["text"]
@@ -501,12 +534,12 @@ async def test_topics_written_with_chinese_punctuation_are_not_an_empty_digest(f
 
 async def test_a_scheduled_slot_is_delivered_once(fake_telegram, store):
     clock = Clock(SLOT - LEAD)
-    async with running(fake_telegram, store, clock):
+    async with running(fake_telegram, store, clock) as app:
         reply = await command(fake_telegram, "/subscribe")
         assert next_delivery(reply) == f"{MONDAY} 09:00"
-        await fake_telegram.wait_for("sendMessage", lambda c: HEADER in c.params["text"], timeout=10)
+        await fake_telegram.wait_for("sendMessage", lambda c: HEADER in c.params["text"])
         assert clock() >= SLOT  # not before its time
-        await asyncio.sleep(1.0)
+        await eventually(lambda: job_slot(app, ANA) == SLOT + timedelta(days=1))  # done: the next slot is set
         assert len(digests(fake_telegram, ANA)) == 1 and len(ok_calls(fake_telegram, "sendPhoto", ANA)) == 1
         shown = await command(fake_telegram, "/subscriptions")
         assert next_delivery(shown) == f"{TUESDAY} 09:00"
@@ -518,9 +551,11 @@ async def test_a_slot_that_starts_late_on_a_busy_loop_is_still_delivered(fake_te
     async with running(fake_telegram, store, clock) as app:
         await command(fake_telegram, "/subscribe")
         await clock.sleep_until(SLOT - timedelta(seconds=0.2))
-        time.sleep(1.5)
-        await fake_telegram.wait_for("sendMessage", lambda c: HEADER in c.params["text"], timeout=3)
+        time.sleep(1.5)  # the loop is busy (blocked) while the slot falls due: the job starts over 1 s late
+        await fake_telegram.wait_for("sendMessage", lambda c: HEADER in c.params["text"], timeout=30)
         await eventually(lambda: job_slot(app, ANA) == SLOT + timedelta(days=1))  # rescheduled after the send
+        assert len(digests(fake_telegram, ANA)) == 1 and len(ok_calls(fake_telegram, "sendPhoto", ANA)) == 1
+    assert [(d.status, d.slot.replace(tzinfo=UTC)) for d in subs.deliveries(store.engine)] == [("sent", SLOT)]
 
 
 @pytest.mark.parametrize(
@@ -537,13 +572,14 @@ async def test_a_slot_missed_while_down_is_sent_once_on_start_up_within_the_hour
 ):
     async with running(fake_telegram, store, Clock(SLOT - timedelta(hours=1))):
         await command(fake_telegram, "/subscribe")
-    async with running(fake_telegram, store, Clock(SLOT + late)):  # restore_schedules has run
-        await asyncio.sleep(QUIET)
+    async with running(fake_telegram, store, Clock(SLOT + late)) as app:  # restore_schedules has run
+        # the missed slot is sent (or not) and then the next one scheduled: the catch-up is over
+        await eventually(lambda: job_slot(app, ANA) == SLOT + timedelta(days=1))
         assert len(digests(fake_telegram, ANA)) == (1 if sent else 0)
         shown = await command(fake_telegram, "/subscriptions")
         assert next_delivery(shown) == f"{TUESDAY} 09:00"
-    async with running(fake_telegram, store, Clock(SLOT + late + timedelta(minutes=1))):
-        await asyncio.sleep(QUIET)
+    async with running(fake_telegram, store, Clock(SLOT + late + timedelta(minutes=1))) as app:
+        await eventually(lambda: job_slot(app, ANA) == SLOT + timedelta(days=1))
     assert len(digests(fake_telegram, ANA)) == (1 if sent else 0)  # never twice
     assert len(ok_calls(fake_telegram, "sendPhoto", ANA)) == (1 if sent else 0)
 
@@ -551,21 +587,24 @@ async def test_a_slot_missed_while_down_is_sent_once_on_start_up_within_the_hour
 # ---- Telegram's answers ---------------------------------------------------------------------------
 
 
-async def test_blocked_chat_is_deactivated_and_never_retried(fake_telegram, store, tmp_path, caplog):
+async def test_blocked_chat_is_deactivated_and_never_retried(
+    fake_telegram, store, tmp_path, caplog, sync_rounds
+):
     caplog.set_level(logging.WARNING, logger="bot.subscribe")
     async with running(fake_telegram, store) as app:
         await command(fake_telegram, "/subscribe")
         fake_telegram.fail_next("sendPhoto", 403)  # the chart goes first
         run_next_slot(app, ANA)
         await eventually(lambda: any("deactivated" in r.getMessage() for r in caplog.records))
-        await asyncio.sleep(QUIET)
+        await eventually(lambda: job_done(app, ANA))  # the job has seen it through
         tried = [c for c in sends(fake_telegram, ANA) if "订阅" not in c.params.get("text", "")]
         assert [(c.method, c.status) for c in tried] == [("sendPhoto", 403)]
         assert job_slot(app, ANA) is None
     row = (await subscriptions_cli(store, tmp_path))[ANA]
     assert row["active"] is False and row["next_run"] is None and "blocked" in row["note"]
-    async with running(fake_telegram, store, Clock(SLOT + timedelta(minutes=5))):  # a later start, a slot due
-        await asyncio.sleep(QUIET)
+    async with running(fake_telegram, store, Clock(SLOT + timedelta(minutes=5))) as app:  # a slot is due
+        assert job_slot(app, ANA) is None  # start-up (post_init) scheduled nothing for the chat
+        await sync_rounds.two_more()  # nor did the sync, having read the subscriptions
     assert len(sends(fake_telegram, ANA)) == len(tried) + 1  # the /subscribe reply and the refused chart only
 
 
@@ -576,7 +615,6 @@ async def test_flood_wait_delivers_late_but_once(fake_telegram, bot):
     started = time.monotonic()
     await next_digest(bot, fake_telegram, ANA)
     assert time.monotonic() - started >= 1.0
-    await asyncio.sleep(QUIET)
     digest = [
         c for c in sends(fake_telegram, ANA) if c.method == "sendPhoto" or "订阅" not in c.params["text"]
     ]
@@ -590,8 +628,7 @@ async def test_flood_wait_delivers_late_but_once(fake_telegram, bot):
 async def test_server_errors_are_retried_and_delivered_once(fake_telegram, bot, store):
     await command(fake_telegram, "/subscribe")
     fake_telegram.fail_next("sendMessage", 500, times=2)
-    await next_digest(bot, fake_telegram, ANA)
-    await asyncio.sleep(QUIET)
+    await next_digest(bot, fake_telegram, ANA)  # returns once the job has scheduled the next slot
     tries = [c.status for c in ok_or_not(fake_telegram, "sendMessage", ANA) if "订阅" not in c.params["text"]]
     assert tries == [500, 500, 200] and len(digests(fake_telegram, ANA)) == 1
     assert [d.status for d in subs.deliveries(store.engine)] == ["sent"]
@@ -608,10 +645,8 @@ async def test_persistent_server_errors_are_recorded_and_the_next_slot_still_com
         tries = [c.status for c in sends(fake_telegram, ANA) if "订阅" not in c.params["text"]]
         assert tries == [502] * 4  # the first try and three retries with backoff
         await eventually(lambda: job_slot(app, ANA) == slot + timedelta(days=1))  # the subscription goes on
-    async with running(
-        fake_telegram, store, Clock(slot + timedelta(minutes=5))
-    ):  # the failed slot is not resent
-        await asyncio.sleep(QUIET)
+    async with running(fake_telegram, store, Clock(slot + timedelta(minutes=5))) as app:  # not resent
+        await eventually(lambda: job_slot(app, ANA) == slot + timedelta(days=1))  # the catch-up is over
     assert digests(fake_telegram, ANA) == []
 
 
@@ -719,10 +754,10 @@ async def test_a_subscription_made_on_another_replica_is_scheduled_here(fake_tel
         default_timezone="Asia/Shanghai",
         version=other.store_info().version,
     )
-    await eventually(lambda: job_slot(bot, BEN) is not None, timeout=5)
+    await eventually(lambda: job_slot(bot, BEN) is not None)
     assert named(await next_digest(bot, fake_telegram, BEN)) == {"江津班列开行量"}
     subs.deactivate(other.engine, BEN, 0, note="unsubscribed")
-    await eventually(lambda: job_slot(bot, BEN) is None, timeout=5)
+    await eventually(lambda: job_slot(bot, BEN) is None)
 
 
 async def test_a_reload_on_another_replica_is_served_here(fake_telegram, bot, store, seeds):
@@ -768,31 +803,33 @@ async def test_a_digest_left_half_sent_by_a_dead_replica_is_finished_here(fake_t
         left_behind(
             store, clock, lease_left=-timedelta(seconds=1), parts=1
         )  # the chart went out, then it died
-        await fake_telegram.wait_for("sendMessage", lambda c: HEADER in c.params["text"], timeout=5)
-        await asyncio.sleep(QUIET)
+        await fake_telegram.wait_for("sendMessage", lambda c: HEADER in c.params["text"])
+        await eventually(lambda: [d.status for d in subs.deliveries(store.engine)] == ["sent"])  # finished
         assert len(digests(fake_telegram, ANA)) == 1 and ok_calls(fake_telegram, "sendPhoto", ANA) == []
         [delivery] = subs.deliveries(store.engine)
         assert (delivery.status, delivery.owner, delivery.attempts) == ("sent", app.bot_data.replica, 2)
         assert delivery.parts == 2
 
 
-async def test_a_living_replica_keeps_its_claim(fake_telegram, store):
+async def test_a_living_replica_keeps_its_claim(fake_telegram, store, sync_rounds):
     clock = Clock(SLOT + timedelta(minutes=5))
-    async with running(fake_telegram, store, clock):
+    async with running(fake_telegram, store, clock) as app:
         await command(fake_telegram, "/subscribe")
         left_behind(store, clock, lease_left=timedelta(seconds=30), parts=0)  # still sending, elsewhere
-        await asyncio.sleep(1.0)  # five sync rounds
+        await sync_rounds.two_more()  # a whole round saw the claim
+        assert not app.bot_data.taking_over  # and took nothing over
         assert digests(fake_telegram, ANA) == [] and ok_calls(fake_telegram, "sendPhoto", ANA) == []
         [delivery] = subs.deliveries(store.engine)
         assert (delivery.status, delivery.owner) == ("sending", "replica-that-died")
 
 
-async def test_a_claim_older_than_the_grace_period_is_left_alone(fake_telegram, store):
+async def test_a_claim_older_than_the_grace_period_is_left_alone(fake_telegram, store, sync_rounds):
     clock = Clock(SLOT + timedelta(minutes=61))
-    async with running(fake_telegram, store, clock):
+    async with running(fake_telegram, store, clock) as app:
         await command(fake_telegram, "/subscribe")
         left_behind(store, clock, lease_left=-timedelta(minutes=50), parts=0)
-        await asyncio.sleep(1.0)
+        await sync_rounds.two_more()  # a whole round saw the orphaned claim
+        assert not app.bot_data.taking_over  # and took nothing over
         assert digests(fake_telegram, ANA) == []
 
 
@@ -845,7 +882,7 @@ async def test_upgrade_onto_a_supergroup_with_its_own_subscription(fake_telegram
     await upgraded_onto_a_subscribed_supergroup(fake_telegram)
     run_next_slot(bot, OLD_GROUP)
     await eventually(lambda: any(c.status == 400 for c in sends(fake_telegram, OLD_GROUP)))
-    await asyncio.sleep(QUIET)
+    await eventually(lambda: job_done(bot, OLD_GROUP))  # the job has followed the upgrade through
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert [(s.chat_id, s.active) for s in subs.all_subscriptions(store.engine, active_only=True)] == [
         (NEW_SUPERGROUP, True)
@@ -857,4 +894,19 @@ async def test_upgrade_found_while_catching_up_at_start_up_does_not_stop_the_sta
     async with running(fake_telegram, store, Clock(SLOT - timedelta(hours=1))):
         await upgraded_onto_a_subscribed_supergroup(fake_telegram)
     async with running(fake_telegram, store, Clock(SLOT + timedelta(minutes=5))):
-        await command(fake_telegram, "/subscriptions", NEW_SUPERGROUP, ADMIN)
+        # the catch-up meets the upgrade (nothing is asked before it, so the refusal is the catch-up's)
+        await eventually(lambda: any(c.status == 400 for c in sends(fake_telegram, OLD_GROUP)), timeout=30)
+        fake_telegram.user_message("/subscriptions", chat_id=NEW_SUPERGROUP, user_id=ADMIN)
+        shown = await fake_telegram.wait_for(  # the bot is up and answers (the digest may come in between)
+            "sendMessage",
+            lambda c: to(NEW_SUPERGROUP)(c) and c.params["text"].startswith("摘要订阅"),
+            count=2,  # the first is the /subscribe reply before the restart
+            timeout=30,
+        )
+        text = shown[-1].params["text"]
+        assert "daily 12:00" in text and "外贸" in text, text
+        assert next_delivery(shown[-1]) == f"{MONDAY} 12:00"
+    assert sorted((s.chat_id, s.active) for s in subs.all_subscriptions(store.engine)) == [
+        (NEW_SUPERGROUP, True),
+        (OLD_GROUP, False),
+    ]

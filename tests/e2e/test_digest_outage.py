@@ -2,7 +2,8 @@
 the chat keeps its job, the slot is delivered once the database is back, the next slot after it too,
 and /subscriptions says what the scheduler really holds. The real Application polls the fake Bot API."""
 
-from datetime import timedelta
+import logging
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fake_telegram import FakeTelegram
@@ -29,7 +30,7 @@ from test_webhook import postgres  # noqa: F401 (the fixture: a private cluster 
 from bot.state import subscriptions as subs
 from bot.state.models import DeliveryStatus
 from bot.state.settings import Settings
-from bot.subscribe import job_name
+from bot.subscribe import RETRY_SECONDS, job_name
 from facts.store.db import make_engine
 from facts.store.service import FactService
 
@@ -60,14 +61,13 @@ async def test_a_slot_due_while_postgres_is_down_is_sent_when_it_is_back_and_the
         assert job_slot(app, ANA) == slot
 
         postgres.stop()
-        job = app.job_queue.scheduler.get_job(job_name(ANA, 0))
-        first_try = job.next_run_time
         clock.offset += timedelta(minutes=1, seconds=1)  # the slot is due
+        tried = datetime.now(UTC)
         run_next_slot(app, ANA)
 
-        def tried_again_later() -> bool:
+        def tried_again_later() -> bool:  # the try failed and left a job for a retry RETRY_SECONDS on
             job = app.job_queue.scheduler.get_job(job_name(ANA, 0))
-            return job is None or job.next_run_time > first_try
+            return job is not None and job.next_run_time > tried + timedelta(seconds=RETRY_SECONDS / 2)
 
         await eventually(tried_again_later, timeout=30)
         assert job_slot(app, ANA) == slot, "the chat keeps a job for the slot it could not send"
@@ -91,10 +91,19 @@ async def test_a_slot_due_while_postgres_is_down_is_sent_when_it_is_back_and_the
     assert len(digests(fake_telegram, ANA)) == 2
 
 
-async def test_the_sync_puts_back_a_job_the_scheduler_lost(fake_telegram: FakeTelegram, store):  # noqa: F811
+async def test_the_sync_puts_back_a_job_the_scheduler_lost(
+    fake_telegram: FakeTelegram,
+    store,  # noqa: F811
+    caplog,
+):
     """The sync compares the subscriptions with the jobs the scheduler really holds, not with its notes."""
+    caplog.set_level(logging.WARNING, logger="bot.subscribe")
     async with running(fake_telegram, store) as app:
         await command(fake_telegram, "/subscribe")
         slot = job_slot(app, ANA)
+        assert slot is not None
         app.job_queue.scheduler.remove_job(job_name(ANA, 0))  # gone without the bookkeeping knowing
-        await eventually(lambda: job_slot(app, ANA) == slot, timeout=10)
+        assert job_slot(app, ANA) is None
+        await eventually(lambda: job_slot(app, ANA) == slot, timeout=30)
+    put_back = [r.getMessage() for r in caplog.records if "was missing" in r.getMessage()]
+    assert put_back == [f"digest job {job_name(ANA, 0)} was missing; scheduled again"]  # by the sync

@@ -292,10 +292,10 @@ async def test_injected_faults(fake_telegram, status, kwargs, expected):
 
 
 async def test_long_poll_returns_as_soon_as_an_update_arrives(fake_telegram):
-    asyncio.get_running_loop().call_later(0.1, fake_telegram.user_message, "/start")
-    started = time.monotonic()
-    _, body = await form(fake_telegram, "getUpdates", timeout=5)
-    assert time.monotonic() - started < 1
+    poll = asyncio.create_task(form(fake_telegram, "getUpdates", timeout=60))
+    await fake_telegram.wait_until(lambda: fake_telegram.polls_waiting == 1, what="the poll to wait")
+    fake_telegram.user_message("/start")
+    _, body = await asyncio.wait_for(poll, 30)  # answered by the update, not by the poll's own 60 s
     [update] = body["result"]
     assert update["update_id"] == 1
     assert update["message"]["text"] == "/start"
@@ -311,8 +311,9 @@ async def test_long_poll_returns_as_soon_as_an_update_arrives(fake_telegram):
 
 async def test_long_poll_times_out_empty(fake_telegram):
     started = time.monotonic()
-    assert await form(fake_telegram, "getUpdates", timeout=0.3) == (200, {"ok": True, "result": []})
-    assert 0.25 < time.monotonic() - started < 1
+    empty = await asyncio.wait_for(form(fake_telegram, "getUpdates", timeout=0.3), 30)
+    assert empty == (200, {"ok": True, "result": []})
+    assert time.monotonic() - started > 0.25  # it waited for its timeout
 
 
 async def test_offset_confirms_and_limit_caps(fake_telegram):
@@ -341,7 +342,7 @@ async def test_edits_raw_updates_and_allowed_updates(fake_telegram):
 
 async def test_a_second_poll_terminates_the_first(fake_telegram):
     first = asyncio.create_task(form(fake_telegram, "getUpdates", timeout=5))
-    await asyncio.sleep(0.1)  # the first poll is now waiting
+    await fake_telegram.wait_until(lambda: fake_telegram.polls_waiting == 1, what="the first poll to wait")
     assert await form(fake_telegram, "getUpdates", timeout=0) == (200, {"ok": True, "result": []})
     assert await asyncio.wait_for(first, 1) == error(
         "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
@@ -369,11 +370,10 @@ async def test_stop_releases_a_waiting_poll():
     server = FakeTelegram()
     await server.start()
     poll = asyncio.create_task(form(server, "getUpdates", timeout=30))
-    await asyncio.sleep(0.1)
-    started = time.monotonic()
+    await server.wait_until(lambda: server.polls_waiting == 1, what="the poll to wait")
     await server.stop()
-    assert await asyncio.wait_for(poll, 2) == (200, {"ok": True, "result": []})
-    assert time.monotonic() - started < 2
+    assert await asyncio.wait_for(poll, 10) == (200, {"ok": True, "result": []})  # not its own 30 s
+    assert server.polls_waiting == 0
 
 
 async def test_wait_for_counts_and_explains_timeouts(fake_telegram):
@@ -584,12 +584,10 @@ async def test_ptb_application_polls_and_replies(fake_telegram):
     fake_telegram.user_message("/start")
     async with app:
         await app.start()
-        await app.updater.start_polling(timeout=5)
-        [reply] = await fake_telegram.wait_for("sendMessage", timeout=5)
-        started = time.monotonic()
-        await app.updater.stop()
+        await app.updater.start_polling(timeout=60)
+        [reply] = await fake_telegram.wait_for("sendMessage")
+        await asyncio.wait_for(app.updater.stop(), 30)  # the waiting long poll (60 s) is not waited out
         await app.stop()
-    assert time.monotonic() - started < 2
     assert reply.result["text"] == "你好"
     assert fake_telegram.pending_updates == []  # PTB confirms the last offset when it stops
     # PTB abandons its waiting long poll on stop; the fake answers it 409 like Telegram would.

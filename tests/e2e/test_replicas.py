@@ -5,6 +5,7 @@ in the middle of a fan-out leaves no chat without its digest and none with two."
 
 import asyncio
 import contextlib
+import inspect
 import re
 import secrets
 import shutil
@@ -138,10 +139,18 @@ def photos(fake: FakeTelegram) -> Counter:
 
 
 async def until(check, timeout: float, what: str) -> None:
+    """Poll `check` (a function, or a coroutine function) until it holds; `timeout` is an upper bound."""
     deadline = time.monotonic() + timeout
-    while not check():
+    while not (await check() if inspect.iscoroutinefunction(check) else check()):
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         await asyncio.sleep(0.1)
+
+
+def messages(fake: FakeTelegram) -> Counter:
+    """Messages (digest texts and charts) the fake accepted, per chat."""
+    return Counter(
+        c.params["chat_id"] for c in list(fake.calls) if c.ok and c.method in ("sendMessage", "sendPhoto")
+    )
 
 
 def next_minute(at_least: timedelta) -> datetime:
@@ -199,7 +208,11 @@ async def test_a_slot_is_sent_once_and_a_reload_on_one_replica_is_served_by_the_
         # the slot: both replicas have its job (B learnt the subscription from the database); one sends it
         await until(lambda: headers(fake_telegram)[chat] >= 1, timeout=120, what="the scheduled digest")
         assert datetime.now(UTC) >= slot
-        await asyncio.sleep(3)  # a second digest would have come by now
+
+        async def both_done() -> bool:  # each replica has counted its outcome for the slot (after sending)
+            return sum((await a.digests(http)).values()) + sum((await b.digests(http)).values()) >= 2
+
+        await until(both_done, timeout=120, what="both replicas to be done with the slot")
         assert headers(fake_telegram)[chat] == 1 and photos(fake_telegram)[chat] <= 1
         outcomes = [await a.digests(http), await b.digests(http)]
         assert sorted((o["sent"], o["duplicate"]) for o in outcomes) == [(0, 1), (1, 0)], outcomes
@@ -237,17 +250,28 @@ async def test_killing_a_replica_mid_fan_out_leaves_every_chat_one_digest(
     ) as (a, b):
         await until(lambda: len(headers(fake_telegram)) >= 30, timeout=60, what="30 digests")
         # A dies between two of its requests: the next ones are held before Telegram receives them, and A
-        # gets a moment to record what was answered. (A kill while a request is on the wire can repeat that
-        # one message: Telegram has no idempotency key, so no claim can close that window.)
+        # first records what was answered. (A kill while a request is on the wire can repeat that one
+        # message: Telegram has no idempotency key, so no claim can close that window.)
         fake_telegram.hold()
-        await asyncio.sleep(1.0)
+
+        def answered_and_recorded() -> bool:  # nothing is being answered, and the log has all that was
+            if fake_telegram.answering:
+                return False
+            parts = {d.chat_id: d.parts for d in subs.deliveries(engine)}
+            return all(
+                parts.get(chat, 0) >= n for chat, n in messages(fake_telegram).items() if chat in chats
+            )
+
+        await until(answered_and_recorded, timeout=60, what="the replicas to record every answered message")
         a.bot.process.send_signal(signal.SIGKILL)
         await until(lambda: a.bot.process.poll() is not None, timeout=30, what="A to die")
-        await asyncio.sleep(0.5)  # the fake notices A's connections closing: what A had queued never arrived
-        fake_telegram.release()
+        fake_telegram.release()  # what A had sent and the fake held never arrives (its sockets are closed)
         assert len(headers(fake_telegram)) < len(chats), "the kill came too late to test anything"
-        await until(lambda: len(headers(fake_telegram)) == len(chats), timeout=90, what="every chat's digest")
-        await asyncio.sleep(3)
+
+        def all_sent() -> bool:  # every claim is closed: no takeover can send anything more
+            return [d.status for d in subs.deliveries(engine)] == ["sent"] * len(chats)
+
+        await until(all_sent, timeout=120, what="every chat's digest to be sent and logged")
     received, charts = headers(fake_telegram), photos(fake_telegram)
     assert sorted(received) == chats and set(received.values()) == {1}, "every chat exactly one digest"
     assert set(charts.values()) <= {1} and (not charts or sorted(charts) == chats), "and at most one chart"

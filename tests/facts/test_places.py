@@ -2,7 +2,7 @@
 
 import pytest
 
-from facts.places import gazetteer, report_places
+from facts.places import gazetteer, latin_places, report_places
 from facts.reading.repair import repair
 
 
@@ -65,14 +65,10 @@ def test_common_words_are_no_places():
     ids=["possessive", "county-word", "polyphonic-character"],
 )
 def test_english_place_names(question, expected):
-    from facts.places import latin_places
-
     assert expected in latin_places(question, frozenset())
 
 
 def test_english_words_are_no_places():
-    from facts.places import latin_places
-
     assert latin_places("What was the GDP growth rate?", frozenset()) == "What was the GDP growth rate?"
 
 

@@ -8,8 +8,12 @@ from dataclasses import dataclass
 
 import pytest
 
+from facts.lexicon import load_lexicon
+from facts.reading.extract import extract_facts
 from facts.reading.periods import ym
+from facts.reading.repair import repair
 from facts.reading.subjects import org_core
+from facts.text import Tokenizer
 
 P = pytest.param
 
@@ -432,11 +436,6 @@ def test_qualifier_travels_with_the_fact(seed_facts, doc, figure, line, qualifie
 
 
 def _facts_of(text: str):
-    from facts.lexicon import load_lexicon
-    from facts.reading.extract import extract_facts
-    from facts.reading.repair import repair
-    from facts.text import Tokenizer
-
     lexicon = load_lexicon()
     return extract_facts("t.txt", repair(text), lexicon, Tokenizer(lexicon))
 

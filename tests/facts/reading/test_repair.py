@@ -307,7 +307,5 @@ def test_original_span_of_nothing_is_empty() -> None:
 
 
 def test_toneless_pinyin_glosses_go_but_latin_in_brackets_stays():
-    from facts.reading.repair import repair
-
     text = "2021年(nian)長(chang)治市實現(xian)地區(qu)(qu)生產總值2311.1億元(GDP),見(a)表"
     assert repair(text).text == "2021年长治市实现地区生产总值2311.1亿元(GDP),见表"
