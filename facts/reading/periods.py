@@ -95,7 +95,8 @@ class ReportYears:
         return self.report if self.current else self.default
 
 
-YEAR_IN_TEXT = re.compile(r"(?<!\d)((?:19|20)\d{2})年")
+# a year as written, also right after a table's number whose space was lost (表12017年全区生产总值)
+YEAR_IN_TEXT = re.compile(r"(?:(?<!\d)|(?<=表\d))((?:19|20)\d{2})年")
 # A news item's date line near its top: 2023-08-29, 2023年08月29日 16:09, 2023/8/29, a date alone on its
 # line. A date inside a sentence (2013年11月28日首趟开行) is no date line: it needs numeric form, a time
 # after it, a label before it, or a line of its own.
@@ -126,7 +127,7 @@ def report_years(text: str) -> ReportYears:
             continue  # a plan's years, or the day the report was published, are not what it is about
         counts.update(int(y) for y in YEAR_IN_TEXT.findall(sentence))
     if not counts:
-        counts.update(int(y) for y in YEAR_IN_TEXT.findall(text))
+        counts.update(int(y) for y in YEAR_IN_TEXT.findall(DATE_LINE.sub(" ", text)))
     dated_year = _date_line_year(text[:DATE_LINE_REACH])
     if not counts:
         return ReportYears(dated_year, dated_year)

@@ -388,3 +388,11 @@ def test_目前_opening_a_clause_is_the_reports_time():
 
 def test_目前_inside_a_phrase_is_no_period():
     assert find_markers("这是目前最大的项目", ReportYears(2024, 2024)) == []
+
+
+def test_the_day_a_report_was_published_is_not_the_year_it_is_about():
+    text = (
+        "某省统计局\n2021年4月28日\n2020年,全省上下统筹疫情防控和经济发展,力争完成全年目标。\n"
+        "表12020年全省生产总值及其增长速度\n初步核算,全年全省实现生产总值2850.4亿元。"
+    )
+    assert report_years(text).default == 2020

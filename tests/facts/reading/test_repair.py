@@ -185,6 +185,11 @@ CASES = [
         "",
         id="blank-lines-only",
     ),
+    pytest.param(
+        "某自治区统计局\n2019年3月1日\n2018年,全区经济运行平稳",
+        "某自治区统计局\n2019年3月1日\n2018年,全区经济运行平稳",
+        id="a-date-alone-on-its-line-stays-apart",
+    ),
 ]
 
 
