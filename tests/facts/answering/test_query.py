@@ -94,3 +94,17 @@ def test_english_periods(question, label):
 def test_a_restricting_word_must_be_a_word_of_the_question():
     assert "出口" not in parse("2023年宁远县外贸进出口总值").restrictors
     assert "出口" in parse("2023年宁远县出口多少亿元").restrictors
+
+
+@pytest.mark.parametrize(
+    ("question", "words"),
+    [
+        ("How many pigs were sold for slaughter in Ningyuan County in 2023?", {"生猪", "出栏"}),
+        ("What was the forestry output value of Ningyuan County in 2023?", {"林业", "产值"}),
+        ("Value added of the financial sector in 2023", {"金融业", "增加值"}),
+    ],
+)
+def test_english_terms_of_a_bulletin(question, words):
+    known = {"生猪", "出栏", "生猪出栏", "林业", "产值", "金融业", "增加值"}
+    query = parse_question(question, LEXICON, TOKENIZER, NAMES, 2026, known)
+    assert words <= set(query.terms) | {p for parts in query.parts.values() for p in parts}
