@@ -68,6 +68,10 @@ INDICATOR_TAIL = re.compile(
     r"(分别|累计|实现|达到|达|为|约|超过|超|近|共|共计|合计|已|的|增至|提高到|突破|有望|将|可|从|由)+$"
 )
 THIN_WORDS = re.compile(r"同比|增长|同比增长|年均增长|增速|增幅|比重|占比|其中|分别|贡献|实现|达到|提升|提高")
+# what a rate is compared with or how it is counted, which names nothing it measures (比上年增长183.2%)
+BASIS_WORDS = re.compile(
+    r"(比|较)?(上年|去年|上年同期|去年同期|同期)|按?可比价格?(计算)?|计算|价格|现价|名义"
+)
 OBJECT_AFTER = re.compile(
     r"(完善|建设|建好|打造|依托|提升|推动|推进|发挥|支持|融入|对接|围绕|做强|做大|用好|利用|壮大|优化|"
     r"落地|引入|引进|招引|吸引)$"
@@ -731,8 +735,8 @@ def _neighbour_regions(
         t
         for t in tokenizer.terms(text[near.seg_before.start : fig.start])
         + tokenizer.terms(text[fig.end : near.seg_after.end])
-        if not THIN_WORDS.fullmatch(t)
-    ]  # the figure itself names nothing: 2019年为1036.7亿元
+        if not THIN_WORDS.fullmatch(t) and not BASIS_WORDS.fullmatch(t)
+    ]  # the figure itself names nothing: 2019年为1036.7亿元, 比上年增长183.2%
     if prev_clause and not own_words:  # "同比增长8%": what grew is named in the clause before
         regions.append(("seg", prev_clause.start, prev_clause.end))
         earlier = where.clauses[near.c_index - 2] if near.c_index > 1 else None

@@ -514,3 +514,12 @@ def test_the_city_a_county_is_ranked_against_is_not_the_subject():
     subjects = {f.figure: f.subject.name for f in _facts_of(text) if f.subject}
     assert subjects["4.5%"] == "淳安县"
     assert subjects["6.2%"] == "淳安县"
+
+
+def test_a_rate_compared_with_last_year_belongs_to_the_clause_before():
+    text = (
+        "2023年某县统计公报\n全县一般公共预算收入完成9.82亿元,比上年增长56.4%。"
+        "一般公共预算支出31.07亿元,增长6.1%。"
+    )
+    rate = next(f for f in _facts_of(text) if f.figure == "56.4%")
+    assert rate.terms.get("收入", 0) == 1.0
