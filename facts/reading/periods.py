@@ -445,8 +445,37 @@ def _year_to_date(markers: list[Marker], text: str) -> list[Marker]:
             period = Period(ym(year, 1), ym(year, month), label)
             out[-1] = Marker(prev.start, marker.end, period, True, prev.explicit_year or marker.explicit_year)
             continue
+        if prev is not None and (period := _this_year_to_day(prev, marker, text)) is not None:
+            # 截至5月10日,某口岸2023年通行班列2715列: both name the year to that day
+            out[-1] = replace(prev, period=period)
+            out.append(replace(marker, period=period, cumulative=True))
+            continue
         out.append(marker)
     return out
+
+
+THIS_YEAR_REACH = 40  # 截至5月10日 and the year it counts (…口岸2023年通行) stand in one clause or two
+
+
+def _this_year_to_day(prev: Marker, marker: Marker, text: str) -> Period | None:
+    """截至5月10日 … 2023年/当年 in the same sentence: January to that day of that year (what the year has
+    counted so far), not a running total since records began."""
+    if prev.period is None or prev.period.start is not None or "日" not in text[prev.start : prev.end]:
+        return None
+    between = text[prev.end : marker.start]
+    if len(between) > THIS_YEAR_REACH or re.search(r"[。;；!?！？\n]", between):
+        return None
+    year = year_of(prev.period.end)
+    written = text[marker.start : marker.end]
+    if marker.period is None:
+        if written not in {"当年", "今年", "本年"}:
+            return None
+    elif not (marker.period.start == ym(year, 1) and marker.period.end == ym(year, YEAR_MONTHS)):
+        return None
+    month = prev.period.end % YEAR_MONTHS + 1
+    day = re.search(r"(\d{1,2})日", text[prev.start : prev.end])
+    label = f"{year}年1月至{month}月" + (f"{day.group(1)}日" if day else "底")
+    return Period(ym(year, 1), prev.period.end, label)
 
 
 def resolve_context(markers: list[Marker], years: ReportYears, text: str = "") -> list[Marker]:

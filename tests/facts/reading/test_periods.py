@@ -396,3 +396,22 @@ def test_the_day_a_report_was_published_is_not_the_year_it_is_about():
         "表12020年全省生产总值及其增长速度\n初步核算,全年全省实现生产总值2850.4亿元。"
     )
     assert report_years(text).default == 2020
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("截至6月20日,某铁路口岸2024年通行班列1320列", "2024年1月至6月20日"),
+        ("截至2024年6月20日,某口岸当年通行班列多少列", "2024年1月至6月20日"),
+    ],
+    ids=["the-year-after-the-day", "当年-after-a-dated-day"],
+)
+def test_a_day_and_its_year_in_one_sentence_count_the_year_so_far(text, label):
+    markers = resolve_context(find_markers(text, ReportYears(2024, 2024)), ReportYears(2024, 2024), text)
+    assert {m.period.label for m in markers} == {label}
+
+
+def test_a_day_and_a_year_in_different_sentences_stay_apart():
+    text = "截至6月20日,累计开行班列2万列。2024年全年开行5000列"
+    labels = [m.period.label for m in find_markers(text, ReportYears(2024, 2024)) if m.period]
+    assert "2024年" in labels
