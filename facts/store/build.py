@@ -9,14 +9,14 @@ from pathlib import Path
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from facts.errors import BuildError, DocumentError
 from facts.lexicon import Lexicon
 from facts.reading.extract import FactRecord, extract_facts, read_context
 from facts.reading.readers import read_report
 from facts.reading.repair import repair
-from facts.store.models import Document, Fact, StoreInfo
+from facts.store.models import Document, Fact, StoreInfo, table_of
 from facts.text import Tokenizer
 
 REPORT_SUFFIXES = {".txt", ".md", ".text"}
@@ -166,8 +166,8 @@ def build_store(
         facts = [fact_row(r) for _, records in documents for r in records]
         rows = [fact.model_dump(exclude={"id"}) for fact in facts]
         if rows:
-            session.execute(Fact.__table__.insert(), rows)
-        session.exec(delete(Fact).where(Fact.id < first_new))
+            session.execute(table_of(Fact).insert(), rows)
+        session.exec(delete(Fact).where(col(Fact.id) < first_new))
         info.version += 1
         info.built_at = datetime.now(UTC)
         info.seeds_dir = str(folder)

@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 from facts.answering.query import KnownNames
 from facts.answering.search import FactIndex, FactRow, view
 from facts.lexicon import Lexicon
-from facts.store.models import Document, Fact, StoreInfo
+from facts.store.models import Document, Fact, StoreInfo, table_of
 from facts.text import Tokenizer, cache_dir
 
 log = logging.getLogger(__name__)
@@ -125,7 +125,7 @@ def write_index_cache(path: Path, state: IndexState) -> None:
 def load_index_state(engine: Engine, lexicon: Lexicon, tokenizer: Tokenizer) -> IndexState:
     """Read every fact and document and index them (the slow part of a refresh, hence the cache)."""
     with engine.connect() as connection:
-        result = connection.execute(select(*(getattr(Fact.__table__.c, c) for c in FactRow.columns())))
+        result = connection.execute(select(*(getattr(table_of(Fact).c, c) for c in FactRow.columns())))
         rows = [FactRow(*row) for row in result]
     with Session(engine) as session:
         documents = list(session.exec(select(Document)))

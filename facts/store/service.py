@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from facts.answering.answer import Answer
 from facts.answering.digest import Digest, DigestItem, load_indicators, main_district
@@ -76,8 +76,15 @@ def latest_total_first(results: list[Scored], policy: AnswerPolicy = POLICY) -> 
     ]
     if not later:
         return results
-    latest = max(later, key=lambda r: r.fact.period.end)
+    latest = max(later, key=period_end)
     return [latest, *(r for r in results if r is not latest)]
+
+
+def period_end(scored: Scored) -> int:
+    """The month a dated fact's period ends in (the callers have left the undated ones out)."""
+    if scored.fact.period is None:
+        raise ValueError(f"fact {scored.fact.id} has no period")
+    return scored.fact.period.end
 
 
 class FactService:
@@ -198,9 +205,9 @@ class FactService:
 
     def facts(self, doc: str | None = None) -> list[Fact]:
         with Session(self.engine) as session:
-            statement = select(Fact).order_by(Fact.doc, Fact.line, Fact.id)
+            statement = select(Fact).order_by(col(Fact.doc), col(Fact.line), col(Fact.id))
             if doc:
-                statement = statement.where(Fact.doc == doc)
+                statement = statement.where(col(Fact.doc) == doc)
             return list(session.exec(statement))
 
     def refresh(self, force: bool = False) -> FactIndex:
@@ -254,8 +261,8 @@ class FactService:
             targets = [s for s in ranked if s.fact.row.kind == Kind.TARGET and s.fact.period is not None]
             if targets and item.latest is not None and item.latest.fact.period is not None:
                 share = self.policy.digest_target_share
-                best = max(targets, key=lambda s: (s.score >= share * targets[0].score, s.fact.period.end))
-                if best.fact.period.end >= item.latest.fact.period.end:
+                best = max(targets, key=lambda s: (s.score >= share * targets[0].score, period_end(s)))
+                if period_end(best) >= item.latest.fact.period.end:
                     item.target = best
             items.append(item)
         changes = (
