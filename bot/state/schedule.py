@@ -44,6 +44,8 @@ class Schedule:
     def describe(self) -> str:
         hhmm = self.at.strftime("%H:%M")
         if self.kind == "weekly":
+            if self.weekday is None:
+                raise ValueError("a weekly schedule needs its weekday")
             return f"weekly {WEEKDAY_NAMES[self.weekday]} {hhmm}"
         return f"{self.kind} {hhmm}"
 
@@ -126,14 +128,14 @@ def parse_subscribe(args: list[str], known_topics: set[str] | None = None) -> Su
                 raise ScheduleError("用法：/subscribe weekly mon 09:00（mon…sun）")
             weekday = WEEKDAYS[words.pop(0).lower()]
         at = time(9, 0)
-        if words and HHMM.match(words[0]):
-            m = HHMM.match(words.pop(0))
+        if words and (m := HHMM.match(words[0])):
+            words.pop(0)
             at = time(int(m.group(1)), int(m.group(2)))
         elif words and re.match(r"^\d", words[0]):
             raise ScheduleError(f"时间要写成 HH:MM，例如 08:30（收到 {words[0]}）。")
         schedule = Schedule(kind, at, weekday)
-    elif words and HHMM.match(words[0]):
-        m = HHMM.match(words.pop(0))
+    elif words and (m := HHMM.match(words[0])):
+        words.pop(0)
         schedule = Schedule("daily", time(int(m.group(1)), int(m.group(2))))
     if words and all(w.casefold() in ALL_TOPICS for w in words):
         return SubscribeRequest(schedule=schedule, topics=())
