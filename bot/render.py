@@ -186,7 +186,12 @@ def series_reply(answer: Answer) -> Reply:
 def same_spans(series: list[Scored]) -> bool:
     """Bars side by side must cover alike periods: all running totals, or all of one length
     (a year's figure next to five months' would mislead; the table still lists both)."""
-    spans = {None if s.fact.period.start is None else s.fact.period.end - s.fact.period.start for s in series}
+    spans = set()
+    for scored in series:
+        period = scored.fact.period
+        if period is None:  # no place on a time axis (series_of leaves undated facts out)
+            return False
+        spans.add(None if period.start is None else period.end - period.start)
     return len(spans) == 1
 
 
