@@ -181,16 +181,24 @@ async def upload(update: Update, context: Context) -> None:
     await store_upload(update, context, name, data)
 
 
+def upload_button(data: str | None) -> tuple[str, str] | None:
+    """(choice, key) of a 覆盖 / 取消 button (up:yes:<key>, up:no:<key>); None for anything else."""
+    match (data or "").split(":"):
+        case [_, "yes" | "no" as choice, key] if key:
+            return choice, key
+    return None
+
+
 async def upload_choice(update: Update, context: Context) -> None:
     """The 覆盖 / 取消 buttons under a same-named upload."""
     query = update.callback_query
     if query is None:
         return
-    parts = (query.data or "").split(":")
-    if len(parts) != 3 or parts[1] not in ("yes", "no") or not parts[2]:  # not a button we made
+    pressed = upload_button(query.data)
+    if pressed is None:  # not a button we made
         await query.answer("这个按钮已失效。")
         return
-    _, choice, key = parts
+    choice, key = pressed
     if not is_admin(update, context):  # before anything else: a member's press must not cancel the upload
         await audit(update, context, "upload", detail=f"button {choice}", outcome="refused")
         await query.answer(REFUSED)

@@ -65,7 +65,7 @@ def send_answer(
     outbox = context.bot_data.outbox
     chart = None
     if reply.chart:
-        from bot.chart import series_png  # matplotlib loads only when a chart is drawn
+        from bot.chart import series_png  # noqa: PLC0415  # matplotlib loads only when a chart is drawn
 
         head = max(reply.chart, key=lambda s: s.score).fact.row
         png, caption = series_png(reply.chart), f"{head.indicator}（单位：{head.unit}）"[:1000]

@@ -11,12 +11,13 @@ from typing import ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
 from apscheduler.jobstores.base import JobLookupError
+from sqlalchemy.engine import Engine
 from telegram import Update
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.error import ChatMigrated, Forbidden, TelegramError
 from telegram.ext import Application, JobQueue
 
-from bot.render import digest_html, split_html
+from bot.render import CHART_POINTS, digest_html, split_html
 from bot.render import same_spans as alike
 from bot.state import subscriptions as subs
 from bot.state.context import BotData, Context
@@ -341,6 +342,7 @@ async def send_digest(
     thread_id: int,
     topics: list[str],
     since_version: int | None,
+    *,
     slot: datetime | None,
     skip: int = 0,
 ) -> str:
@@ -385,37 +387,27 @@ async def send_digest(
         await in_thread(subs.deactivate, engine, chat_id, thread_id, note=f"blocked: {err}")
         remove_job(application, job_name(chat_id, thread_id))
         log.warning("digest to %s refused (%s): subscription deactivated", chat_id, err)
-        if slot is not None:
-            await in_thread(
-                subs.finish,
-                engine,
-                chat_id,
-                thread_id,
-                slot,
-                DeliveryStatus.FAILED,
-                error=f"forbidden: {err}",
-                parts=done,
-            )
+        await slot_failed(engine, chat_id, thread_id, slot, error=f"forbidden: {err}", parts=done)
         return "deactivated"
     except Exception as err:  # the rate limiter already waited out 429s and retried 5xx; anything else too
         log.error("digest to %s failed: %s", chat_id, err, exc_info=not isinstance(err, TelegramError))
-        if slot is not None:
-            await in_thread(
-                subs.finish,
-                engine,
-                chat_id,
-                thread_id,
-                slot,
-                DeliveryStatus.FAILED,
-                error=str(err),
-                parts=done,
-            )
+        await slot_failed(engine, chat_id, thread_id, slot, error=str(err), parts=done)
         return DeliveryStatus.FAILED
     if slot is not None:
         await in_thread(
             subs.finish, engine, chat_id, thread_id, slot, DeliveryStatus.SENT, version=version, parts=done
         )
     return DeliveryStatus.SENT
+
+
+async def slot_failed(
+    engine: Engine, chat_id: int, thread_id: int, slot: datetime | None, *, error: str, parts: int
+) -> None:
+    """Mark a scheduled slot failed in the delivery log (a /digest has no slot to mark)."""
+    if slot is not None:
+        await in_thread(
+            subs.finish, engine, chat_id, thread_id, slot, DeliveryStatus.FAILED, error=error, parts=parts
+        )
 
 
 def follow_migration(
@@ -450,10 +442,14 @@ async def rendered_digest(data: BotData, topics: list[str], since_version: int |
 
 def render_digest(data: BotData, topics: list[str], since_version: int | None):
     digest = data.service.digest(topics, since_version)
-    series = [(i.indicator.name, i.series) for i in digest.items if len(i.series) >= 3 and alike(i.series)]
+    series = [
+        (i.indicator.name, i.series)
+        for i in digest.items
+        if len(i.series) >= CHART_POINTS and alike(i.series)
+    ]
     chart = None
     if series:
-        from bot.chart import digest_caption, digest_png  # matplotlib only when a chart is drawn
+        from bot.chart import digest_caption, digest_png  # noqa: PLC0415  # matplotlib only when a chart is drawn
 
         chart = (digest_png(series), digest_caption(series)[:1000])
     return digest.version, digest_html(digest), chart

@@ -20,6 +20,10 @@ from facts.store.models import Document, Fact, StoreInfo, table_of
 from facts.text import Tokenizer
 
 REPORT_SUFFIXES = {".txt", ".md", ".text"}
+# a title is cited in every answer (《title》): a heading is cut at 40 characters, and a first sentence
+# standing in for a missing heading at 24, with an ellipsis
+HEADING_TITLE_CHARS = 40
+SENTENCE_TITLE_CHARS = 24
 
 
 @dataclass
@@ -42,9 +46,9 @@ def title_of(text: str) -> str:
     """A markdown heading if there is one, else the first sentence, shortened."""
     for line in text.splitlines():
         if line.startswith("#"):
-            return line.lstrip("#").strip()[:40]
+            return line.lstrip("#").strip()[:HEADING_TITLE_CHARS]
     first = re.split(r"[。!?！？\n]", text.strip(), maxsplit=1)[0].replace("《", "“").replace("》", "”")
-    return first[:24] + ("…" if len(first) > 24 else "")
+    return first[:SENTENCE_TITLE_CHARS] + ("…" if len(first) > SENTENCE_TITLE_CHARS else "")
 
 
 def fact_row(record: FactRecord) -> Fact:
