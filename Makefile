@@ -1,6 +1,6 @@
 # `make run` and `make test` set up everything they need (a .venv with the package) and then run.
 # `make check`: the fast tests (no PostgreSQL, no fake Telegram, nothing slow), under a minute.
-# `make lint`: ruff (lint and format check); `.ci/run` calls it before `make test`.
+# `make lint`: ruff (lint and format check) and mypy; `.ci/run` calls it before `make test`.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 STAMP := $(VENV)/.installed
@@ -31,10 +31,11 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check facts bot tests benchmarks
 	$(VENV)/bin/ruff format --check facts bot tests benchmarks
+	$(VENV)/bin/mypy
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix facts bot tests benchmarks
 	$(VENV)/bin/ruff format facts bot tests benchmarks
 
 clean:
-	rm -rf $(VENV) data .pytest_cache
+	rm -rf $(VENV) data .pytest_cache .mypy_cache

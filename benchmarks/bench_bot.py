@@ -48,6 +48,7 @@ from facts.store.db import make_engine
 from facts.store.service import FactService
 
 SEEDS_DIR = ROOT / "seeds"
+SEED_REPORTS = 5  # the five Jiangjin reports in seeds/: any other count means the wrong folder
 # Answers, paging, an abstention with suggestions, a two-point series (no chart), other scripts.
 QUESTIONS = (
     "2022年江津班列开了多少列？",
@@ -78,7 +79,9 @@ class NoRateLimiter(BaseRateLimiter):
     async def shutdown(self) -> None:
         pass
 
-    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
+    async def process_request(  # noqa: PLR0917  # the signature is BaseRateLimiter's
+        self, callback, args, kwargs, endpoint, data, rate_limit_args
+    ):
         return await callback(*args, **kwargs)
 
 
@@ -111,7 +114,7 @@ def build_service(folder: Path) -> tuple[FactService, float]:
     started = time.perf_counter()
     service = FactService(make_engine(url), Settings(database_url=url, factbot_seeds_dir=SEEDS_DIR))
     report = service.build()
-    if report.documents != 5 or report.skipped:
+    if report.documents != SEED_REPORTS or report.skipped:
         raise SystemExit(f"unexpected store from {SEEDS_DIR}: {report}")
     return service, time.perf_counter() - started
 

@@ -49,6 +49,7 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))  # the fake server's modules import each other flat
 
+import httpcore
 from bench_bot import build_service, machine
 from fake_telegram import FakeTelegram
 from telegram import Update
@@ -90,7 +91,9 @@ class TimedLimiter(RetryingRateLimiter):
         super().__init__(**kwargs)
         self.admitted: list[float] = []
 
-    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
+    async def process_request(  # noqa: PLR0917  # the signature is BaseRateLimiter's
+        self, callback, args, kwargs, endpoint, data, rate_limit_args
+    ):
         async def timed(*a, **k):
             if endpoint in ("sendMessage", "sendPhoto"):
                 self.admitted.append(time.perf_counter())
@@ -170,8 +173,6 @@ def per_chat(fake: FakeTelegram, chats: set[int]) -> tuple[collections.Counter, 
 
 def httpx_pools() -> list[dict]:
     """Connections and queued requests of every httpcore pool (the bot's, for sends and for polling)."""
-    import httpcore
-
     return [
         {"connections": len(o._connections), "queued_requests": len(o._requests)}
         for o in gc.get_objects()
@@ -184,7 +185,7 @@ class Watchdog(threading.Thread):
     fake received so far as the result and end the process (a starved loop never gets to time out)."""
 
     def __init__(
-        self, fake: FakeTelegram, wanted: set[int], started: float, due: float, stall: float, head: dict
+        self, fake: FakeTelegram, wanted: set[int], *, started: float, due: float, stall: float, head: dict
     ):
         super().__init__(name="watchdog", daemon=True)
         self.fake, self.wanted, self.head = fake, wanted, head
@@ -224,7 +225,7 @@ def peak(times: list[float], window: float = 1.0) -> float:
     return round(best / window, 1)
 
 
-async def run(args: argparse.Namespace, service, head: dict) -> dict:
+async def run(args: argparse.Namespace, service, head: dict) -> dict:  # noqa: PLR0915  # one run, start-up to report, read top to bottom
     chats = list(range(FIRST_CHAT, FIRST_CHAT + args.chats))
     wanted = set(chats)
     counting = Counting()
@@ -263,7 +264,7 @@ async def run(args: argparse.Namespace, service, head: dict) -> dict:
         ready_seconds = time.perf_counter() - started
         log(f"post_init took {post_init_seconds:.1f} s, polling after {ready_seconds:.1f} s")
         progress, moved = -1, time.perf_counter()
-        watchdog = Watchdog(fake, wanted, started, due, args.stall, head)
+        watchdog = Watchdog(fake, wanted, started=started, due=due, stall=args.stall, head=head)
         watchdog.start()
         try:
             while True:

@@ -24,6 +24,7 @@ from pathlib import Path
 
 SEED_DISTRICT = "江津"
 SEED_TOWN = "珞璜"
+WHOLE = 100  # percent: a share cannot pass it
 
 # fmt: off
 # 60 real districts, counties and cities of Chongqing and Sichuan (× 5 seeds = 300 distinct pairs).
@@ -102,7 +103,7 @@ def _scaled(number: str, factor: float, *, percent: bool) -> str:
     value = float(f"{whole}.{fraction or 0}")
     new = value * factor
     # A share of at most 100% stays a share (scaled down instead); growth rates above 100% scale freely.
-    if percent and value <= 100 < new:
+    if percent and value <= WHOLE < new:
         new = value / factor
     decimals = len(fraction)
     if value > 0:

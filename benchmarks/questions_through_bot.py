@@ -13,6 +13,7 @@ import json
 import sys
 import tempfile
 import time
+from http import HTTPStatus
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,7 +92,8 @@ async def main() -> dict:
         refused = sum(
             1
             for c in fake.calls
-            if c.method in {"sendMessage", "sendPhoto", "editMessageText"} and 400 <= c.status < 500
+            if c.method in {"sendMessage", "sendPhoto", "editMessageText"}
+            and HTTPStatus.BAD_REQUEST <= c.status < HTTPStatus.INTERNAL_SERVER_ERROR
         )
     return {
         "command": "python benchmarks/questions_through_bot.py --questions " + str(args.questions),

@@ -8,6 +8,7 @@ import logging
 import secrets
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session
 from telegram import Update
@@ -52,6 +53,12 @@ async def audit(update: Update, context: Context, action: str, detail: str = "",
         log.error("audit: could not record %s (%s) by %s: %s", action, outcome, who(update), err)
 
 
+async def reply(update: Update, text: str, **kwargs: Any) -> None:
+    """Answer the update's message (or the message under the pressed button)."""
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(text, **kwargs)
+
+
 def failure(err: Exception) -> str:
     """What the admin is told: our own errors say why; the database's say only that it failed."""
     return str(err) if isinstance(err, FactbotError) else f"数据库或系统错误（{type(err).__name__}）"
@@ -63,7 +70,7 @@ async def private_only(update: Update, context: Context, action: str) -> bool:
     if update.effective_chat is None or update.effective_chat.type == ChatType.PRIVATE:
         return False
     await audit(update, context, action, outcome="refused: not a private chat")
-    await update.effective_message.reply_text(f"请在与我的私聊中使用 /{action}：群里的每个人都会看到结果。")
+    await reply(update, f"请在与我的私聊中使用 /{action}：群里的每个人都会看到结果。")
     return True
 
 
@@ -72,7 +79,7 @@ async def refuse(update: Update, context: Context, action: str) -> bool:
     if is_admin(update, context):
         return False
     await audit(update, context, action, outcome="refused")
-    await update.effective_message.reply_text(REFUSED)
+    await reply(update, REFUSED)
     return True
 
 
@@ -128,6 +135,8 @@ async def reload(update: Update, context: Context) -> None:
     if await refuse(update, context, "reload"):
         return
     message = update.effective_message
+    if message is None:
+        return
 
     def audited(session: Session, diff: ReloadDiff) -> None:
         session.add(entry("reload", detail=reload_detail(diff), **who(update)))
@@ -149,6 +158,8 @@ async def upload(update: Update, context: Context) -> None:
     if await refuse(update, context, "upload"):
         return
     message = update.effective_message
+    if message is None or message.document is None:
+        return
     document = message.document
     settings = context.bot_data.settings
     try:
@@ -170,14 +181,24 @@ async def upload(update: Update, context: Context) -> None:
     await store_upload(update, context, name, data)
 
 
+def upload_button(data: str | None) -> tuple[str, str] | None:
+    """(choice, key) of a 覆盖 / 取消 button (up:yes:<key>, up:no:<key>); None for anything else."""
+    match (data or "").split(":"):
+        case [_, "yes" | "no" as choice, key] if key:
+            return choice, key
+    return None
+
+
 async def upload_choice(update: Update, context: Context) -> None:
     """The 覆盖 / 取消 buttons under a same-named upload."""
     query = update.callback_query
-    parts = (query.data or "").split(":")
-    if len(parts) != 3 or parts[1] not in ("yes", "no") or not parts[2]:  # not a button we made
+    if query is None:
+        return
+    pressed = upload_button(query.data)
+    if pressed is None:  # not a button we made
         await query.answer("这个按钮已失效。")
         return
-    _, choice, key = parts
+    choice, key = pressed
     if not is_admin(update, context):  # before anything else: a member's press must not cancel the upload
         await audit(update, context, "upload", detail=f"button {choice}", outcome="refused")
         await query.answer(REFUSED)
@@ -216,13 +237,11 @@ async def store_upload(update: Update, context: Context, name: str, data: bytes)
         staging.unlink(missing_ok=True)
         if isinstance(err, UploadRefused):
             await audit(update, context, "upload", detail=name, outcome=f"refused: {err}")
-            await update.effective_message.reply_text(f"没有保存 {name}：{reason_zh(str(err))}。")
+            await reply(update, f"没有保存 {name}：{reason_zh(str(err))}。")
             return
         log.error("upload of %s failed: %s", name, err, exc_info=not isinstance(err, FactbotError))
         await audit(update, context, "upload", detail=name, outcome=f"failed: {err}")
-        await update.effective_message.reply_text(
-            f"已撤回 {name}：重新加载失败（{failure(err)}），仍在使用之前的数据。"
-        )
+        await reply(update, f"已撤回 {name}：重新加载失败（{failure(err)}），仍在使用之前的数据。")
         return
     facts = await asyncio.to_thread(context.bot_data.service.facts, name)
     lines = [f"已保存 {esc(name)} 并重新加载：这份报告有 {len(facts)} 条数据。"]
@@ -232,7 +251,7 @@ async def store_upload(update: Update, context: Context, name: str, data: bytes)
     if not facts:
         lines.append("（没有找到带单位的数字。）")
     for chunk in split_html(lines):
-        await update.effective_message.reply_text(chunk, parse_mode=ParseMode.HTML)
+        await reply(update, chunk, parse_mode=ParseMode.HTML)
 
 
 def recover_uploads(service: FactService, folder: Path) -> None:
@@ -267,7 +286,7 @@ async def stats(update: Update, context: Context) -> None:
         "上次重新加载：" + (f"{last['at']} {last['action']}（{last['outcome']}）" if last else "—"),
     ]
     await audit(update, context, "stats")
-    await update.effective_message.reply_text("\n".join(lines))
+    await reply(update, "\n".join(lines))
 
 
 async def facts(update: Update, context: Context) -> None:
@@ -276,7 +295,7 @@ async def facts(update: Update, context: Context) -> None:
         return
     question = " ".join(context.args or [])
     if not question:
-        await update.effective_message.reply_text("用法：/facts 问题")
+        await reply(update, "用法：/facts 问题")
         return
     answer = context.bot_data.service.answer(question, limit=10)
     shown = answer.results or answer.suggestions
@@ -293,4 +312,4 @@ async def facts(update: Update, context: Context) -> None:
         lines.append("没有候选数据。")
     await audit(update, context, "facts", detail=question)
     for chunk in split_html(lines):
-        await update.effective_message.reply_text(chunk, parse_mode=ParseMode.HTML)
+        await reply(update, chunk, parse_mode=ParseMode.HTML)

@@ -123,12 +123,12 @@ def run_polling(settings: Settings, service: FactService) -> int:
     """Long-poll until SIGINT/SIGTERM, then stop cleanly; /healthz and /metrics on METRICS_PORT if set."""
     application = build_application(settings, service)
     if settings.metrics_port:
-        _serve_monitoring(application, settings)
+        _serve_monitoring(application, settings, settings.metrics_port)
     application.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0
 
 
-def _serve_monitoring(application: Application, settings: Settings) -> None:
+def _serve_monitoring(application: Application, settings: Settings, port: int) -> None:
     """Start the /healthz and /metrics server after post_init, stop it after the application stops."""
     runners = []
     post_init, post_stop = application.post_init, application.post_stop
@@ -137,8 +137,8 @@ def _serve_monitoring(application: Application, settings: Settings) -> None:
     async def started(app: Application) -> None:
         if post_init:
             await post_init(app)
-        runners.append(await serve(make_web_app(app, health=Health(app)), host, settings.metrics_port))
-        log.info("health and metrics on %s:%d", host, settings.metrics_port)
+        runners.append(await serve(make_web_app(app, health=Health(app)), host, port))
+        log.info("health and metrics on %s:%d", host, port)
 
     async def stopped(app: Application) -> None:
         for runner in runners:
@@ -185,6 +185,8 @@ async def _serve_webhook(settings: Settings, service: FactService) -> int:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stopping.set)
+    if settings.webhook_secret is None:  # `factbot run --webhook` refuses that first (webhook_problem)
+        raise ValueError("webhook mode needs WEBHOOK_SECRET")
     application = build_application(settings, service)
     secret = settings.webhook_secret.get_secret_value()
     path = urlsplit(settings.webhook_url).path or "/"

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
+from bot.logs import setup_logging
 from bot.state import counters
 from bot.state.audit import audit_log, log_action
 from bot.state.audit import entry as audit_entry
@@ -35,7 +36,7 @@ FACT_FIELDS = (
 )
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911  # one return per command and per way out
     parser = argparse.ArgumentParser(prog="factbot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     build = commands.add_parser("build", help="build the store from a folder of reports")
@@ -71,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
             if args.command == "audit":
                 return cmd_audit(engine, args.limit, args.json)
             return cmd_subscriptions(engine, args.json)
-        from facts.store.service import FactService
+        # the engine (jieba, the gazetteer, the index) loads only for the commands that answer from it
+        from facts.store.service import FactService  # noqa: PLC0415
 
         service = FactService.from_settings(settings)
         if args.command == "build":
@@ -121,7 +123,7 @@ def _ensure_store(service) -> None:
 
 
 def cmd_ask(service, words: list[str], as_json: bool) -> int:
-    from bot.render import render_text
+    from bot.render import render_text  # noqa: PLC0415  # imports the engine: only `ask` needs it
 
     _ensure_store(service)
     questions = sys.stdin if words == ["-"] else [" ".join(words)]
@@ -209,8 +211,7 @@ def cmd_audit(engine: Engine, limit: int, as_json: bool) -> int:
 
 def cmd_run(service, settings: Settings, webhook: bool = False) -> int:
     if settings.telegram_bot_token is not None and settings.telegram_bot_token.get_secret_value():
-        from bot.app import run_polling, run_webhook, webhook_problem
-        from bot.logs import setup_logging
+        from bot.app import run_polling, run_webhook, webhook_problem  # noqa: PLC0415  # PTB: only `run` loads it
 
         if webhook and (problem := webhook_problem(settings)):
             print(f"factbot: {problem}", file=sys.stderr)
@@ -226,7 +227,7 @@ def cmd_run(service, settings: Settings, webhook: bool = False) -> int:
     if webhook:
         print("factbot: --webhook needs TELEGRAM_BOT_TOKEN", file=sys.stderr)
         return 2
-    from bot.console import run_console
+    from bot.console import run_console  # noqa: PLC0415  # imports the engine, like render_text
 
     _ensure_store(service)
     return run_console(service)

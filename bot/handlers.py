@@ -20,7 +20,7 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest
 
 from bot.outbox import SLOW_DOWN
-from bot.render import EXAMPLES, Button, Reply, esc, fact_html, render_html
+from bot.render import EXAMPLES, Button, Reply, esc, fact_html, render_html, split_html
 from bot.state.context import Context
 from bot.state.counters import count_question
 from facts.answering.answer import Answer
@@ -65,14 +65,14 @@ def send_answer(
     outbox = context.bot_data.outbox
     chart = None
     if reply.chart:
-        from bot.chart import series_png  # matplotlib loads only when a chart is drawn
+        from bot.chart import series_png  # noqa: PLC0415  # matplotlib loads only when a chart is drawn
 
         head = max(reply.chart, key=lambda s: s.score).fact.row
         png, caption = series_png(reply.chart), f"{head.indicator}（单位：{head.unit}）"[:1000]
         chart = outbox.send(
             message.chat_id, partial(message.reply_photo, png, caption=caption, do_quote=False), update
         )
-    first = None
+    first: asyncio.Future | None = None
     for i, chunk in enumerate(reply.chunks):
         last = i == len(reply.chunks) - 1
         sent = outbox.send(
@@ -88,6 +88,8 @@ def send_answer(
             update,
         )
         first = first or sent
+    if first is None:
+        raise ValueError("a reply has at least one chunk of text (split_html always gives one)")
     return first, chart
 
 
@@ -100,9 +102,11 @@ def reply_and_remember(
     return first
 
 
-def say(update: Update, context: Context, text: str, **kwargs) -> asyncio.Future:
-    """Queue a plain reply to the update's message in the chat's outbox."""
+def say(update: Update, context: Context, text: str, **kwargs) -> asyncio.Future | None:
+    """Queue a plain reply to the update's message in the chat's outbox (None: no message to reply to)."""
     message = update.effective_message
+    if message is None:
+        return None
     return context.bot_data.outbox.send(message.chat_id, partial(message.reply_text, text, **kwargs), update)
 
 
@@ -139,6 +143,8 @@ async def answer_question(
 ) -> None:
     """Answer in the chat's outbox; a chat with a backlog of replies is asked to slow down instead."""
     message = message or update.effective_message
+    if message is None:
+        return
     outbox = context.bot_data.outbox
     if not outbox.accepts(message.chat_id, partial(message.reply_text, SLOW_DOWN), update):
         return
@@ -190,7 +196,7 @@ async def start(update: Update, context: Context) -> None:
         if question:
             await answer_question(update, context, question)
             return
-    if payload.startswith("f_") and payload[2:].isdigit():
+    if payload.startswith("f_") and payload[2:].isdigit() and update.effective_message is not None:
         await show_fact(update, update.effective_message, context, int(payload[2:]))
         return
     rows = [[Button(example, f"ex:{i}")] for i, example in enumerate(EXAMPLES)]
@@ -209,20 +215,21 @@ async def about(update: Update, context: Context) -> None:
 
 async def sources(update: Update, context: Context) -> None:
     """/sources: the reports, their years and how many facts each gave."""
+    message = update.effective_message
+    if message is None:
+        return
     lines = ["数据来源报告："]
     for doc in await asyncio.to_thread(context.bot_data.service.documents):
         year = f"{doc.report_year}年" if doc.report_year else "年份不详"
         lines.append(f"• 《{esc(doc.title)}》 {esc(doc.name)}，{year}，{doc.facts}条数据")
-    reply = Reply(chunks=[], buttons=[])
-    from bot.render import split_html
-
-    reply.chunks = split_html(lines)
-    send_reply(update, update.effective_message, context, reply)
+    send_reply(update, message, context, Reply(chunks=split_html(lines), buttons=[]))
 
 
 async def ask_command(update: Update, context: Context) -> None:
     """/ask 问题 (also /ask@bot; /ask as a reply asks the replied message)."""
     message = update.effective_message
+    if message is None:
+        return
     question = " ".join(context.args or [])
     if not question and message.reply_to_message is not None:
         question = message.reply_to_message.text or ""
@@ -234,12 +241,15 @@ async def ask_command(update: Update, context: Context) -> None:
 
 async def private_text(update: Update, context: Context) -> None:
     """Any text in a private chat is a question."""
-    await answer_question(update, context, update.effective_message.text or "")
+    if update.effective_message is not None:
+        await answer_question(update, context, update.effective_message.text or "")
 
 
 async def group_text(update: Update, context: Context) -> None:
     """In groups, answer only when addressed: a mention of the bot or a reply to it."""
     message = update.effective_message
+    if message is None:
+        return
     question = addressed_text(message, context.bot.username, context.bot.id)
     if question is not None:
         await answer_question(update, context, question)
@@ -248,16 +258,9 @@ async def group_text(update: Update, context: Context) -> None:
 async def edited_text(update: Update, context: Context) -> None:
     """An edited question: edit the earlier answer (or answer anew when it is unknown)."""
     message = update.edited_message
-    text = message.text or ""
-    command = text.split(maxsplit=1)[0].lower() if text.startswith("/") else ""
-    if command in {"/ask", f"/ask@{context.bot.username.lower()}"}:
-        question = text.partition(" ")[2]
-    elif command:
-        return  # other commands are not re-run on an edit
-    elif message.chat.type == ChatType.PRIVATE:
-        question = text
-    else:
-        question = addressed_text(message, context.bot.username, context.bot.id)
+    if message is None:
+        return
+    question = edited_question(message, context.bot.username, context.bot.id)
     if not question:
         return
     answer = context.bot_data.metrics.answer(context.bot_data.service, question)
@@ -291,6 +294,19 @@ async def edited_text(update: Update, context: Context) -> None:
     reply_and_remember(update, message, context, reply)
 
 
+def edited_question(message: Message, username: str, bot_id: int) -> str | None:
+    """The question an edited message asks, as it would have been asked new (None or "": none)."""
+    text = message.text or ""
+    command = text.split(maxsplit=1)[0].lower() if text.startswith("/") else ""
+    if command in {"/ask", f"/ask@{username.lower()}"}:
+        return text.partition(" ")[2]
+    if command:
+        return None  # other commands are not re-run on an edit
+    if message.chat.type == ChatType.PRIVATE:
+        return text
+    return addressed_text(message, username, bot_id)
+
+
 async def show_fact(update: Update, message: Message, context: Context, fact_id: int) -> None:
     scored = context.bot_data.service.fact(fact_id)
     if scored is None:
@@ -304,6 +320,9 @@ async def show_fact(update: Update, message: Message, context: Context, fact_id:
 async def button(update: Update, context: Context) -> None:
     """Buttons: more:<key>:<page> pages an answer; fact:<id> shows a suggested fact; ex:<i> asks an example."""
     query = update.callback_query
+    if query is None:
+        return
+    message = query.message if isinstance(query.message, Message) else None  # None: too old to reply to
     kind, _, rest = (query.data or "").partition(":")
     if kind == "more":
         key, _, page = rest.partition(":")
@@ -322,12 +341,12 @@ async def button(update: Update, context: Context) -> None:
             reply_markup=markup(reply.buttons),
             disable_web_page_preview=True,
         )
-    elif kind == "fact" and rest.isdigit():
+    elif kind == "fact" and rest.isdigit() and message is not None:
         await query.answer()
-        await show_fact(update, query.message, context, int(rest))
-    elif kind == "ex" and rest.isdigit() and int(rest) < len(EXAMPLES):
+        await show_fact(update, message, context, int(rest))
+    elif kind == "ex" and rest.isdigit() and int(rest) < len(EXAMPLES) and message is not None:
         await query.answer()
-        await answer_question(update, context, EXAMPLES[int(rest)], query.message)
+        await answer_question(update, context, EXAMPLES[int(rest)], message)
     else:
         await query.answer("这个按钮已失效。")
 
@@ -335,6 +354,8 @@ async def button(update: Update, context: Context) -> None:
 async def inline_query(update: Update, context: Context) -> None:
     """@bot 问题 in any chat: up to 10 matching facts as articles."""
     query = update.inline_query
+    if query is None:
+        return
     text = query.query.strip()
     if not text:
         await query.answer(
@@ -365,6 +386,8 @@ async def inline_query(update: Update, context: Context) -> None:
 async def unknown_command(update: Update, context: Context) -> None:
     """A command we do not have: a short hint (in groups only when it was meant for us)."""
     message = update.effective_message
+    if message is None:
+        return
     command = (message.text or "").split()[0]
     if message.chat.type != ChatType.PRIVATE and not command.lower().endswith(
         f"@{context.bot.username.lower()}"

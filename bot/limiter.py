@@ -18,6 +18,9 @@ from telegram.ext import BaseRateLimiter
 log = logging.getLogger(__name__)
 
 
+GROUPS_KEPT = 1024  # groups' 60 s windows kept before the idle ones are forgotten (memory stays bounded)
+
+
 def never_sent(err: TimedOut) -> bool:
     """The request waited for a pooled connection or for connecting, and never reached Telegram."""
     return isinstance(err.__cause__, httpx.PoolTimeout | httpx.ConnectTimeout)
@@ -61,16 +64,15 @@ class RetryingRateLimiter(BaseRateLimiter):
     async def shutdown(self) -> None:
         pass
 
-    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
+    async def process_request(  # noqa: PLR0917  # the signature is BaseRateLimiter's
+        self, callback, args, kwargs, endpoint, data, rate_limit_args
+    ):
         chat_id = data.get("chat_id")
         group = chat_id if isinstance(chat_id, str) or (isinstance(chat_id, int) and chat_id < 0) else None
         max_retries = rate_limit_args or self.max_retries
         floods = failures = 0
         while True:
-            if chat_id is not None:
-                await self._admit(group)
-            elif self._paused_until > (now := asyncio.get_running_loop().time()):
-                await asyncio.sleep(self._paused_until - now)
+            await self._wait(chat_id, group)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as err:
@@ -93,6 +95,13 @@ class RetryingRateLimiter(BaseRateLimiter):
                 failures += 1
                 log.warning("Telegram %s failed (%s); retry %d", endpoint, err, failures)
                 await asyncio.sleep(self.backoff * 2 ** (failures - 1))
+
+    async def _wait(self, chat_id: object, group: int | str | None) -> None:
+        """A message waits for its turn; any other request only for a 429's wait."""
+        if chat_id is not None:
+            await self._admit(group)
+        elif self._paused_until > (now := asyncio.get_running_loop().time()):
+            await asyncio.sleep(self._paused_until - now)
 
     async def _admit(self, group: int | str | None) -> None:
         """Wait for this message's turn: the group's window first, then the overall pace."""
@@ -122,7 +131,7 @@ class RetryingRateLimiter(BaseRateLimiter):
             self._next = (self._next if now - self._next < self.interval else now) + self.interval
 
     def _forget_idle_groups(self, now: float) -> None:
-        if len(self._groups) > 1024:
+        if len(self._groups) > GROUPS_KEPT:
             for group, (lock, times) in list(self._groups.items()):
                 if not lock.locked() and (not times or times[-1] <= now - self.group_window):
                     del self._groups[group]

@@ -2,6 +2,7 @@
 request class that counts every error Telegram answers with, or the lack of an answer."""
 
 import time
+from http import HTTPStatus
 
 import httpx
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
@@ -86,7 +87,7 @@ class CountingRequest(HTTPXRequest):
         except NetworkError:
             self._count("network")
             raise
-        if code >= 400:
+        if code >= HTTPStatus.BAD_REQUEST:
             self._count(str(code))
         return code, payload
 

@@ -21,6 +21,7 @@ from telegram.ext import Application
 log = logging.getLogger(__name__)
 SLOW_DOWN = "您发得太快了：前面的问题我会按顺序回答，之后的请稍等片刻再发。"
 Send = Callable[[], Awaitable[Any]]
+BUCKETS_KEPT = 10_000  # chats' pacing buckets kept before the full ones are forgotten (memory stays bounded)
 
 
 class Outbox:
@@ -86,7 +87,7 @@ class Outbox:
             await asyncio.sleep((1 - tokens) / self.per_second)
             tokens = 1.0
         self._buckets[chat_id] = (tokens - 1, loop.time())
-        if len(self._buckets) > 10_000:  # chats whose bucket is full again are forgotten
+        if len(self._buckets) > BUCKETS_KEPT:  # chats whose bucket is full again are forgotten
             now = loop.time()
             for chat, (left, at) in list(self._buckets.items()):
                 if left + (now - at) * self.per_second >= self.burst:

@@ -90,6 +90,8 @@ def abstain_text(answer: Answer) -> str:
 # Telegram HTML. Every tag opens and closes on one line, so a reply can be split between lines.
 TELEGRAM_LIMIT = 4096
 CALLBACK_LIMIT = 64
+CHART_POINTS = 3  # a series gets a chart from this many periods on (two points are a table's job)
+CHANGES_SHOWN = 10  # a digest lists this many of the changes since the last one, and counts the rest
 
 
 @dataclass(frozen=True)
@@ -179,14 +181,21 @@ def series_reply(answer: Answer) -> Reply:
     docs = dict.fromkeys(s.fact.row.doc for s in answer.series)
     lines.append("来源：" + "；".join(f"《{esc(answer.titles.get(d) or d)}》" for d in docs))
     return Reply(
-        split_html(lines), [], answer.series if len(answer.series) >= 3 and same_spans(answer.series) else []
+        split_html(lines),
+        [],
+        answer.series if len(answer.series) >= CHART_POINTS and same_spans(answer.series) else [],
     )
 
 
 def same_spans(series: list[Scored]) -> bool:
     """Bars side by side must cover alike periods: all running totals, or all of one length
     (a year's figure next to five months' would mislead; the table still lists both)."""
-    spans = {None if s.fact.period.start is None else s.fact.period.end - s.fact.period.start for s in series}
+    spans = set()
+    for scored in series:
+        period = scored.fact.period
+        if period is None:  # no place on a time axis (series_of leaves undated facts out)
+            return False
+        spans.add(None if period.start is None else period.end - period.start)
     return len(spans) == 1
 
 
@@ -270,7 +279,7 @@ def digest_html(digest) -> list[str]:
         counts = Counter(kind for kind, _ in digest.changes)
         names = {"added": "新增", "removed": "移除", "changed": "变化"}
         lines.append("<b>自上次摘要以来</b>：" + "，".join(f"{names[k]} {n} 条" for k, n in counts.items()))
-        lines += [f"• {names[kind]}：{esc(text)}" for kind, text in digest.changes[:10]]
-        if len(digest.changes) > 10:
-            lines.append(f"… 另有 {len(digest.changes) - 10} 条")
+        lines += [f"• {names[kind]}：{esc(text)}" for kind, text in digest.changes[:CHANGES_SHOWN]]
+        if len(digest.changes) > CHANGES_SHOWN:
+            lines.append(f"… 另有 {len(digest.changes) - CHANGES_SHOWN} 条")
     return lines

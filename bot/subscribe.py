@@ -4,16 +4,20 @@
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
+from typing import ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
 from apscheduler.jobstores.base import JobLookupError
+from sqlalchemy.engine import Engine
 from telegram import Update
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.error import ChatMigrated, Forbidden, TelegramError
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application, JobQueue
 
-from bot.render import digest_html, split_html
+from bot.render import CHART_POINTS, digest_html, split_html
 from bot.render import same_spans as alike
 from bot.state import subscriptions as subs
 from bot.state.context import BotData, Context
@@ -23,6 +27,8 @@ from facts.answering.digest import load_indicators
 from facts.store.db import store_problem
 
 log = logging.getLogger(__name__)
+P = ParamSpec("P")
+R = TypeVar("R")
 ADMIN_ONLY = "抱歉，在群里只有管理员可以修改摘要订阅。"
 NOT_SAVED = "抱歉，数据库现在无法保存订阅（已通知管理员），请稍后再试。"
 RETRY_SECONDS = 30  # a slot that could not be delivered (database down) is tried again this soon
@@ -43,12 +49,16 @@ def thread_of(update: Update) -> int:
 
 async def may_change(update: Update, context: Context) -> bool:
     """Private chats: yes. Groups: chat administrators only (anonymous admins included)."""
-    chat, message = update.effective_chat, update.effective_message
+    chat, message, user = update.effective_chat, update.effective_message, update.effective_user
+    if chat is None:
+        return False
     if chat.type == ChatType.PRIVATE:
         return True
-    if message.sender_chat is not None and message.sender_chat.id == chat.id:
+    if message is not None and message.sender_chat is not None and message.sender_chat.id == chat.id:
         return True  # an anonymous administrator posts as the group itself
-    member = await context.bot.get_chat_member(chat.id, update.effective_user.id)
+    if user is None:
+        return False
+    member = await context.bot.get_chat_member(chat.id, user.id)
     return member.status in {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR}
 
 
@@ -69,27 +79,37 @@ def describe(sub: Subscription, application: Application) -> str:
     return text + f"\n下次发送：{slot.astimezone(zone).strftime('%Y-%m-%d %H:%M')}（{sub.timezone}）"
 
 
+def jobs(application: Application) -> JobQueue:
+    """PTB's job queue, which every Application has with python-telegram-bot[job-queue] (a dependency)."""
+    if application.job_queue is None:
+        raise RuntimeError("the digests need python-telegram-bot[job-queue]")
+    return application.job_queue
+
+
 def scheduled_slot(application: Application, name: str) -> datetime | None:
     """The slot of the digest job the scheduler holds under `name` (None: it holds none)."""
-    job = application.job_queue.scheduler.get_job(name)
+    job = jobs(application).scheduler.get_job(name)
     return job.args[1].data[2] if job is not None else None
 
 
 async def subscribe(update: Update, context: Context) -> None:
     """/subscribe [daily HH:MM | weekly mon HH:MM | workdays HH:MM] [topic …] | /subscribe tz Zone."""
+    chat, message = update.effective_chat, update.effective_message
+    if chat is None or message is None:
+        return
     if not await may_change(update, context):
-        await update.effective_message.reply_text(ADMIN_ONLY)
+        await message.reply_text(ADMIN_ONLY)
         return
     data = context.bot_data
     try:
         request = parse_subscribe(context.args or [], known_topics())
     except ScheduleError as err:
-        await update.effective_message.reply_text(str(err))
+        await message.reply_text(str(err))
         return
-    chat_id, thread_id = update.effective_chat.id, thread_of(update)
+    chat_id, thread_id = chat.id, thread_of(update)
     if problem := await in_thread(store_problem, data.service.engine):  # it would vanish with the file
-        log.error("/subscribe in %s refused: %s", update.effective_chat.id, problem)
-        await update.effective_message.reply_text(NOT_SAVED)
+        log.error("/subscribe in %s refused: %s", chat.id, problem)
+        await message.reply_text(NOT_SAVED)
         return
     version = (await in_thread(data.service.store_info)).version
     sub = await in_thread(
@@ -105,37 +125,41 @@ async def subscribe(update: Update, context: Context) -> None:
         at=data.clock(),
     )
     schedule_job(context.application, sub)
-    await update.effective_message.reply_text(describe(sub, context.application))
+    await message.reply_text(describe(sub, context.application))
 
 
 async def unsubscribe(update: Update, context: Context) -> None:
     """/unsubscribe: stop this chat's (or topic's) digest."""
-    if not await may_change(update, context):
-        await update.effective_message.reply_text(ADMIN_ONLY)
+    chat, message = update.effective_chat, update.effective_message
+    if chat is None or message is None:
         return
-    chat_id, thread_id = update.effective_chat.id, thread_of(update)
+    if not await may_change(update, context):
+        await message.reply_text(ADMIN_ONLY)
+        return
+    chat_id, thread_id = chat.id, thread_of(update)
     stopped = await in_thread(
         subs.deactivate, context.bot_data.service.engine, chat_id, thread_id, note="unsubscribed"
     )
     remove_job(context.application, job_name(chat_id, thread_id))
-    await update.effective_message.reply_text("已退订摘要。" if stopped else "这里没有订阅摘要。")
+    await message.reply_text("已退订摘要。" if stopped else "这里没有订阅摘要。")
 
 
 async def subscriptions(update: Update, context: Context) -> None:
     """/subscriptions: this chat's settings."""
-    sub = await in_thread(
-        subs.get, context.bot_data.service.engine, update.effective_chat.id, thread_of(update)
-    )
-    if sub is None:
-        await update.effective_message.reply_text(
-            "这里还没有订阅摘要。用 /subscribe 订阅（默认每天 09:00）。"
-        )
+    chat, message = update.effective_chat, update.effective_message
+    if chat is None or message is None:
         return
-    await update.effective_message.reply_text(describe(sub, context.application))
+    sub = await in_thread(subs.get, context.bot_data.service.engine, chat.id, thread_of(update))
+    if sub is None:
+        await message.reply_text("这里还没有订阅摘要。用 /subscribe 订阅（默认每天 09:00）。")
+        return
+    await message.reply_text(describe(sub, context.application))
 
 
 async def digest_now(update: Update, context: Context) -> None:
     """/digest [topic …]: the digest now (by default with this chat's topics, if it has a subscription)."""
+    if update.effective_chat is None:
+        return
     chat_id, thread_id = update.effective_chat.id, thread_of(update)
     async with context.bot_data.chat_lock((chat_id, thread_id)):  # a second /digest sees the first's mark
         await send_digest_now(update, context, chat_id, thread_id)
@@ -147,16 +171,16 @@ async def send_digest_now(update: Update, context: Context, chat_id: int, thread
     try:
         asked = check_topics(parse_words(context.args or []), known_topics()) if context.args else None
     except ScheduleError as err:
-        await update.effective_message.reply_text(str(err).replace("/subscribe", "/digest"))
+        if update.effective_message is not None:
+            await update.effective_message.reply_text(str(err).replace("/subscribe", "/digest"))
         return
     # this chat's own digest moves its "since" mark; in a group only when an administrator asks
     # (anyone else gets the same digest, and the mark stays for the scheduled one)
-    own = sub is not None and sub.active and asked is None
-    moves_mark = own and await may_change(update, context)
+    own = sub if sub is not None and sub.active and asked is None else None
+    moves_mark = own is not None and await may_change(update, context)
     topics = list(asked) if asked is not None else (sub.topics if sub else [])
-    outcome = await send_digest(
-        context.application, chat_id, thread_id, topics, sub.last_digest_version if own else None, slot=None
-    )
+    since = own.last_digest_version if own is not None else None
+    outcome = await send_digest(context.application, chat_id, thread_id, topics, since, slot=None)
     if moves_mark and outcome == DeliveryStatus.SENT:
         version = (await in_thread(data.service.store_info)).version
         await in_thread(subs.mark_digest, data.service.engine, chat_id, thread_id, version)
@@ -177,7 +201,7 @@ def schedule_job(
         return None
     slot = subs.next_run(sub, after or data.clock())
     delay = max(timedelta(0), slot - data.clock())
-    application.job_queue.run_once(
+    jobs(application).run_once(
         digest_job,
         delay,
         name=name,
@@ -197,7 +221,7 @@ def note_scheduled(data: BotData, name: str, sub: Subscription | None) -> None:
 def remove_job(application: Application, name: str) -> None:
     note_scheduled(application.bot_data, name, None)
     with contextlib.suppress(JobLookupError):
-        application.job_queue.scheduler.remove_job(name)
+        jobs(application).scheduler.remove_job(name)
 
 
 def signature(sub: Subscription) -> tuple:
@@ -210,14 +234,16 @@ def late_ok(data: BotData) -> dict:
     return {"misfire_grace_time": data.settings.factbot_digest_grace_minutes * 60}
 
 
-async def digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def digest_job(context: Context) -> None:
     """A slot is due: deliver it once, then schedule the next one. Whatever fails (the database is down),
     the chat keeps a job: the same slot is tried again a little later (the delivery log still lets it out
     once), and a slot too late for the grace period gives way to the next one."""
-    application = context.application
-    chat_id, thread_id, slot = context.job.data
+    application, job = context.application, context.job
+    if job is None or not isinstance(job.data, tuple):
+        raise TypeError("digest_job runs as a job whose data is (chat id, topic, slot)")
+    chat_id, thread_id, slot = job.data
     data: BotData = application.bot_data
-    data.due.add(context.job.name)  # the scheduler holds no job for it while it runs: the sync must know
+    data.due.add(job.name)  # the scheduler holds no job for it while it runs: the sync must know
     try:
         if data.clock() - slot >= grace(data):  # a retry that came too late: on to the next slot
             await next_slot(application, chat_id, thread_id, after=data.clock())
@@ -234,7 +260,7 @@ async def digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     except Exception as err:  # the database is gone (or anything else): keep the chat's digests going
         retry_slot(application, *current_chat(data, chat_id, thread_id), slot, err)
     finally:
-        data.due.discard(context.job.name)
+        data.due.discard(job.name)
 
 
 async def next_slot(application: Application, chat_id: int, thread_id: int, *, after: datetime) -> None:
@@ -252,7 +278,7 @@ def retry_slot(application: Application, chat_id: int, thread_id: int, slot: dat
     data: BotData = application.bot_data
     name = job_name(chat_id, thread_id)
     log.error("digest to %s for %s not done (%s); trying again in %d s", chat_id, slot, why, RETRY_SECONDS)
-    application.job_queue.run_once(
+    jobs(application).run_once(
         digest_job,
         RETRY_SECONDS,
         name=name,
@@ -265,7 +291,7 @@ def grace(data: BotData) -> timedelta:
     return timedelta(minutes=data.settings.factbot_digest_grace_minutes)
 
 
-async def in_thread(function, *args, **kwargs):
+async def in_thread(function: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
     """Database work off the event loop (a locked or unreachable database must not stall the bot)."""
     return await asyncio.to_thread(function, *args, **kwargs)
 
@@ -316,6 +342,7 @@ async def send_digest(
     thread_id: int,
     topics: list[str],
     since_version: int | None,
+    *,
     slot: datetime | None,
     skip: int = 0,
 ) -> str:
@@ -360,37 +387,27 @@ async def send_digest(
         await in_thread(subs.deactivate, engine, chat_id, thread_id, note=f"blocked: {err}")
         remove_job(application, job_name(chat_id, thread_id))
         log.warning("digest to %s refused (%s): subscription deactivated", chat_id, err)
-        if slot is not None:
-            await in_thread(
-                subs.finish,
-                engine,
-                chat_id,
-                thread_id,
-                slot,
-                DeliveryStatus.FAILED,
-                error=f"forbidden: {err}",
-                parts=done,
-            )
+        await slot_failed(engine, chat_id, thread_id, slot, error=f"forbidden: {err}", parts=done)
         return "deactivated"
     except Exception as err:  # the rate limiter already waited out 429s and retried 5xx; anything else too
         log.error("digest to %s failed: %s", chat_id, err, exc_info=not isinstance(err, TelegramError))
-        if slot is not None:
-            await in_thread(
-                subs.finish,
-                engine,
-                chat_id,
-                thread_id,
-                slot,
-                DeliveryStatus.FAILED,
-                error=str(err),
-                parts=done,
-            )
+        await slot_failed(engine, chat_id, thread_id, slot, error=str(err), parts=done)
         return DeliveryStatus.FAILED
     if slot is not None:
         await in_thread(
             subs.finish, engine, chat_id, thread_id, slot, DeliveryStatus.SENT, version=version, parts=done
         )
     return DeliveryStatus.SENT
+
+
+async def slot_failed(
+    engine: Engine, chat_id: int, thread_id: int, slot: datetime | None, *, error: str, parts: int
+) -> None:
+    """Mark a scheduled slot failed in the delivery log (a /digest has no slot to mark)."""
+    if slot is not None:
+        await in_thread(
+            subs.finish, engine, chat_id, thread_id, slot, DeliveryStatus.FAILED, error=error, parts=parts
+        )
 
 
 def follow_migration(
@@ -425,10 +442,14 @@ async def rendered_digest(data: BotData, topics: list[str], since_version: int |
 
 def render_digest(data: BotData, topics: list[str], since_version: int | None):
     digest = data.service.digest(topics, since_version)
-    series = [(i.indicator.name, i.series) for i in digest.items if len(i.series) >= 3 and alike(i.series)]
+    series = [
+        (i.indicator.name, i.series)
+        for i in digest.items
+        if len(i.series) >= CHART_POINTS and alike(i.series)
+    ]
     chart = None
     if series:
-        from bot.chart import digest_caption, digest_png  # matplotlib only when a chart is drawn
+        from bot.chart import digest_caption, digest_png  # noqa: PLC0415  # matplotlib only when a chart is drawn
 
         chart = (digest_png(series), digest_caption(series)[:1000])
     return digest.version, digest_html(digest), chart
@@ -464,7 +485,7 @@ async def restore_schedules(application: Application) -> None:
             schedule_job(application, sub)
         else:  # sent as soon as the bot runs (start-up is not held up); the job then schedules the next slot
             name = job_name(sub.chat_id, sub.thread_id)
-            application.job_queue.run_once(
+            jobs(application).run_once(
                 digest_job,
                 0,
                 name=name,
@@ -472,7 +493,7 @@ async def restore_schedules(application: Application) -> None:
                 job_kwargs={**late_ok(data), "id": name, "replace_existing": True},
             )
             note_scheduled(data, name, sub)
-    application.job_queue.run_repeating(
+    jobs(application).run_repeating(
         sync,
         interval=data.settings.factbot_sync_seconds,
         name="replica-sync",
@@ -486,7 +507,7 @@ async def restore_schedules(application: Application) -> None:
     )
 
 
-async def sync(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def sync(context: Context) -> None:
     """What other replicas did, seen here within a few seconds: a reload (the facts version in the
     database), subscriptions changed there, and digests a dead replica left half-sent."""
     application = context.application
@@ -498,6 +519,15 @@ async def sync(context: ContextTypes.DEFAULT_TYPE) -> None:
         await asyncio.to_thread(service.refresh)
         log.info("serving facts version %s (built elsewhere)", service.version)
     now = data.clock()
+    await sync_jobs(application)
+    await in_thread(subs.renew_leases, service.engine, data.replica, lease(data), at=now)
+    await take_over_orphans(application, now)
+
+
+async def sync_jobs(application: Application) -> None:
+    """This replica's digest jobs made to match the subscriptions in the database."""
+    data: BotData = application.bot_data
+    service = data.service
     read_at = data.epoch  # a job (re)scheduled here after this may be newer than what the read returns
     wanted = {
         job_name(chat_id, thread_id): signature
@@ -509,7 +539,7 @@ async def sync(context: ContextTypes.DEFAULT_TYPE) -> None:
     for name, (here, epoch) in list(data.scheduled.items()):  # unsubscribed, blocked or moved elsewhere
         if here is not None and name not in wanted and epoch <= read_at:
             remove_job(application, name)
-    scheduler = application.job_queue.scheduler
+    scheduler = jobs(application).scheduler
     for name, signature_there in wanted.items():  # subscribed or changed elsewhere, or a job that was lost
         here, epoch = data.scheduled.get(name, (None, 0))
         lost = name not in data.due and scheduler.get_job(name) is None  # what the scheduler really has
@@ -519,7 +549,12 @@ async def sync(context: ContextTypes.DEFAULT_TYPE) -> None:
                 if lost and here == signature_there:
                     log.warning("digest job %s was missing; scheduled again", name)
                 schedule_job(application, sub)
-    await in_thread(subs.renew_leases, service.engine, data.replica, lease(data), at=now)
+
+
+async def take_over_orphans(application: Application, now: datetime) -> None:
+    """Finish the digests whose sender stopped mid-send (lease run out), each by one task here."""
+    data: BotData = application.bot_data
+    service = data.service
     for delivery in await in_thread(
         subs.orphaned, service.engine, data.replica, now, since=now - grace(data)
     ):
@@ -531,4 +566,9 @@ async def sync(context: ContextTypes.DEFAULT_TYPE) -> None:
             )
             data.taking_over.add(key)
             task = application.create_task(deliver(application, sub, key[2]), name="digest-takeover")
-            task.add_done_callback(lambda _, key=key: data.taking_over.discard(key))
+            task.add_done_callback(partial(forget_takeover, data, key))
+
+
+def forget_takeover(data: BotData, key: tuple, _task: asyncio.Future) -> None:
+    """A takeover ended (sent, failed or cancelled): the sync may take the slot over again if it is left."""
+    data.taking_over.discard(key)

@@ -26,12 +26,11 @@ def reason_zh(reason: str) -> str:
     return REASONS_ZH.get(reason, reason)
 
 
+KB, MB = 1024, 1024 * 1024
+
+
 def size_text(size: int) -> str:
-    return (
-        f"{size / 1024 / 1024:.1f} MB"
-        if size >= 1024 * 1024
-        else (f"{size / 1024:.1f} KB" if size >= 1024 else f"{size} 字节")
-    )
+    return f"{size / MB:.1f} MB" if size >= MB else (f"{size / KB:.1f} KB" if size >= KB else f"{size} 字节")
 
 
 def refuse_size(size: int, max_bytes: int) -> None:

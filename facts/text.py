@@ -530,23 +530,28 @@ class Tokenizer:
                 ((a, b) for a in lefts for b in rights if b - a >= MIN_WORD), key=lambda w: w[0] - w[1]
             )
             for a, b in windows:
-                window = question[a:b]
                 if any(a < end and start < b for start, end in protected):
                     continue
-                if not all(CJK.match(ch) for ch in window) or window in self.vocabulary:
-                    continue
-                target = self._by_sound.get(pinyin_key(window))
-                if target is None and b - a >= MIN_FUZZY_WINDOW:
-                    match = process.extractOne(
-                        pinyin_key(window),
-                        self._sound_keys.get(b - a, ()),
-                        scorer=fuzz.ratio,
-                        processor=None,
-                        score_cutoff=90,
-                    )
-                    target = self._by_sound[match[0]] if match else None
-                if target and len(target) == b - a and target != window:
+                target = self._sounds_like(question[a:b])
+                if target is not None:
                     out[a:b] = list(target)
                     break
             i = j + 1
         return "".join(out)
+
+    def _sounds_like(self, window: str) -> str | None:
+        """The report word of the same length that `window` sounds like (exactly, or nearly when it is long
+        enough to tell), when `window` is not itself a word the reports use."""
+        if not all(CJK.match(ch) for ch in window) or window in self.vocabulary:
+            return None
+        target = self._by_sound.get(pinyin_key(window))
+        if target is None and len(window) >= MIN_FUZZY_WINDOW:
+            match = process.extractOne(
+                pinyin_key(window),
+                self._sound_keys.get(len(window), ()),
+                scorer=fuzz.ratio,
+                processor=None,
+                score_cutoff=90,
+            )
+            target = self._by_sound[match[0]] if match else None
+        return target if target and len(target) == len(window) and target != window else None

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.state.models import AuditEntry
 
@@ -39,5 +39,7 @@ def audit_log(engine: Engine, limit: int = 100) -> list[AuditEntry]:
     """The newest entries first."""
     with Session(engine) as session:
         return list(
-            session.exec(select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit))
+            session.exec(
+                select(AuditEntry).order_by(col(AuditEntry.at).desc(), col(AuditEntry.id).desc()).limit(limit)
+            )
         )

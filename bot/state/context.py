@@ -34,9 +34,11 @@ class Recent(OrderedDict):
 
 @dataclass
 class BotData:
-    service: FactService | None = None  # set by build_application (PTB creates BotData() itself)
-    settings: Settings | None = None
-    outbox: Outbox | None = None  # replies queued per chat, sent outside the handlers (build_application)
+    # service, settings and outbox (replies queued per chat, sent outside the handlers) are set by
+    # build_application: PTB creates BotData() itself, before they exist
+    _service: FactService | None = None
+    _settings: Settings | None = None
+    _outbox: Outbox | None = None
     uploads: Recent = field(default_factory=lambda: Recent(10))  # key -> (file name, bytes): awaiting 覆盖?
     reloading: asyncio.Lock = field(default_factory=asyncio.Lock)  # one rebuild at a time
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))  # tests move time, not sleep
@@ -65,6 +67,36 @@ class BotData:
     )  # build_application puts the one its requests count into
 
     chat_locks: Recent = field(default_factory=lambda: Recent(4096))  # (chat, topic) -> asyncio.Lock
+
+    @property
+    def service(self) -> FactService:
+        if self._service is None:
+            raise RuntimeError("bot_data.service is read before build_application set it")
+        return self._service
+
+    @service.setter
+    def service(self, service: FactService) -> None:
+        self._service = service
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            raise RuntimeError("bot_data.settings is read before build_application set it")
+        return self._settings
+
+    @settings.setter
+    def settings(self, settings: Settings) -> None:
+        self._settings = settings
+
+    @property
+    def outbox(self) -> Outbox:
+        if self._outbox is None:
+            raise RuntimeError("bot_data.outbox is read before build_application set it")
+        return self._outbox
+
+    @outbox.setter
+    def outbox(self, outbox: Outbox) -> None:
+        self._outbox = outbox
 
     def chat_lock(self, key: tuple[int, int]) -> asyncio.Lock:
         """One at a time per chat, for what must see the previous one's outcome (/digest's mark)."""

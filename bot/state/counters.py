@@ -5,16 +5,16 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.state.models import AuditEntry, DailyCount, Subscription
-from facts.store.models import StoreInfo
+from facts.store.models import StoreInfo, table_of
 
 
 def count_question(engine: Engine, answered: bool, day: date) -> None:
     """Count a question a user asked (answered or abstained) on `day`. One upsert that adds 1 in the
     database, so replicas (or threads) counting at once never lose a count."""
-    table = DailyCount.__table__
+    table = table_of(DailyCount)
     column = "answered" if answered else "abstained"
     insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
     statement = insert(table).values(day=day.isoformat(), answered=int(answered), abstained=int(not answered))
@@ -31,15 +31,15 @@ def stats(engine: Engine, info: StoreInfo, timezone: str) -> dict:
     today = datetime.now(zone).date()
     week = {(today - timedelta(days=n)).isoformat() for n in range(7)}
     with Session(engine) as session:
-        counts = list(session.exec(select(DailyCount).where(DailyCount.day.in_(week))))
+        counts = list(session.exec(select(DailyCount).where(col(DailyCount.day).in_(week))))
         active = [s.active for s in session.exec(select(Subscription))]
         last = session.exec(
             select(AuditEntry)
             .where(
-                AuditEntry.action.in_(("reload", "upload", "build")),
-                ~AuditEntry.outcome.startswith("refused"),
+                col(AuditEntry.action).in_(("reload", "upload", "build")),
+                ~col(AuditEntry.outcome).startswith("refused"),
             )
-            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+            .order_by(col(AuditEntry.at).desc(), col(AuditEntry.id).desc())
         ).first()
 
     def local(moment: datetime | None) -> str | None:

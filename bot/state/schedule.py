@@ -28,6 +28,7 @@ WEEKDAYS = {
     "周天": 6,
 }
 WEEKDAY_NAMES = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+SATURDAY = WEEKDAYS["sat"]  # date.weekday() numbers Monday 0 … Sunday 6: workdays are below it
 HHMM = re.compile(r"^([01]?\d|2[0-3])[:：]([0-5]\d)$")
 
 
@@ -44,12 +45,14 @@ class Schedule:
     def describe(self) -> str:
         hhmm = self.at.strftime("%H:%M")
         if self.kind == "weekly":
+            if self.weekday is None:
+                raise ValueError("a weekly schedule needs its weekday")
             return f"weekly {WEEKDAY_NAMES[self.weekday]} {hhmm}"
         return f"{self.kind} {hhmm}"
 
     def runs_on(self, day: date) -> bool:
         if self.kind == "workdays":
-            return day.weekday() < 5
+            return day.weekday() < SATURDAY
         if self.kind == "weekly":
             return day.weekday() == self.weekday
         return True
@@ -113,9 +116,11 @@ def parse_subscribe(args: list[str], known_topics: set[str] | None = None) -> Su
     With `known_topics`, any other word is refused (a typo like `dialy` must not become a topic)."""
     words = parse_words(args)
     if words[:1] and words[0].lower() in {"tz", "timezone", "时区"}:
-        if len(words) != 2:
-            raise ScheduleError("用法：/subscribe tz Europe/Berlin")
-        return SubscribeRequest(timezone=check_timezone(words[1]))
+        match words[1:]:
+            case [zone]:
+                return SubscribeRequest(timezone=check_timezone(zone))
+            case _:
+                raise ScheduleError("用法：/subscribe tz Europe/Berlin")
     schedule = None
     if words and words[0].lower() in {"daily", "weekly", "workdays", "每天", "每周", "工作日"}:
         kind = {"每天": "daily", "每周": "weekly", "工作日": "workdays"}.get(words[0], words[0].lower())
@@ -126,14 +131,14 @@ def parse_subscribe(args: list[str], known_topics: set[str] | None = None) -> Su
                 raise ScheduleError("用法：/subscribe weekly mon 09:00（mon…sun）")
             weekday = WEEKDAYS[words.pop(0).lower()]
         at = time(9, 0)
-        if words and HHMM.match(words[0]):
-            m = HHMM.match(words.pop(0))
+        if words and (m := HHMM.match(words[0])):
+            words.pop(0)
             at = time(int(m.group(1)), int(m.group(2)))
         elif words and re.match(r"^\d", words[0]):
             raise ScheduleError(f"时间要写成 HH:MM，例如 08:30（收到 {words[0]}）。")
         schedule = Schedule(kind, at, weekday)
-    elif words and HHMM.match(words[0]):
-        m = HHMM.match(words.pop(0))
+    elif words and (m := HHMM.match(words[0])):
+        words.pop(0)
         schedule = Schedule("daily", time(int(m.group(1)), int(m.group(2))))
     if words and all(w.casefold() in ALL_TOPICS for w in words):
         return SubscribeRequest(schedule=schedule, topics=())

@@ -8,13 +8,15 @@ and only the messages not yet sent are sent."""
 
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import select as core_select
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.state.models import Delivery, DeliveryStatus, Subscription
 from bot.state.schedule import Schedule, schedule_from_text
+from facts.store.models import table_of
 
 
 def now() -> datetime:
@@ -29,7 +31,9 @@ def stored(moment: datetime) -> datetime:
 def get(engine: Engine, chat_id: int, thread_id: int = 0) -> Subscription | None:
     with Session(engine) as session:
         return session.exec(
-            select(Subscription).where(Subscription.chat_id == chat_id, Subscription.thread_id == thread_id)
+            select(Subscription).where(
+                col(Subscription.chat_id) == chat_id, col(Subscription.thread_id) == thread_id
+            )
         ).first()
 
 
@@ -49,7 +53,9 @@ def subscribe(
     at = at or now()
     with Session(engine) as session, session.begin():
         sub = session.exec(
-            select(Subscription).where(Subscription.chat_id == chat_id, Subscription.thread_id == thread_id)
+            select(Subscription).where(
+                col(Subscription.chat_id) == chat_id, col(Subscription.thread_id) == thread_id
+            )
         ).first()
         if sub is None:
             sub = Subscription(
@@ -68,15 +74,18 @@ def subscribe(
             sub.timezone = timezone
         sub.active, sub.note, sub.updated_at = True, "", at
         session.add(sub)
-    return get(engine, chat_id, thread_id)
+    saved = get(engine, chat_id, thread_id)
+    if saved is None:  # rows are switched off, never deleted
+        raise LookupError(f"the subscription of {chat_id}:{thread_id} was gone right after it was saved")
+    return saved
 
 
 def deactivate(engine: Engine, chat_id: int, thread_id: int | None = None, note: str = "") -> int:
     """Switch a chat's subscription(s) off; returns how many."""
     with Session(engine) as session, session.begin():
-        query = select(Subscription).where(Subscription.chat_id == chat_id, Subscription.active)
+        query = select(Subscription).where(col(Subscription.chat_id) == chat_id, col(Subscription.active))
         if thread_id is not None:
-            query = query.where(Subscription.thread_id == thread_id)
+            query = query.where(col(Subscription.thread_id) == thread_id)
         subs = list(session.exec(query))
         for sub in subs:
             sub.active, sub.note, sub.updated_at = False, note, now()
@@ -90,9 +99,10 @@ def migrate(engine: Engine, old_chat_id: int, new_chat_id: int) -> set[tuple[int
     supergroup already had are returned (their old rows are marked skipped: no second digest)."""
     with Session(engine) as session, session.begin():
         taken = {
-            s.thread_id for s in session.exec(select(Subscription).where(Subscription.chat_id == new_chat_id))
+            s.thread_id
+            for s in session.exec(select(Subscription).where(col(Subscription.chat_id) == new_chat_id))
         }
-        for sub in session.exec(select(Subscription).where(Subscription.chat_id == old_chat_id)):
+        for sub in session.exec(select(Subscription).where(col(Subscription.chat_id) == old_chat_id)):
             if sub.thread_id in taken:  # the supergroup has its own subscription: it wins, the old one stops
                 sub.active, sub.note, sub.updated_at = False, f"migrated to {new_chat_id}", now()
             else:
@@ -100,10 +110,10 @@ def migrate(engine: Engine, old_chat_id: int, new_chat_id: int) -> set[tuple[int
             session.add(sub)
         slots = {
             (d.thread_id, stored(d.slot))
-            for d in session.exec(select(Delivery).where(Delivery.chat_id == new_chat_id))
+            for d in session.exec(select(Delivery).where(col(Delivery.chat_id) == new_chat_id))
         }
         clashes = set()
-        for delivery in session.exec(select(Delivery).where(Delivery.chat_id == old_chat_id)):
+        for delivery in session.exec(select(Delivery).where(col(Delivery.chat_id) == old_chat_id)):
             if (delivery.thread_id, stored(delivery.slot)) in slots:
                 clashes.add((delivery.thread_id, stored(delivery.slot)))
                 delivery.status, delivery.error = DeliveryStatus.SKIPPED, f"{new_chat_id} had this slot"
@@ -115,19 +125,19 @@ def migrate(engine: Engine, old_chat_id: int, new_chat_id: int) -> set[tuple[int
 
 def all_subscriptions(engine: Engine, active_only: bool = False) -> list[Subscription]:
     with Session(engine) as session:
-        query = select(Subscription).order_by(Subscription.chat_id, Subscription.thread_id)
+        query = select(Subscription).order_by(col(Subscription.chat_id), col(Subscription.thread_id))
         if active_only:
-            query = query.where(Subscription.active)
+            query = query.where(col(Subscription.active))
         return list(session.exec(query))
 
 
 def schedules(engine: Engine) -> dict[tuple[int, int], tuple[str, str, bool]]:
     """(chat, topic) -> (schedule, time zone, active) of every subscription: what a replica compares with
     the jobs it has (10 000 rows read in ~20 ms)."""
-    table = Subscription.__table__.c
+    table = table_of(Subscription).c
     with engine.connect() as connection:
         rows = connection.execute(
-            select(table.chat_id, table.thread_id, table.schedule, table.timezone, table.active)
+            core_select(table.chat_id, table.thread_id, table.schedule, table.timezone, table.active)
         )
         return {
             (chat_id, thread_id): (schedule, zone, bool(active))
@@ -138,9 +148,9 @@ def schedules(engine: Engine) -> dict[tuple[int, int], tuple[str, str, bool]]:
 def mark_digest(engine: Engine, chat_id: int, thread_id: int, version: int) -> None:
     """A digest asked for with /digest moves the chat's "since the last digest" mark too."""
     with Session(engine) as session, session.begin():
-        session.execute(
+        session.exec(
             update(Subscription)
-            .where(Subscription.chat_id == chat_id, Subscription.thread_id == thread_id)
+            .where(col(Subscription.chat_id) == chat_id, col(Subscription.thread_id) == thread_id)
             .values(last_digest_version=version)
         )
 
@@ -194,24 +204,26 @@ def take_over(
     once, the conditional UPDATE lets one win. Returns the row (its `parts` say what was sent already)."""
     at = at or now()
     with Session(engine, expire_on_commit=False) as session, session.begin():
-        taken = session.execute(
+        taken = session.exec(
             update(Delivery)
             .where(
-                Delivery.chat_id == chat_id,
-                Delivery.thread_id == thread_id,
-                Delivery.slot == stored(slot),
-                Delivery.status == DeliveryStatus.SENDING,
-                Delivery.lease_until.is_not(None),
-                Delivery.lease_until < at,
-                Delivery.owner != owner,
+                col(Delivery.chat_id) == chat_id,
+                col(Delivery.thread_id) == thread_id,
+                col(Delivery.slot) == stored(slot),
+                col(Delivery.status) == DeliveryStatus.SENDING,
+                col(Delivery.lease_until).is_not(None),
+                col(Delivery.lease_until) < at,
+                col(Delivery.owner) != owner,
             )
-            .values(owner=owner, lease_until=at + lease, attempts=Delivery.attempts + 1, updated_at=at)
+            .values(owner=owner, lease_until=at + lease, attempts=col(Delivery.attempts) + 1, updated_at=at)
         ).rowcount
         if taken != 1:
             return None
         return session.exec(
             select(Delivery).where(
-                Delivery.chat_id == chat_id, Delivery.thread_id == thread_id, Delivery.slot == stored(slot)
+                col(Delivery.chat_id) == chat_id,
+                col(Delivery.thread_id) == thread_id,
+                col(Delivery.slot) == stored(slot),
             )
         ).one()
 
@@ -232,14 +244,14 @@ def sent_part(
     at = at or now()
     with Session(engine) as session, session.begin():
         return (
-            session.execute(
+            session.exec(
                 update(Delivery)
                 .where(
-                    Delivery.chat_id == chat_id,
-                    Delivery.thread_id == thread_id,
-                    Delivery.slot == stored(slot),
-                    Delivery.owner == owner,
-                    Delivery.status == DeliveryStatus.SENDING,
+                    col(Delivery.chat_id) == chat_id,
+                    col(Delivery.thread_id) == thread_id,
+                    col(Delivery.slot) == stored(slot),
+                    col(Delivery.owner) == owner,
+                    col(Delivery.status) == DeliveryStatus.SENDING,
                 )
                 .values(parts=parts, lease_until=at + lease, updated_at=at)
             ).rowcount
@@ -251,9 +263,9 @@ def renew_leases(engine: Engine, owner: str, lease: timedelta, at: datetime | No
     """A living sender keeps its claims: every slot it is still sending gets a fresh lease."""
     at = at or now()
     with Session(engine) as session, session.begin():
-        return session.execute(
+        return session.exec(
             update(Delivery)
-            .where(Delivery.owner == owner, Delivery.status == DeliveryStatus.SENDING)
+            .where(col(Delivery.owner) == owner, col(Delivery.status) == DeliveryStatus.SENDING)
             .values(lease_until=at + lease)
         ).rowcount
 
@@ -265,13 +277,13 @@ def orphaned(engine: Engine, owner: str, at: datetime, since: datetime) -> list[
             session.exec(
                 select(Delivery)
                 .where(
-                    Delivery.status == DeliveryStatus.SENDING,
-                    Delivery.lease_until.is_not(None),
-                    Delivery.lease_until < at,
-                    Delivery.owner != owner,
-                    Delivery.slot >= stored(since),
+                    col(Delivery.status) == DeliveryStatus.SENDING,
+                    col(Delivery.lease_until).is_not(None),
+                    col(Delivery.lease_until) < at,
+                    col(Delivery.owner) != owner,
+                    col(Delivery.slot) >= stored(since),
                 )
-                .order_by(Delivery.slot, Delivery.id)
+                .order_by(col(Delivery.slot), col(Delivery.id))
             )
         )
 
@@ -291,7 +303,9 @@ def finish(
     with Session(engine) as session, session.begin():
         delivery = session.exec(
             select(Delivery).where(
-                Delivery.chat_id == chat_id, Delivery.thread_id == thread_id, Delivery.slot == stored(slot)
+                col(Delivery.chat_id) == chat_id,
+                col(Delivery.thread_id) == thread_id,
+                col(Delivery.slot) == stored(slot),
             )
         ).first()
         if delivery is not None:
@@ -303,7 +317,7 @@ def finish(
         if status == DeliveryStatus.SENT and version is not None:
             sub = session.exec(
                 select(Subscription).where(
-                    Subscription.chat_id == chat_id, Subscription.thread_id == thread_id
+                    col(Subscription.chat_id) == chat_id, col(Subscription.thread_id) == thread_id
                 )
             ).first()
             if sub is not None:
@@ -313,9 +327,9 @@ def finish(
 
 def deliveries(engine: Engine, chat_id: int | None = None) -> list[Delivery]:
     with Session(engine) as session:
-        query = select(Delivery).order_by(Delivery.slot, Delivery.id)
+        query = select(Delivery).order_by(col(Delivery.slot), col(Delivery.id))
         if chat_id is not None:
-            query = query.where(Delivery.chat_id == chat_id)
+            query = query.where(col(Delivery.chat_id) == chat_id)
         return list(session.exec(query))
 
 

@@ -194,7 +194,10 @@ def _asked_unit(rest: str, lexicon: Lexicon, tokenizer: Tokenizer) -> tuple[str 
     return family, explicit, rest
 
 
-def _asked_measure(text: str, rest: str, family: str | None, explicit: bool) -> tuple[str | None, str | None]:
+# a ladder of the measures a question can ask, tried in order of precedence: one return a rung
+def _asked_measure(  # noqa: PLR0911
+    text: str, rest: str, family: str | None, explicit: bool
+) -> tuple[str | None, str | None]:
     """The measure asked (growth, share, change, rank, else None) and the unit family that goes with it."""
     growth = GROWTH.search(text)
     if growth and explicit and family not in (None, "%"):

@@ -445,10 +445,10 @@ def _year_to_date(markers: list[Marker], text: str) -> list[Marker]:
             period = Period(ym(year, 1), ym(year, month), label)
             out[-1] = Marker(prev.start, marker.end, period, True, prev.explicit_year or marker.explicit_year)
             continue
-        if prev is not None and (period := _this_year_to_day(prev, marker, text)) is not None:
+        if prev is not None and (so_far := _this_year_to_day(prev, marker, text)) is not None:
             # 截至5月10日,某口岸2023年通行班列2715列: both name the year to that day
-            out[-1] = replace(prev, period=period)
-            out.append(replace(marker, period=period, cumulative=True))
+            out[-1] = replace(prev, period=so_far)
+            out.append(replace(marker, period=so_far, cumulative=True))
             continue
         out.append(marker)
     return out

@@ -9,17 +9,21 @@ from pathlib import Path
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from facts.errors import BuildError, DocumentError
 from facts.lexicon import Lexicon
 from facts.reading.extract import FactRecord, extract_facts, read_context
 from facts.reading.readers import read_report
 from facts.reading.repair import repair
-from facts.store.models import Document, Fact, StoreInfo
+from facts.store.models import Document, Fact, StoreInfo, table_of
 from facts.text import Tokenizer
 
 REPORT_SUFFIXES = {".txt", ".md", ".text"}
+# a title is cited in every answer (《title》): a heading is cut at 40 characters, and a first sentence
+# standing in for a missing heading at 24, with an ellipsis
+HEADING_TITLE_CHARS = 40
+SENTENCE_TITLE_CHARS = 24
 
 
 @dataclass
@@ -42,9 +46,9 @@ def title_of(text: str) -> str:
     """A markdown heading if there is one, else the first sentence, shortened."""
     for line in text.splitlines():
         if line.startswith("#"):
-            return line.lstrip("#").strip()[:40]
+            return line.lstrip("#").strip()[:HEADING_TITLE_CHARS]
     first = re.split(r"[。!?！？\n]", text.strip(), maxsplit=1)[0].replace("《", "“").replace("》", "”")
-    return first[:24] + ("…" if len(first) > 24 else "")
+    return first[:SENTENCE_TITLE_CHARS] + ("…" if len(first) > SENTENCE_TITLE_CHARS else "")
 
 
 def fact_row(record: FactRecord) -> Fact:
@@ -166,8 +170,8 @@ def build_store(
         facts = [fact_row(r) for _, records in documents for r in records]
         rows = [fact.model_dump(exclude={"id"}) for fact in facts]
         if rows:
-            session.execute(Fact.__table__.insert(), rows)
-        session.exec(delete(Fact).where(Fact.id < first_new))
+            session.execute(table_of(Fact).insert(), rows)
+        session.exec(delete(Fact).where(col(Fact.id) < first_new))
         info.version += 1
         info.built_at = datetime.now(UTC)
         info.seeds_dir = str(folder)

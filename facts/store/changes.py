@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from facts.store.models import FactChange
 
@@ -86,7 +86,7 @@ def changes_since(engine: Engine, version: int) -> list[FactChange]:
         return list(
             session.exec(
                 select(FactChange)
-                .where(FactChange.version > version)
-                .order_by(FactChange.version, FactChange.id)
+                .where(col(FactChange.version) > version)
+                .order_by(col(FactChange.version), col(FactChange.id))
             )
         )

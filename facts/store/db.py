@@ -50,6 +50,7 @@ class SqliteFile:
 
     def problem(self) -> str | None:
         """Why the store cannot be written any more, or None while it is the file we opened, writable."""
+        problem: str | None
         try:
             status = self.path.stat()
         except FileNotFoundError:
@@ -146,7 +147,10 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 @cache
 def head_revision() -> str:
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    if head is None:  # an installation without its migrations would otherwise never create a table
+        raise SchemaError(f"no migration revisions in {MIGRATIONS}")
+    return head
 
 
 def schema_revision(connection: Connection) -> str | None:

@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 from facts.answering.query import KnownNames
 from facts.answering.search import FactIndex, FactRow, view
 from facts.lexicon import Lexicon
-from facts.store.models import Document, Fact, StoreInfo
+from facts.store.models import Document, Fact, StoreInfo, table_of
 from facts.text import Tokenizer, cache_dir
 
 log = logging.getLogger(__name__)
@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 CACHE_FORMAT = 5  # 5: facts carry a direction
 ARRAYS = ("family_code", "measure_code", "district_code", "place_code", "all_ids", "all_weights")
 PACKAGE = Path(__file__).resolve().parents[1]  # facts/
+OLD_CACHE_SECONDS = 3600  # another version's cache is left this long: a process still serving it may read it
+PLACE_SHORT_CHARS = 2  # a two-character name a report taught (江津, 永川) is taken for a place's short form
 
 
 @dataclass
@@ -116,7 +118,7 @@ def write_index_cache(path: Path, state: IndexState) -> None:
         np.savez(partial, meta=np.frombuffer(meta, dtype=np.uint8), **arrays)
         partial.replace(path)
         for old in path.parent.glob("index-*"):
-            if old != path and time.time() - old.stat().st_mtime > 3600:
+            if old != path and time.time() - old.stat().st_mtime > OLD_CACHE_SECONDS:
                 old.unlink(missing_ok=True)
     except OSError as err:
         log.warning("could not write the index cache %s: %s", path, err)
@@ -125,7 +127,7 @@ def write_index_cache(path: Path, state: IndexState) -> None:
 def load_index_state(engine: Engine, lexicon: Lexicon, tokenizer: Tokenizer) -> IndexState:
     """Read every fact and document and index them (the slow part of a refresh, hence the cache)."""
     with engine.connect() as connection:
-        result = connection.execute(select(*(getattr(Fact.__table__.c, c) for c in FactRow.columns())))
+        result = connection.execute(select(*(getattr(table_of(Fact).c, c) for c in FactRow.columns())))
         rows = [FactRow(*row) for row in result]
     with Session(engine) as session:
         documents = list(session.exec(select(Document)))
@@ -137,8 +139,8 @@ def load_index_state(engine: Engine, lexicon: Lexicon, tokenizer: Tokenizer) -> 
         districts=frozenset(d.district for d in documents if d.district),
         divisions=frozenset(d.district for d in documents if d.district)
         | frozenset(r.subject_name for r in rows if r.subject_kind == "district" and r.subject_name),
-        places=frozenset(w for w in words if len(w) == 2),
+        places=frozenset(w for w in words if len(w) == PLACE_SHORT_CHARS),
         orgs=frozenset(core for r in rows for core in r.orgs),
-        services=frozenset(w for w in words if w.endswith("班列") and len(w) > 2),
+        services=frozenset(w for w in words if w.endswith("班列") and len(w) > len("班列")),
     )
     return IndexState(index, words, names, {d.name: d.title for d in documents}, tokenizer.sounds())

@@ -5,8 +5,17 @@ bot's own tables (bot/state/models.py) share that one migration history."""
 
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, Column, DateTime, Text, TypeDecorator
+from sqlalchemy import JSON, Column, DateTime, Table, Text, TypeDecorator, inspect
 from sqlmodel import Field, SQLModel
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table behind a table model, for the statements that skip the ORM (bulk inserts, plain
+    column reads, upserts). SQLModel sets `__table__` on each table model but does not declare it."""
+    table = inspect(model).local_table
+    if not isinstance(table, Table):
+        raise TypeError(f"{model.__name__} is not a table model")
+    return table
 
 
 class UTCDateTime(TypeDecorator):

@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from facts.answering.answer import Answer
 from facts.answering.digest import Digest, DigestItem, load_indicators, main_district
 from facts.answering.policy import POLICY, AnswerPolicy
-from facts.answering.query import KnownNames, parse_question
+from facts.answering.query import KnownNames, Query, parse_question
 from facts.answering.search import FactIndex, Scored, subject_fit
 from facts.kinds import Kind, Reason
 from facts.lexicon import Lexicon, load_lexicon
@@ -28,6 +28,8 @@ from facts.store.settings import FactSettings
 from facts.text import Tokenizer
 
 MAX_QUESTION = 500
+SERIES_POINTS = 2  # one period is no series
+SHORT_NAME_CHARS = 2  # 江津区 is 江津 in a digest's query; a two-character name keeps its 区/县/市
 
 
 def series_of(ranked: list[Scored], best: Scored, policy: AnswerPolicy = POLICY) -> list[Scored]:
@@ -55,7 +57,7 @@ def series_of(ranked: list[Scored], best: Scored, policy: AnswerPolicy = POLICY)
             group[end] = scored
     own = head.period is not None and head.period.start is None
     chosen = max((groups[own], groups[not own]), key=len)
-    return [chosen[end] for end in sorted(chosen)] if len(chosen) >= 2 else []
+    return [chosen[end] for end in sorted(chosen)] if len(chosen) >= SERIES_POINTS else []
 
 
 def latest_total_first(results: list[Scored], policy: AnswerPolicy = POLICY) -> list[Scored]:
@@ -76,8 +78,29 @@ def latest_total_first(results: list[Scored], policy: AnswerPolicy = POLICY) -> 
     ]
     if not later:
         return results
-    latest = max(later, key=lambda r: r.fact.period.end)
+    latest = max(later, key=period_end)
     return [latest, *(r for r in results if r is not latest)]
+
+
+def period_end(scored: Scored) -> int:
+    """The month a dated fact's period ends in (the callers have left the undated ones out)."""
+    if scored.fact.period is None:
+        raise ValueError(f"fact {scored.fact.id} has no period")
+    return scored.fact.period.end
+
+
+def abstention_reason(query: Query, suggestions: list[Scored], policy: AnswerPolicy = POLICY) -> Reason:
+    """Why no fact answers: the nearest ones are all for another district, period or subject, or none fits."""
+    if suggestions:
+        if query.district and all(s.fact.row.district != query.district for s in suggestions):
+            return Reason.DISTRICT
+        if query.period and all(period_fit(query.period, s.fact.period) is None for s in suggestions):
+            return Reason.PERIOD
+        if query.subject and all(
+            subject_fit(query.subject, s.fact, policy=policy) is None for s in suggestions
+        ):
+            return Reason.SUBJECT
+    return Reason.NO_MATCH
 
 
 class FactService:
@@ -198,9 +221,9 @@ class FactService:
 
     def facts(self, doc: str | None = None) -> list[Fact]:
         with Session(self.engine) as session:
-            statement = select(Fact).order_by(Fact.doc, Fact.line, Fact.id)
+            statement = select(Fact).order_by(col(Fact.doc), col(Fact.line), col(Fact.id))
             if doc:
-                statement = statement.where(Fact.doc == doc)
+                statement = statement.where(col(Fact.doc) == doc)
             return list(session.exec(statement))
 
     def refresh(self, force: bool = False) -> FactIndex:
@@ -236,7 +259,9 @@ class FactService:
         for indicator in load_indicators():
             if not indicator.wanted(topics or []):
                 continue
-            short = district[:-1] if len(district) > 2 and district[-1] in "区县市" else district
+            short = (
+                district[:-1] if len(district) > SHORT_NAME_CHARS and district[-1] in "区县市" else district
+            )
             query = parse_question(
                 indicator.query.format(district=district, short=short),
                 self.lexicon,
@@ -254,8 +279,8 @@ class FactService:
             targets = [s for s in ranked if s.fact.row.kind == Kind.TARGET and s.fact.period is not None]
             if targets and item.latest is not None and item.latest.fact.period is not None:
                 share = self.policy.digest_target_share
-                best = max(targets, key=lambda s: (s.score >= share * targets[0].score, s.fact.period.end))
-                if best.fact.period.end >= item.latest.fact.period.end:
+                best = max(targets, key=lambda s: (s.score >= share * targets[0].score, period_end(s)))
+                if period_end(best) >= item.latest.fact.period.end:
                     item.target = best
             items.append(item)
         changes = (
@@ -299,16 +324,11 @@ class FactService:
             series = series_of(ranked, results[0], policy) if query.series else []
             return Answer(question, True, results=results, query=query, titles=self._titles, series=series)
         suggestions = index.rank(query, limit=3, strict=False, policy=policy)
-        reason = Reason.NO_MATCH
-        if suggestions:
-            if query.district and all(s.fact.row.district != query.district for s in suggestions):
-                reason = Reason.DISTRICT
-            elif query.period and all(period_fit(query.period, s.fact.period) is None for s in suggestions):
-                reason = Reason.PERIOD
-            elif query.subject and all(
-                subject_fit(query.subject, s.fact, policy=policy) is None for s in suggestions
-            ):
-                reason = Reason.SUBJECT
         return Answer(
-            question, False, suggestions=suggestions, reason=reason, query=query, titles=self._titles
+            question,
+            False,
+            suggestions=suggestions,
+            reason=abstention_reason(query, suggestions, policy),
+            query=query,
+            titles=self._titles,
         )

@@ -45,7 +45,10 @@ connection = context.config.attributes.get("connection")
 if connection is not None:
     run_migrations(connection)
 else:
-    engine = make_engine(os.environ.get("DATABASE_URL") or context.config.get_main_option("sqlalchemy.url"))
+    url = os.environ.get("DATABASE_URL") or context.config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise SystemExit("factbot's migrations need DATABASE_URL (or sqlalchemy.url in alembic.ini)")
+    engine = make_engine(url)
     try:
         with engine.connect() as own:
             run_migrations(own)

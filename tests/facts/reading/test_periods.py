@@ -380,13 +380,13 @@ def test_a_period_compared_with_is_marked(text, compared):
     assert marker.compared is compared
 
 
-def test_目前_opening_a_clause_is_the_reports_time():
+def test_now_word_opening_a_clause_is_the_reports_time():
     text = "目前,全县已建成省级园区3个。"
     [marker] = find_markers(text, ReportYears(2024, 2024))
     assert marker.period.start is None and marker.period.end == ym(2024, 12) and marker.cumulative
 
 
-def test_目前_inside_a_phrase_is_no_period():
+def test_now_word_inside_a_phrase_is_no_period():
     assert find_markers("这是目前最大的项目", ReportYears(2024, 2024)) == []
 
 
