@@ -19,6 +19,7 @@ class Lexicon:
     restrictors: frozenset[str]
     zone_suffixes: tuple[str, ...]
     not_districts: frozenset[str]
+    implies: dict[str, tuple[str, ...]]  # a word read whole -> the words it also means
 
     def canonical(self, term: str) -> str:
         return self.synonyms.get(term, term)
@@ -50,4 +51,5 @@ def load_lexicon(path: Path = LEXICON_FILE) -> Lexicon:
         restrictors=frozenset(data["restrictors"]),
         zone_suffixes=tuple(sorted(data["zone_suffixes"], key=len, reverse=True)),
         not_districts=frozenset(data["not_districts"]),
+        implies={word: tuple(meant) for word, meant in data.get("implies", {}).items()},
     )

@@ -482,6 +482,7 @@ class Tokenizer:
             ):
                 continue
             out.append(word)
+            out.extend(self.lexicon.implies.get(word, ()))
         return tuple(out)
 
     def learn(self, vocabulary: Iterable[str]) -> None:
