@@ -238,6 +238,14 @@ def _search_terms(
     """The words searched for: what is left of the question, with the measure's words when nothing else is
     (江津综保区排名目标: the 排名 is the topic)."""
     terms = tokenizer.question_terms(rest, known)
+    # 经济增速 asks for the growth of GDP: its measure word goes with the measure, its meaning stays a term
+    terms += [
+        w
+        for word, meant in tokenizer.lexicon.implies.items()
+        if word in text
+        for w in meant
+        if w in known and w not in terms
+    ]
     if measure and all(TARGET.fullmatch(t) for t in terms):
         terms += [
             w

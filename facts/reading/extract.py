@@ -29,6 +29,7 @@ from facts.reading.periods import (
 )
 from facts.reading.repair import RepairedText
 from facts.reading.subjects import (
+    LIST_JOINS,
     Mention,
     Subject,
     find_mentions,
@@ -917,6 +918,23 @@ def _topic(mentions: list[Mention], start: int, text: str = "") -> Mention | Non
     return next((m for m in mentions if m.subject.kind != "org"), None)
 
 
+def _respective_subject(
+    ctx: ReportContext, text: str, sent: Span, clause: Span, fig: Figure
+) -> Subject | None:
+    """格尔木市和德令哈市…分别增长9.1%和9.2%: the k-th figure after 分别 is the k-th place of the list
+    before it (None when there is no such list of as many places)."""
+    at = text.rfind("分别", clause.start, fig.start)
+    if at < 0:
+        return None
+    after = [f for f in find_figures(text[at : clause.end]) if f.unit == fig.unit or not f.unit]
+    places = [m for m in ctx.mentions_in(sent.start, at) if m.subject.kind == "district" and not m.quoted]
+    listed = [m for k, m in enumerate(places) if k == 0 or text[places[k - 1].end : m.start] in LIST_JOINS]
+    if len(listed) != len(places) or len(places) != len(after) or len(places) < MIN_PAIRED:
+        return None
+    k = next((n for n, f in enumerate(after) if at + f.start == fig.start), None)
+    return places[k].subject if k is not None else None
+
+
 def _subject(
     ctx: ReportContext, text: str, scope: Span, sent: Span, clauses: list[Span], c_index: int, fig: Figure
 ) -> tuple[Subject | None, bool]:
@@ -927,6 +945,9 @@ def _subject(
         if not OBJECT_AFTER.search(text, max(clause.start, m.start - 4), m.start)
         and not LOCATIVE.search(text, clause.start, m.start)
     ]  # 设在衡阳市白沙洲工业园: where, not who
+    respective = _respective_subject(ctx, text, sent, clause, fig)
+    if respective is not None:
+        return respective, True
     if in_clause:
         before = [m for m in in_clause if m.start < fig.start]
         bracketed = next((m for m in before if m.end == fig.start - 1 and text[m.end] in "(（"), None)

@@ -432,7 +432,7 @@ def _year_to_date(markers: list[Marker], text: str) -> list[Marker]:
             prev is not None
             and prev.period is not None
             and marker.period is not None
-            and prev.period.label.endswith("以来")
+            and (prev.period.label.endswith("以来") or _whole_year_before_its_day(prev, marker))
             and prev.period.start is not None
             and marker.period.start is None
             and 0 <= marker.start - prev.end <= YEAR_TO_DATE_GAP
@@ -452,6 +452,16 @@ def _year_to_date(markers: list[Marker], text: str) -> list[Marker]:
             continue
         out.append(marker)
     return out
+
+
+def _whole_year_before_its_day(prev: Marker, marker: Marker) -> bool:
+    """2023年截至5月10日: a year, then a day of it without a year of its own — the year so far."""
+    return (
+        prev.period is not None
+        and prev.period.start is not None
+        and prev.period.end - prev.period.start == WHOLE_YEAR
+        and not marker.explicit_year
+    )
 
 
 THIS_YEAR_REACH = 40  # 截至5月10日 and the year it counts (…口岸2023年通行) stand in one clause or two

@@ -177,6 +177,8 @@ Candidate = tuple[int, int, Subject]  # where a subject is mentioned: start, end
 
 # after a place: the place is a yardstick, not the subject (全市第8位, 全市平均增速, 全省前列)
 COMPARED_WITH = re.compile(r"第[\d一二三四五六七八九十]+(位|名)|排名|排第|平均|前列")
+# what joins the places of a list of subjects (甲县、乙县和丙县)
+LIST_JOINS = frozenset({"和", "、", "及", "与", "以及"})
 # a place with its figure in brackets (…、北辰区(735.9亿)): the place the figure is of, wherever it stands
 BRACKETED_FIGURE = re.compile(r"[(（]\d")
 
@@ -230,15 +232,24 @@ def _zone_candidates(
 def _place_candidates(
     text: str, lexicon: Lexicon, report: ReportPlaces, orgs: set[str]
 ) -> Iterator[Candidate]:
-    """The places named as subjects: the report's own anywhere, another only where it opens a clause."""
+    """The places named as subjects: the report's own anywhere, another only where it opens a clause (or
+    follows one that does in a list: 格尔木市和德令哈市…分别增长)."""
+    listed_to = -1  # where the last place taken as a subject ends
     for start, end, found in place_mentions(text, report):
         follow = text[end : end + 6]
         if any(follow.startswith(s) for s in lexicon.zone_suffixes):
             continue  # 江津综保区: the zone's own mention
-        if found != report.home and not opens_clause(text, start) and not BRACKETED_FIGURE.match(text, end):
+        in_list = listed_to >= 0 and text[listed_to:start] in LIST_JOINS
+        if (
+            found != report.home
+            and not opens_clause(text, start)
+            and not BRACKETED_FIGURE.match(text, end)
+            and not in_list
+        ):
             continue  # 与北京XX公司签约, 来自广东的企业: another place named in passing is no subject
         if found != report.home and any(text.startswith(org_core(o)[:2], end) for o in orgs):
             continue  # 重庆明峰医学影像…: the place opens a company's name
+        listed_to = end
         yield start, end, place_subject(found, report.home)
 
 

@@ -108,3 +108,10 @@ def test_english_terms_of_a_bulletin(question, words):
     known = {"生猪", "出栏", "生猪出栏", "林业", "产值", "金融业", "增加值"}
     query = parse_question(question, LEXICON, TOKENIZER, NAMES, 2026, known)
     assert words <= set(query.terms) | {p for parts in query.parts.values() for p in parts}
+
+
+def test_economic_growth_asks_for_gdp():
+    known = {"地区生产总值", "经济", "经济增长", "增长"}
+    query = parse_question("淳安县2024年上半年经济增速咋样", LEXICON, TOKENIZER, NAMES, 2026, known)
+    assert "地区生产总值" in query.terms
+    assert "咋样" not in query.terms

@@ -523,3 +523,12 @@ def test_a_rate_compared_with_last_year_belongs_to_the_clause_before():
     )
     rate = next(f for f in _facts_of(text) if f.figure == "56.4%")
     assert rate.terms.get("收入", 0) == 1.0
+
+
+def test_places_listed_before_respectively_each_get_their_figure():
+    text = (
+        "上半年某州经济运行\n建德市和淳安县作为全州的重要支撑,分别增长6.4%和5.7%,对全州经济增长的贡献显著。"
+    )
+    subjects = {f.figure: f.subject.name for f in _facts_of(text) if f.subject}
+    assert subjects["6.4%"] == "建德市"
+    assert subjects["5.7%"] == "淳安县"

@@ -415,3 +415,8 @@ def test_a_day_and_a_year_in_different_sentences_stay_apart():
     text = "截至6月20日,累计开行班列2万列。2024年全年开行5000列"
     labels = [m.period.label for m in find_markers(text, ReportYears(2024, 2024)) if m.period]
     assert "2024年" in labels
+
+
+def test_a_year_then_a_day_of_it_is_the_year_so_far():
+    [marker] = find_markers("2024年截至6月20日,通行班列增长15%", ReportYears(2024, 2024))
+    assert marker.period.label == "2024年1月至6月20日"
