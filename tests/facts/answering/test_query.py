@@ -22,8 +22,9 @@ def parse(question: str):
         ("2023年上半年长寿区第二产业占GDP比重", "%", "share"),  # 占 + 地区生产总值 holds no 占地 (area)
         ("2023年宁远县豆类产量同比增减多少", "%", "growth"),
         ("高新区产值下降了多少", "%", "growth"),
+        ("截至2024年6月某通道班列累计开行多少", "列", None),
     ],
-    ids=["scaled-unit", "no-area-in-占地区", "增减-is-a-rate", "下降-is-a-rate"],
+    ids=["scaled-unit", "no-area-in-占地区", "增减-is-a-rate", "下降-is-a-rate", "开行-counts-trains"],
 )
 def test_unit_and_measure(question, unit, measure):
     query = parse(question)
