@@ -710,6 +710,11 @@ def _regions(
         ("paragraph", para.start, para.end),
     ]
     regions += _neighbour_regions(tokenizer, text, where, near, where.figures[i])
+    sent = where.sentences[where.s_index]
+    first = where.figures[0].start
+    if near.piece.start > sent.start and first < near.piece.start:
+        # A从2017年的178列,到2022年的8820列;2023年开行量将突破9000列: the sentence's topic goes on
+        regions.append(("sentence_before", sent.start, first))
     if named_before is not None:
         regions.append(("seg", named_before.start, named_before.end))
     modifier = _modifier(text, near.clause, where.figures, i)

@@ -532,3 +532,11 @@ def test_places_listed_before_respectively_each_get_their_figure():
     subjects = {f.figure: f.subject.name for f in _facts_of(text) if f.subject}
     assert subjects["6.4%"] == "建德市"
     assert subjects["5.7%"] == "淳安县"
+
+
+def test_the_sentences_topic_reaches_a_figure_after_a_semicolon():
+    text = (
+        "某通道班列运行\n据了解,某通道海铁联运班列从2019年的210列,到2023年的6400列;2024年开行量将突破7000列。"
+    )
+    fact = next(f for f in _facts_of(text) if f.value == 7000)
+    assert fact.terms.get("联运班列", 0) >= 0.5
