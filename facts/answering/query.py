@@ -141,6 +141,8 @@ def _normalised(
     asked_year = int(named.group(1)) if named and "今年" not in text else this_year
     years = ReportYears(asked_year, asked_year)
     protected = [(m.start, m.end) for m in find_markers(text, years)]  # 2023年第二季度 is no typo for 年底
+    # a division's own name is no typo for another that sounds alike (维西县 is not 肥西县)
+    protected += [(m.start, m.end) for m in gazetteer().scan(text) if m.place.level != "town"]
     return tokenizer.canonical_text(tokenizer.correct(text, protected)), years
 
 

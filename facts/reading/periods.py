@@ -108,6 +108,7 @@ DATE_LINE = re.compile(
     re.MULTILINE,
 )
 DATE_LINE_REACH = 300
+STALE_DATE = 2  # a date line this many years after every year the text names dates a copy, not the report
 
 
 def _date_line_year(head: str) -> int | None:
@@ -133,6 +134,8 @@ def report_years(text: str) -> ReportYears:
         return ReportYears(dated_year, dated_year)
     top = max(counts.values())
     default = max(y for y, c in counts.items() if c == top)
+    if dated_year and dated_year - max(counts) >= STALE_DATE:
+        dated_year = None  # a page re-posted years later (发布:2016-10-11 above a report of 2013)
     if dated_year and "今年" in text:  # a dated news item: 今年 is the year of its date line
         return ReportYears(default, dated_year, current=True)
     latest = max(counts)

@@ -116,3 +116,11 @@ def test_economic_growth_asks_for_gdp():
     query = parse_question("淳安县2024年上半年经济增速咋样", LEXICON, TOKENIZER, NAMES, 2026, known)
     assert "地区生产总值" in query.terms
     assert "咋样" not in query.terms
+
+
+def test_a_place_named_is_no_typo_for_another_that_sounds_alike():
+    tokenizer = Tokenizer(LEXICON)
+    tokenizer.learn(["肥西县", "地区生产总值"])
+    names = KnownNames(districts=frozenset({"肥西县"}), divisions=frozenset({"肥西县", "维西傈僳族自治县"}))
+    query = parse_question("维西县一季度地区生产总值是多少", LEXICON, tokenizer, names, 2026)
+    assert query.district == "维西傈僳族自治县"

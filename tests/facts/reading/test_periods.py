@@ -420,3 +420,8 @@ def test_a_day_and_a_year_in_different_sentences_stay_apart():
 def test_a_year_then_a_day_of_it_is_the_year_so_far():
     [marker] = find_markers("2024年截至6月20日,通行班列增长15%", ReportYears(2024, 2024))
     assert marker.period.label == "2024年1月至6月20日"
+
+
+def test_a_date_line_years_after_the_report_dates_a_copy():
+    text = "文档详情\n发布:2019-10-11\n某县经济社会发展情况(2014年4月)\n今年以来,全县完成地方财政收入1.5亿元,2013年为5.2亿元。"
+    assert report_years(text).report == 2014
