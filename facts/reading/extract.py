@@ -350,7 +350,9 @@ def _table_facts(
                 named = name
             label = "" if ROW_YEAR.fullmatch(row.label) else row.label
             indicator = f"{label}{topic}" + ("增速" if measure == "growth" else "")
-            terms = {t: WEIGHTS["paragraph"] for t in tokenizer.terms(caption_text)}
+            # rows of places or years: the caption names what each figure measures (各市县地区生产总值)
+            by_caption = WEIGHTS["clause"] if row_place is not None or not label else WEIGHTS["paragraph"]
+            terms = {t: by_caption for t in tokenizer.terms(caption_text)}
             for t in tokenizer.terms(row.group):
                 terms[t] = WEIGHTS["sentence_before"]
             for t in tokenizer.terms(label) + tokenizer.terms(topic if topic != "数量" else ""):

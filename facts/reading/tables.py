@@ -282,7 +282,7 @@ def find_cell_tables(text: str) -> list[Table]:
             continue
         figures = sum(1 for c in run if NUMBER.match(c.text) or CELL_FIGURE.match(c.text))
         if len(run) >= MIN_CELLS and figures * 3 >= len(run):
-            table = _table_of_cells(run, run[0].start, run[-1].end)
+            table = _table_of_cells(_joined_units(run), run[0].start, run[-1].end)
             if table is not None:
                 tables.append(table)
         run = []
@@ -290,3 +290,18 @@ def find_cell_tables(text: str) -> list[Table]:
 
 
 SENTENCE_MARK = re.compile(r"[。!?！？;；,，、]")
+UNIT_CELL = re.compile(r"^[(（][^()（）]{1,8}[)）]$")
+
+
+def _joined_units(cells: list[Cell]) -> list[Cell]:
+    """A header cell's unit printed on a line of its own (绝对数 / (亿元)) joins the cell it belongs to;
+    the header ends at the first figure."""
+    out: list[Cell] = []
+    for k, cell in enumerate(cells):
+        if NUMBER.match(cell.text) or CELL_FIGURE.match(cell.text):
+            return out + cells[k:]
+        if out and UNIT_CELL.match(cell.text):
+            out[-1] = Cell(out[-1].text + cell.text, out[-1].start, cell.end)
+        else:
+            out.append(cell)
+    return out

@@ -540,3 +540,13 @@ def test_the_sentences_topic_reaches_a_figure_after_a_semicolon():
     )
     fact = next(f for f in _facts_of(text) if f.value == 7000)
     assert fact.terms.get("联运班列", 0) >= 0.5
+
+
+def test_a_table_of_places_measures_what_its_caption_names():
+    text = (
+        "附表:2024年上半年各县地区生产总值及增速\n县 名\n绝对数\n(亿元)\n比上年同期增长\n(%)\n"
+        "建德市\n301.50\n4.2\n淳安县\n190.60\n3.9\n桐庐县\n188.16\n5.2\n"
+    )
+    fact = next(f for f in _facts_of(text) if f.value == 190.6)
+    assert fact.subject.name == "淳安县"
+    assert fact.terms.get("地区生产总值", 0) >= 0.75

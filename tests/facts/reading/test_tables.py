@@ -146,3 +146,13 @@ def test_one_cell_a_line():
 def test_a_sentence_broken_over_blank_lines_stays_a_sentence():
     text = "去年以来,综保区已引进包\n\n括明峰医疗等企业12家,\n\n实现产值35亿元。\n"
     assert "引进包括明峰医疗等企业12家" in repair(text).text
+
+
+def test_a_header_cells_unit_on_its_own_line_joins_it():
+    text = (
+        "附表:2024年上半年各县地区生产总值及增速\n县 名\n绝对数\n(亿元)\n比上年同期增长\n(%)\n"
+        "建德市\n301.50\n4.2\n淳安县\n190.60\n3.9\n桐庐县\n188.16\n5.2\n"
+    )
+    [table] = find_cell_tables(text)
+    assert table.header[-2:] == ("绝对数(亿元)", "比上年同期增长(%)")
+    assert [(r.label, [c.text for c in r.cells]) for r in table.rows][0] == ("建德市", ["301.50", "4.2"])
