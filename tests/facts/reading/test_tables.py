@@ -155,4 +155,5 @@ def test_a_header_cells_unit_on_its_own_line_joins_it():
     )
     [table] = find_cell_tables(text)
     assert table.header[-2:] == ("绝对数(亿元)", "比上年同期增长(%)")
-    assert [(r.label, [c.text for c in r.cells]) for r in table.rows][0] == ("建德市", ["301.50", "4.2"])
+    first = table.rows[0]
+    assert (first.label, [c.text for c in first.cells]) == ("建德市", ["301.50", "4.2"])
