@@ -292,6 +292,14 @@ def title_period(text: str, markers: list[Marker]) -> Period | None:
     return None
 
 
+GDP_WORDS = re.compile(r"生产总值|GDP|gdp")
+
+
+def _of_gdp(caption: str, table: Table) -> bool:
+    """Whether a table breaks down GDP (2022年全县生产总值及增长速度; a 生产总值 row heading the rows)."""
+    return bool(GDP_WORDS.search(caption) or (table.rows and GDP_WORDS.search(table.rows[0].label)))
+
+
 GROWTH_COLUMN = re.compile(r"增减|增长|增速|增幅|下降|比上年|同比")
 SHARE_COLUMN = re.compile(r"比重|占比|构成")
 
@@ -349,13 +357,19 @@ def _table_facts(
             if measure != "growth":
                 named = name
             label = "" if ROW_YEAR.fullmatch(row.label) else row.label
+            if label and row_place is None and _of_gdp(caption_text, table) and not GDP_WORDS.search(label):
+                topic = "增加值"  # a sector's row in a table of GDP: what the sector adds (工业 325.68 亿元)
             indicator = f"{label}{topic}" + ("增速" if measure == "growth" else "")
             # rows of places or years: the caption names what each figure measures (各市县地区生产总值)
             by_caption = WEIGHTS["clause"] if row_place is not None or not label else WEIGHTS["paragraph"]
             terms = {t: by_caption for t in tokenizer.terms(caption_text)}
             for t in tokenizer.terms(row.group):
                 terms[t] = WEIGHTS["sentence_before"]
-            for t in tokenizer.terms(label) + tokenizer.terms(topic if topic != "数量" else ""):
+            named_topic = topic if topic != "数量" else ""
+            # the row and column read as one phrase too (工业 × 增加值 is 工业增加值, a word of its own)
+            for t in (
+                tokenizer.terms(label) + tokenizer.terms(named_topic) + tokenizer.terms(label + named_topic)
+            ):
                 terms[t] = WEIGHTS["seg"]
             value_text = (written.group(1) if written else cell.text).replace("−", "-")
             facts.append(

@@ -104,12 +104,20 @@ def find_tables(text: str) -> list[Table]:
             block.append((a, b))
             seen_figures = seen_figures or any(NUMBER.match(c.text) for c in cells)
             continue
+        block = _whole_rows(text, block)
         if block:
             table = _table(text, block[0][0], block[-1][1])
             if table is not None:
                 tables.append(table)
         block, seen_figures = ([(a, b)], False) if piped else ([], False)
     return tables
+
+
+def _whole_rows(text: str, block: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The block without a last row cut short (an excerpt that ends mid-row: |营利性服务业|83.01)."""
+    if len(block) > 1 and len(_cells(text, *block[-1])) < len(_cells(text, *block[0])):
+        return block[:-1]
+    return block
 
 
 def _table(text: str, start: int, end: int) -> Table | None:

@@ -550,3 +550,14 @@ def test_a_table_of_places_measures_what_its_caption_names():
     fact = next(f for f in _facts_of(text) if f.value == 190.6)
     assert fact.subject.name == "淳安县"
     assert fact.terms.get("地区生产总值", 0) >= 0.75
+
+
+def test_a_sectors_row_in_a_gdp_table_is_its_value_added():
+    text = (
+        "2024年全县生产总值及增长速度\n|指标|绝对数(亿元)|比上年增长%|\n|生产总值|880.10|5.0|\n"
+        "|工业|301.20|6.3|\n|建筑业|95.40|-2.1|\n"
+    )
+    facts = {f.figure: f for f in _facts_of(text)}
+    assert facts["301.20亿元"].terms.get("工业增加值", 0) == 1.0
+    assert facts["-2.1%"].measure == "growth" and facts["-2.1%"].terms.get("增加值", 0) == 1.0
+    assert "增加值" not in facts["880.10亿元"].indicator

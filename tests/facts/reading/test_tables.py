@@ -157,3 +157,12 @@ def test_a_header_cells_unit_on_its_own_line_joins_it():
     assert table.header[-2:] == ("绝对数(亿元)", "比上年同期增长(%)")
     first = table.rows[0]
     assert (first.label, [c.text for c in first.cells]) == ("建德市", ["301.50", "4.2"])
+
+
+def test_a_last_row_cut_short_by_the_excerpt_leaves_the_table_whole():
+    text = (
+        "2024年全县生产总值及增长速度\n|指标|绝对数(亿元)|比上年增长%|\n|生产总值|880.10|5.0|\n"
+        "|工业|301.20|6.3|\n|建筑业|95.40|-2.1|\n|金融业|33.80"
+    )
+    [table] = find_tables(text)
+    assert [r.label for r in table.rows] == ["生产总值", "工业", "建筑业"]
