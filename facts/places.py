@@ -330,7 +330,9 @@ def report_places(text: str) -> ReportPlaces:
     if counts:
         # a county inside the city the report names most is its subject (全县 in a county's report)
         county = [(n, c) for n, c in counts.most_common() if by_name[n].level == "county"]
-        best_name, _count = counts.most_common(1)[0]
+        level = selfs.most_common(1)[0][0] if selfs else ""
+        # named as often: the one 全县/全区/全市 speaks of (维西县 over the news site's 香格里拉市 in a 全县 report)
+        best_name = max(counts, key=lambda n: (counts[n], bool(level) and n.endswith(level)))
         if county and (
             by_name[best_name].level == "city"
             and selfs

@@ -6,6 +6,7 @@ another subject, another unit) remove a fact; no fact left above the bar means a
 """
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 
@@ -60,6 +61,7 @@ class FactRow:
         return [f.name for f in fields(cls)]
 
 
+PART_OF_YEAR = re.compile(r"[一二三四]季度|[上下]半年")
 # words at least this close to a figure stay on its row (for tie-breaks); the rest live in postings
 NEAR = 0.7
 
@@ -309,7 +311,10 @@ def _words_met(query: Query, row: FactRow, weight: Callable[[str], float], polic
     close enough to the figure."""
     for word in query.restrictors:
         near = weight(word)
-        if near < policy.restrictor_near:
+        # a report that never says its year keeps no period on its figures: 一季度 in the figure's paragraph
+        # is the part of the year it is of
+        undated_part = row.period_end is None and PART_OF_YEAR.fullmatch(word)
+        if near < (policy.required_near if undated_part else policy.restrictor_near):
             return False
         if word in query.exclusive and any(
             word in t and t != word and w >= near for t, w in row.terms.items()

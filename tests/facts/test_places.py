@@ -37,12 +37,17 @@ def test_a_later_place_named_in_full_wins_an_overlap():
         ("綿陽(yáng)科技城建設(shè)提速,全市新增企業(yè)1200家。", "绵阳市"),
         ("西部陆海新通道班列开行量创新高,钦州港集装箱吞吐量增长。", "钦州市"),
         ("重庆市长寿区召开经济形势分析会,长寿区工业投资增长12%。", "长寿区"),
+        (
+            "香格里拉网讯 据测算,今年一季度,维西县实现地区生产总值5.9亿元。全县生猪出栏5万头。",
+            "维西傈僳族自治县",
+        ),
     ],
     ids=[
         "county-by-short-name-and-全县",
         "traditional-with-glosses",
         "通道-is-no-county",
         "district-of-municipality",
+        "全县-picks-the-county-over-the-news-site's-city",
     ],
 )
 def test_report_home(text, home):

@@ -79,3 +79,18 @@ def test_each_place_gets_its_own_figure(cities, question, value, unit):
 )
 def test_what_the_reports_do_not_say_is_not_answered(cities, question):
     assert not cities.answer(question).answered
+
+
+UNDATED_QUARTER = """某网讯 (记者 某某) 据初步测算,今年一季度,淳安县实现地区生产总值59043万元,同比增长9.3%。
+农业稳步发展。一季度,全县生猪出栏55775头,同比增长2.1%。
+"""
+
+
+def test_an_undated_quarter_report_answers_a_question_that_names_no_year(tmp_path):
+    (tmp_path / "undated.txt").write_text(UNDATED_QUARTER, encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'f.db'}"
+    service = FactService(make_engine(url), FactSettings(database_url=url, factbot_seeds_dir=tmp_path))
+    service.build()
+    answer = service.answer("淳安县一季度生猪出栏多少头")
+    assert answer.answered and answer.best.fact.row.value == 55775
+    assert not service.answer("淳安县上半年生猪出栏多少头").answered
