@@ -316,10 +316,8 @@ def _words_met(query: Query, row: FactRow, weight: Callable[[str], float], polic
         undated_part = row.period_end is None and PART_OF_YEAR.fullmatch(word)
         if near < (policy.required_near if undated_part else policy.restrictor_near):
             return False
-        if word in query.exclusive and any(
-            word in t and t != word and w >= near for t, w in row.terms.items()
-        ):
-            return False  # 出口 only inside 进出口: the figure is the trade's, not the exports'
+        if word in query.exclusive and any(t.find(word) > 0 and w >= near for t, w in row.terms.items()):
+            return False  # 出口 only inside 进出口: the trade's figure (出口额 is still the exports')
     return not any(weight(name) < policy.required_near for name in query.required)
 
 

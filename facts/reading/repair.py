@@ -1,6 +1,7 @@
 """Repair OCR/PDF report text into paragraphs, keeping a map back to the file's characters."""
 
 import re
+import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cache
@@ -160,6 +161,32 @@ def _line_bounds(text: str) -> list[tuple[int, int]]:
 
 
 def _clean_line(narrow: str, start: int, end: int) -> list[int] | range:
+    """Offsets of the characters of narrow[start:end] that survive undoubling, space removal and the
+    removal of symbols planted inside words."""
+    kept = _kept_of_line(narrow, start, end)
+    if not any(_planted(narrow, o) for o in kept):
+        return kept
+    return [o for o in kept if not _planted(narrow, o)]
+
+
+def _planted(text: str, i: int) -> bool:
+    """A symbol between two Chinese characters (肥∩西, 规上工♂业, 园区▂完成): spam planted in a copied
+    page, never part of the text."""
+    return (
+        0 < i < len(text) - 1
+        and not text[i].isascii()  # 通道+经贸+产业 is written so
+        and text[i] not in "×÷"
+        and unicodedata.category(text[i]) in {"So", "Sm"}
+        and _is_cjk(text[i - 1])
+        and _is_cjk(text[i + 1])
+    )
+
+
+def _is_cjk(c: str) -> bool:
+    return "\u4e00" <= c <= "\u9fff"
+
+
+def _kept_of_line(narrow: str, start: int, end: int) -> list[int] | range:
     """Offsets of the characters of narrow[start:end] that survive undoubling and space removal."""
     line = narrow[start:end]
     undoubled = _undouble(line)

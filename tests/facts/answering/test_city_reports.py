@@ -94,3 +94,25 @@ def test_an_undated_quarter_report_answers_a_question_that_names_no_year(tmp_pat
     answer = service.answer("淳安县一季度生猪出栏多少头")
     assert answer.answered and answer.best.fact.row.value == 55775
     assert not service.answer("淳安县上半年生猪出栏多少头").answered
+
+
+ZONE_MONTHS = """2024年1-5月某县工业运行情况
+1-5月份,全县三大园区完成增加值63.8亿元,同比增长9%,其中,淳安经开区完成增加值25.6亿元。
+1-5月份,全县机电产品出口额5.6亿元,同比增长59.8%;农副产品出口完成1.5亿元,同比增长8.5%。
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "value"),
+    [
+        ("淳安经开区2024年1-5月份完成增加值多少", 25.6),  # the zone's, not the three parks'
+        ("2024年1-5月淳安县机电产品出口增长多少", 59.8),  # 出口额 is the exports' amount
+    ],
+)
+def test_a_zone_and_an_export_line_each_get_their_own_figure(tmp_path, question, value):
+    (tmp_path / "zone.txt").write_text(ZONE_MONTHS, encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'f.db'}"
+    service = FactService(make_engine(url), FactSettings(database_url=url, factbot_seeds_dir=tmp_path))
+    service.build()
+    answer = service.answer(question)
+    assert answer.answered and answer.best.fact.row.value == value

@@ -190,6 +190,11 @@ CASES = [
         "某自治区统计局\n2019年3月1日\n2018年,全区经济运行平稳",
         id="a-date-alone-on-its-line-stays-apart",
     ),
+    pytest.param(
+        "1-5月份,规上工♂业增加值增长8%,某∩某经开区完成增加值12.5亿元,“通道+经贸”",
+        "1-5月份,规上工业增加值增长8%,某某经开区完成增加值12.5亿元,“通道+经贸”",
+        id="symbols-planted-inside-words-go",
+    ),
 ]
 
 
