@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 LEVELS = ("province", "city", "county", "town")
 # Levels a report or a question is "about": figures of a county or a city, not of a town or a province.
 HOME_LEVELS = ("county", "city")
+SELF_EVIDENCE = 2  # 全县 said this often settles which of the places named is the report's own
+OWN_ONLY = ("县", "省", "旗")  # self words that only ever mean the report's own place, never the one above
 # Short forms this short are too often parts of other words (东区, 城区): only full names count.
 MIN_SHORT = 2
 # A name this short may be an ordinary word as well (通道, 长寿, 合作): jieba is asked how it knows
@@ -52,6 +54,9 @@ SELF_WORDS = {
     "我市": "市",
     "全州": "州",
     "全旗": "旗",
+    "全省": "省",
+    "本省": "省",
+    "我省": "省",
 }
 CACHE_FORMAT = 5
 # Development zones the gazetteer lists as county-level (长春经济技术开发区, short 经开区) are zones:
@@ -310,10 +315,12 @@ def report_places(text: str) -> ReportPlaces:
     first = [m for m in first if believed(m)]
     counts: Counter[str] = Counter()
     head = min(len(text), 200)
-    for m in first:
-        if m.place.level in HOME_LEVELS:
-            counts[m.place.name] += 2 if m.start < head else 1
     selfs = Counter(SELF_WORDS[w] for w in SELF.findall(text))
+    # a report that keeps saying 全省 is a province's: its province counts like a county or city would
+    levels = (*HOME_LEVELS, "province") if selfs["省"] >= SELF_EVIDENCE else HOME_LEVELS
+    for m in first:
+        if m.place.level in levels:
+            counts[m.place.name] += 2 if m.start < head else 1
     if not counts and selfs:
         # 全县 in a report that names its county only by its short form (宁远发展史): that county
         level = selfs.most_common(1)[0][0]
@@ -333,6 +340,12 @@ def report_places(text: str) -> ReportPlaces:
         level = selfs.most_common(1)[0][0] if selfs else ""
         # named as often: the one 全县/全区/全市 speaks of (维西县 over the news site's 香格里拉市 in a 全县 report)
         best_name = max(counts, key=lambda n: (counts[n], bool(level) and n.endswith(level)))
+        spoken = [n for n in counts if level and n.endswith(level)]
+        if level in OWN_ONLY and not best_name.endswith(level) and spoken and selfs[level] >= SELF_EVIDENCE:
+            # a report that keeps saying 全省/全县 is that province's or county's, whichever place it
+            # names more often (a provincial bulletin lists its cities; a news item names its source);
+            # 全市 and 全区 may speak of the city above a district, so they settle nothing here
+            best_name = max(spoken, key=lambda n: counts[n])
         if county and (
             by_name[best_name].level == "city"
             and selfs

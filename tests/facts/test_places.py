@@ -41,6 +41,15 @@ def test_a_later_place_named_in_full_wins_an_overlap():
             "香格里拉网讯 据测算,今年一季度,维西县实现地区生产总值5.9亿元。全县生猪出栏5万头。",
             "维西傈僳族自治县",
         ),
+        (
+            "浙江省2023年统计公报\n全省生产总值82553亿元。杭州市、宁波市、温州市增长较快。杭州市GDP最高,"
+            "宁波市次之。全省常住人口6627万人。",
+            "浙江省",
+        ),
+        (
+            "温州网讯 温州市记者报道:温州市所辖泰顺县上半年经济平稳。全县规上工业增长6%,全县投资增长4%。",
+            "泰顺县",
+        ),
     ],
     ids=[
         "county-by-short-name-and-全县",
@@ -48,6 +57,8 @@ def test_a_later_place_named_in_full_wins_an_overlap():
         "通道-is-no-county",
         "district-of-municipality",
         "全县-picks-the-county-over-the-news-site's-city",
+        "全省-makes-a-provincial-bulletin-the-province's",
+        "全县-said-often-outweighs-a-city-named-more",
     ],
 )
 def test_report_home(text, home):
