@@ -487,35 +487,6 @@ def test_history_in_a_news_item_is_not_a_plan():
     assert kinds["突破1800列"] in {"target", "forecast"}
 
 
-def test_a_bracketed_figure_belongs_to_the_name_before_the_bracket():
-    text = "2023年杭州各区经济\n上城区(812.50亿)、滨江区(640.30亿)和萧山区(590.10亿)均在500亿以上。"
-    subjects = {f.figure: f.subject.name for f in _facts_of(text) if f.subject}
-    assert subjects["812.50亿"] == "上城区"
-    assert subjects["640.30亿"] == "滨江区"
-    assert subjects["590.10亿"] == "萧山区"
-
-
-def test_a_place_after_a_rate_whose_separator_was_lost_opens_its_clause():
-    text = (
-        "2023年前三季度某市县域经济\n分地区看,建德市实现地区生产总值301.5亿元,增长4.2%,高于全市1.1个百分点"
-        "淳安县实现地区生产总值190.6亿元,增长3.9%。"
-    )
-    subjects = {f.figure: f.subject.name for f in _facts_of(text) if f.subject}
-    assert subjects["301.5亿元"] == "建德市"
-    assert subjects["190.6亿元"] == "淳安县"
-    assert subjects["3.9%"] == "淳安县"
-
-
-def test_the_city_a_county_is_ranked_against_is_not_the_subject():
-    text = (
-        "2023年1-5月淳安县经济运行情况\n今年以来,全县经济平稳。规上工业产值增长6.2%全市第8位,低于全市平均2.1个"
-        "百分点。\n1-5月,全县社会消费品零售总额增长4.5%。"
-    )
-    subjects = {f.figure: f.subject.name for f in _facts_of(text) if f.subject}
-    assert subjects["4.5%"] == "淳安县"
-    assert subjects["6.2%"] == "淳安县"
-
-
 def test_a_rate_compared_with_last_year_belongs_to_the_clause_before():
     text = (
         "2023年某县统计公报\n全县一般公共预算收入完成9.82亿元,比上年增长56.4%。"
@@ -523,15 +494,6 @@ def test_a_rate_compared_with_last_year_belongs_to_the_clause_before():
     )
     rate = next(f for f in _facts_of(text) if f.figure == "56.4%")
     assert rate.terms.get("收入", 0) == 1.0
-
-
-def test_places_listed_before_respectively_each_get_their_figure():
-    text = (
-        "上半年某州经济运行\n建德市和淳安县作为全州的重要支撑,分别增长6.4%和5.7%,对全州经济增长的贡献显著。"
-    )
-    subjects = {f.figure: f.subject.name for f in _facts_of(text) if f.subject}
-    assert subjects["6.4%"] == "建德市"
-    assert subjects["5.7%"] == "淳安县"
 
 
 def test_the_sentences_topic_reaches_a_figure_after_a_semicolon():
@@ -561,3 +523,35 @@ def test_a_sectors_row_in_a_gdp_table_is_its_value_added():
     assert facts["301.20亿元"].terms.get("工业增加值", 0) == 1.0
     assert facts["-2.1%"].measure == "growth" and facts["-2.1%"].terms.get("增加值", 0) == 1.0
     assert "增加值" not in facts["880.10亿元"].indicator
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "2023年杭州各区经济\n上城区(812.50亿)、滨江区(640.30亿)和萧山区(590.10亿)均在500亿以上。",
+            {"812.50亿": "上城区", "640.30亿": "滨江区", "590.10亿": "萧山区"},
+            id="a-bracketed-figure-is-the-name-before-the-bracket",
+        ),
+        pytest.param(
+            "2023年前三季度某市县域经济\n分地区看,建德市实现地区生产总值301.5亿元,增长4.2%,高于全市1.1个百分点"
+            "淳安县实现地区生产总值190.6亿元,增长3.9%。",
+            {"301.5亿元": "建德市", "190.6亿元": "淳安县", "3.9%": "淳安县"},
+            id="a-place-after-a-rate-whose-separator-was-lost-opens-its-clause",
+        ),
+        pytest.param(
+            "2023年1-5月淳安县经济运行情况\n今年以来,全县经济平稳。规上工业产值增长6.2%全市第8位,低于全市平均2.1个"
+            "百分点。\n1-5月,全县社会消费品零售总额增长4.5%。",
+            {"4.5%": "淳安县", "6.2%": "淳安县"},
+            id="the-city-a-county-is-ranked-against-is-no-subject",
+        ),
+        pytest.param(
+            "上半年某州经济运行\n建德市和淳安县作为全州的重要支撑,分别增长6.4%和5.7%,对全州经济增长的贡献显著。",
+            {"6.4%": "建德市", "5.7%": "淳安县"},
+            id="places-listed-before-分别-each-take-their-figure",
+        ),
+    ],
+)
+def test_whose_figure_it_is(text, expected):
+    subjects = {f.figure: f.subject.name for f in _facts_of(text) if f.subject}
+    assert {figure: subjects.get(figure) for figure in expected} == expected
