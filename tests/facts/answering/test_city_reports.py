@@ -2,6 +2,8 @@
 and period, and a question the report cannot answer abstains. The sentences are written for these tests
 (real places, invented figures)."""
 
+from pathlib import Path
+
 import pytest
 
 from facts.store.db import make_engine
@@ -39,16 +41,26 @@ COUNTY_BULLETIN = """桐庐县2023年国民经济和社会发展统计公报
 """
 
 
-@pytest.fixture(scope="module")
-def cities(tmp_path_factory) -> FactService:
-    folder = tmp_path_factory.mktemp("reports")
-    (folder / "hangzhou_districts.txt").write_text(CITY_REVIEW, encoding="utf-8")
-    (folder / "county_quarter.txt").write_text(COUNTY_QUARTER, encoding="utf-8")
-    (folder / "county_bulletin.txt").write_text(COUNTY_BULLETIN, encoding="utf-8")
-    url = f"sqlite:///{tmp_path_factory.mktemp('store') / 'f.db'}"
-    service = FactService(make_engine(url), FactSettings(database_url=url, factbot_seeds_dir=folder))
+def store_of(folder: Path, reports: dict[str, str]) -> FactService:
+    """A SQLite store in `folder` built from these reports (file name → text) only."""
+    seeds = folder / "seeds"
+    seeds.mkdir()
+    for name, text in reports.items():
+        (seeds / name).write_text(text, encoding="utf-8")
+    url = f"sqlite:///{folder / 'f.db'}"
+    service = FactService(make_engine(url), FactSettings(database_url=url, factbot_seeds_dir=seeds))
     service.build()
     return service
+
+
+@pytest.fixture(scope="module")
+def cities(tmp_path_factory) -> FactService:
+    reports = {
+        "hangzhou_districts.txt": CITY_REVIEW,
+        "county_quarter.txt": COUNTY_QUARTER,
+        "county_bulletin.txt": COUNTY_BULLETIN,
+    }
+    return store_of(tmp_path_factory.mktemp("reports"), reports)
 
 
 @pytest.mark.parametrize(
@@ -87,10 +99,7 @@ UNDATED_QUARTER = """某网讯 (记者 某某) 据初步测算,今年一季度,�
 
 
 def test_an_undated_quarter_report_answers_a_question_that_names_no_year(tmp_path):
-    (tmp_path / "undated.txt").write_text(UNDATED_QUARTER, encoding="utf-8")
-    url = f"sqlite:///{tmp_path / 'f.db'}"
-    service = FactService(make_engine(url), FactSettings(database_url=url, factbot_seeds_dir=tmp_path))
-    service.build()
+    service = store_of(tmp_path, {"undated.txt": UNDATED_QUARTER})
     answer = service.answer("淳安县一季度生猪出栏多少头")
     assert answer.answered and answer.best.fact.row.value == 55775
     assert not service.answer("淳安县上半年生猪出栏多少头").answered
@@ -110,9 +119,6 @@ ZONE_MONTHS = """2024年1-5月某县工业运行情况
     ],
 )
 def test_a_zone_and_an_export_line_each_get_their_own_figure(tmp_path, question, value):
-    (tmp_path / "zone.txt").write_text(ZONE_MONTHS, encoding="utf-8")
-    url = f"sqlite:///{tmp_path / 'f.db'}"
-    service = FactService(make_engine(url), FactSettings(database_url=url, factbot_seeds_dir=tmp_path))
-    service.build()
+    service = store_of(tmp_path, {"zone.txt": ZONE_MONTHS})
     answer = service.answer(question)
     assert answer.answered and answer.best.fact.row.value == value
