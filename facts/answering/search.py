@@ -7,8 +7,9 @@ another subject, another unit) remove a fact; no fact left above the bar means a
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 
@@ -59,6 +60,11 @@ class FactRow:
     @classmethod
     def columns(cls) -> list[str]:
         return [f.name for f in fields(cls)]
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any]) -> "FactRow":
+        """The one way in: by column name (a fact table row, a cached row with its field names)."""
+        return cls(**{name: values[name] for name in cls.columns()})
 
 
 PART_OF_YEAR = re.compile(r"[一二三四]季度|[上下]半年")

@@ -24,7 +24,7 @@ from facts.text import Tokenizer, cache_dir
 log = logging.getLogger(__name__)
 # 4: arrays and JSON in one .npz read with allow_pickle=False (a cache folder must never hold code
 # the bot runs); the key also covers the engine's code and the lexicon, so neither can go stale
-CACHE_FORMAT = 5  # 5: facts carry a direction
+CACHE_FORMAT = 6  # 6: rows are read by field name (5: facts carry a direction)
 ARRAYS = ("family_code", "measure_code", "district_code", "place_code", "all_ids", "all_weights")
 PACKAGE = Path(__file__).resolve().parents[1]  # facts/
 OLD_CACHE_SECONDS = 3600  # another version's cache is left this long: a process still serving it may read it
@@ -70,6 +70,7 @@ def _meta(state: IndexState) -> dict:
     vocabulary, by_sound, sound_keys = state.sounds
     return {
         "format": CACHE_FORMAT,
+        "row_fields": FactRow.columns(),
         "rows": [[getattr(f.row, c) for c in FactRow.columns()] for f in index.facts],
         "codes": index._codes,
         "slices": index.slices,
@@ -92,7 +93,10 @@ def read_index_cache(path: Path, lexicon: Lexicon) -> IndexState | None:
             return None
         index = FactIndex.__new__(FactIndex)  # what FactIndex.__init__ derived, read back
         index.lexicon = lexicon
-        index.facts = [view(FactRow(*row), lexicon) for row in meta["rows"]]
+        fields = meta["row_fields"]
+        index.facts = [
+            view(FactRow.from_mapping(dict(zip(fields, row, strict=True))), lexicon) for row in meta["rows"]
+        ]
         index._codes = meta["codes"]
         for name, array in arrays.items():
             setattr(index, name, array)
@@ -128,7 +132,7 @@ def load_index_state(engine: Engine, lexicon: Lexicon, tokenizer: Tokenizer) -> 
     """Read every fact and document and index them (the slow part of a refresh, hence the cache)."""
     with engine.connect() as connection:
         result = connection.execute(select(*(getattr(table_of(Fact).c, c) for c in FactRow.columns())))
-        rows = [FactRow(*row) for row in result]
+        rows = [FactRow.from_mapping(dict(row._mapping)) for row in result]
     with Session(engine) as session:
         documents = list(session.exec(select(Document)))
     words = {w for d in documents for w in d.words}
