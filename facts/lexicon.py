@@ -6,6 +6,8 @@ from functools import cache
 from pathlib import Path
 
 LEXICON_FILE = Path(__file__).parent / "data" / "lexicon.toml"
+# the scale a unit may carry before its base (亿元 is 1e8 元), longest first so 万亿 is not read as 万
+SCALES = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3, "百": 1e2}
 
 
 @dataclass(frozen=True)
@@ -27,7 +29,7 @@ class Lexicon:
     def family(self, unit: str) -> str:
         """'亿元' -> 'money', '户' -> '家', '万吨' -> '吨', '%' -> '%'."""
         base = unit
-        for scale in ("万亿", "亿", "万", "千", "百"):
+        for scale in SCALES:
             if base.startswith(scale) and len(base) > len(scale):
                 base = base[len(scale) :]
                 break

@@ -8,9 +8,10 @@ from functools import cache
 from pathlib import Path
 
 from facts.answering.search import Scored
+from facts.lexicon import SCALES
 
 INDICATORS_FILE = Path(__file__).parents[1] / "data" / "indicators.toml"
-SCALE = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3, "百": 1e2}
+SCALE = SCALES
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from facts.reading.subjects import (
     ORG,
     PLACE_BEFORE_ZONE,
     PLACE_PREFIX,
+    SERVICE,
     ZONE_TYPES,
     Subject,
     org_core,
@@ -28,7 +29,6 @@ ASKED_UNIT = re.compile(
     r"(多少|几)(?:万|亿|千|百)?(" + "|".join(re.escape(u) for u in BASE_UNITS if u not in {"%", "‰"}) + ")"
 )
 QUESTION_CHARS = set("多少几趟列个次家的了吗呢是有开跑行这那些年月日共总")
-SERVICE = re.compile(r"([\u4e00-\u9fff]{2})班列")
 SHARE = re.compile(r"占比|比重|比例|份额|占全|百分之几|覆盖率|[^增长]率")
 RANK = re.compile(r"排名|第几|排第|位列|排在")
 TARGET = re.compile(

@@ -30,6 +30,7 @@ from facts.reading.periods import (
 from facts.reading.repair import RepairedText
 from facts.reading.subjects import (
     LIST_JOINS,
+    SERVICE,
     Mention,
     Subject,
     find_mentions,
@@ -126,9 +127,6 @@ class FactRecord:
 class Span:
     start: int
     end: int
-
-
-SERVICE = re.compile(r"([\u4e00-\u9fff]{2})班列")
 
 
 @dataclass

@@ -8,7 +8,9 @@ Dates (2019年, 6月25日), ordinals other than ranks (第7期), names like "500
 import re
 from dataclasses import dataclass
 
-SCALES = ("万亿", "亿", "万", "千", "百")
+from facts.lexicon import SCALES as SCALE_VALUES
+
+SCALES = tuple(SCALE_VALUES)
 # Longest first, so 个标箱 wins over 个 and 平方公里 over 公里.
 BASE_UNITS = sorted(
     [

@@ -183,7 +183,7 @@ def _planted(text: str, i: int) -> bool:
 
 
 def _is_cjk(c: str) -> bool:
-    return "\u4e00" <= c <= "\u9fff"
+    return _CJK.match(c) is not None
 
 
 def _kept_of_line(narrow: str, start: int, end: int) -> list[int] | range:

@@ -43,6 +43,7 @@ PLACE_PREFIX = re.compile(
     r"^(四川|重庆|广州|北京|上海|深圳|天津|浙江|江苏|福建|湖北|湖南|广东|贵州|云南|陕西|马来西亚|香港|珠海)"
 )
 DISTRICT = re.compile(r"([\u4e00-\u9fff]{2})(区|县)")
+SERVICE = re.compile(r"([\u4e00-\u9fff]{2})班列")  # a train service's name: 江津班列, 中欧班列
 SELF_WORDS = re.compile(r"全区|全县|全市|本区|本县|本市|我区|我县|我市")
 
 
