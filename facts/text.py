@@ -4,6 +4,7 @@ jieba is initialised once per process (its dictionary cache makes that fast); do
 from the lexicon and names learned from the reports are added to it.
 """
 
+import functools
 import json
 import logging
 import os
@@ -260,6 +261,14 @@ def _amount_words(scale: float, unit: str) -> Callable[[re.Match[str]], str]:
     return lambda m: f" {chinese_amount(float(m.group(1)) * scale, unit)} "
 
 
+@functools.cache
+def _glossary(english: tuple[tuple[str, str], ...]) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """The glossary's phrases compiled once (a phrase, also plural, standing as whole words)."""
+    return tuple(
+        (re.compile(rf"(?<![a-z]){re.escape(phrase)}s?(?![a-z])"), chinese) for phrase, chinese in english
+    )
+
+
 def english_to_chinese(text: str, lexicon: Lexicon) -> str:
     """A mostly-English question → Chinese keywords via the glossary (unknown words dropped)."""
     for pattern, part in ENGLISH_PLANS:
@@ -270,8 +279,8 @@ def english_to_chinese(text: str, lexicon: Lexicon) -> str:
         text = pattern.sub(repl, text)
     lowered = " " + text.lower() + " "
     out = lowered
-    for phrase, chinese in lexicon.english:
-        out = re.sub(rf"(?<![a-z]){re.escape(phrase)}s?(?![a-z])", f" {chinese} ", out)
+    for pattern, chinese in _glossary(lexicon.english):
+        out = pattern.sub(f" {chinese} ", out)
     kept = [
         w for w in re.split(r"\s+", out) if w and (CJK.search(w) or re.search(r"\d", w) or w.upper() in text)
     ]
