@@ -16,6 +16,7 @@ from facts.places import division, report_places
 from facts.reading.figures import Figure, find_figures
 from facts.reading.periods import (
     DATE_LINE,
+    PLAN_WORDS,
     WHOLE_YEAR,
     Marker,
     Period,
@@ -56,7 +57,7 @@ SENTENCE_END = re.compile(r"[。!?！？]+[”’」』)）]*")
 CONTINUES = re.compile(r"其中|同时|此外|另外|其次|并且|而且|这些|这一|此外")
 PIECE_END = re.compile(r"[;；]")
 CLAUSE_SEP = re.compile(r"[,:;，：；]")
-TARGET = re.compile(r"力争|目标|计划|确保|争取|预计到|要实现|预期目标|将达|将实现|将突破")
+TARGET = re.compile(PLAN_WORDS)
 FORECAST = re.compile(r"预计|预测|有望|可实现|达产后|预期|将")
 CUMULATIVE = re.compile(r"累计|截至|截止|总量|共计")
 SUB_SCOPE = re.compile(
