@@ -31,7 +31,6 @@ from facts.reading.periods import (
 from facts.reading.repair import RepairedText
 from facts.reading.subjects import (
     LIST_JOINS,
-    SERVICE,
     Mention,
     Subject,
     find_mentions,
@@ -39,6 +38,7 @@ from facts.reading.subjects import (
     find_places,
     org_core,
     place_subject,
+    service_names,
 )
 from facts.reading.tables import (
     CELL_FIGURE,
@@ -208,9 +208,9 @@ def read_context(text: str, lexicon: Lexicon, tokenizer: Tokenizer) -> ReportCon
     markers = resolve_context(find_markers(text, years), years, text)
     words = places | orgs | {m.subject.name for m in mentions} | {org_core(o) for o in orgs}
     words |= {
-        m.group(0)
-        for m in SERVICE.finditer(text)
-        if not tokenizer.is_common_word(m.group(1), 5000) or m.group(1) in places
+        name
+        for name, head in service_names(text, places | known)
+        if not tokenizer.is_common_word(head, 5000) or head in places
     }
     words |= {p.name for p in report.named.values()} | {p.short for p in report.named.values()}
     tokenizer.add_words(words)

@@ -47,6 +47,18 @@ SERVICE = re.compile(r"([\u4e00-\u9fff]{2})班列")  # a train service's name: �
 SELF_WORDS = re.compile(r"全区|全县|全市|本区|本县|本市|我区|我县|我市")
 
 
+def service_names(text: str, places: Collection[str]) -> Iterator[tuple[str, str]]:
+    """Each train service the text names, and the word before 班列: a place's whole name where one ends
+    there (沙坪坝班列, not 坪坝班列), else the two characters SERVICE sees (江津班列, 中欧班列)."""
+    for m in SERVICE.finditer(text):
+        head = max(
+            (p for p in places if len(p) > len(m.group(1)) and text.endswith(p, 0, m.end(1))),
+            key=len,
+            default=m.group(1),
+        )
+        yield head + "班列", head
+
+
 @dataclass(frozen=True)
 class Subject:
     kind: str  # district | zone | org
@@ -223,7 +235,8 @@ def _zone_candidates(
     """Every zone suffix with the place before it (珞璜临港产业城); a 港 only with a place that is no division."""
     for suffix in lexicon.zone_suffixes:
         for m in re.finditer(re.escape(suffix), text):
-            place = next((p for p in places if text.endswith(p, 0, m.start())), None)
+            # the longest place ending there: 沙坪坝综保区 is 沙坪坝's, not 坪坝's (and no set order decides)
+            place = max((p for p in places if text.endswith(p, 0, m.start())), key=len, default=None)
             if suffix == "港" and (place is None or place_key(place, report.named) in report.named):
                 continue
             start = m.start() - len(place) if place else m.start()

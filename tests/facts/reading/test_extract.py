@@ -550,8 +550,22 @@ def test_a_sectors_row_in_a_gdp_table_is_its_value_added():
             {"6.4%": "建德市", "5.7%": "淳安县"},
             id="places-listed-before-分别-each-take-their-figure",
         ),
+        pytest.param(
+            "沙坪坝区2023年对外开放情况\n\n2023年,沙坪坝综保区新增企业35家。沙坪坝综保区新引进项目12个。",
+            {"35家": "沙坪坝综保区", "12个": "沙坪坝综保区"},
+            id="a-zone-is-the-whole-place-before-it-not-its-last-two-characters",
+        ),
     ],
 )
 def test_whose_figure_it_is(text, expected):
     subjects = {f.figure: f.subject.name for f in _facts_of(text) if f.subject}
     assert {figure: subjects.get(figure) for figure in expected} == expected
+
+
+def test_a_train_service_is_named_after_the_whole_place():
+    text = "2023年九龙坡区物流发展\n全年开行九龙坡班列320列。九龙坡班列货值增长12.5%。"
+    lexicon = load_lexicon()
+    tokenizer = Tokenizer(lexicon)
+    extract_facts("t.txt", repair(text), lexicon, tokenizer)
+    assert "九龙坡班列" in tokenizer.words(text)
+    assert "龙坡班列" not in tokenizer.words(text)
