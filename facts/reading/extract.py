@@ -44,6 +44,8 @@ from facts.reading.tables import (
     CELL_FIGURE,
     NUMBER,
     UNIT_COLUMN,
+    Cell,
+    Row,
     Table,
     column_name,
     column_unit,
@@ -312,12 +314,15 @@ def _table_facts(
     header (2021年GDP), the caption, else the period the report is mostly about; its subject from a row
     label that is a place (仁怀市), else the report's."""
     text = repaired.text
-    caption_start = text.rfind("\n", 0, max(0, table.start - 1)) + 1
-    caption = Span(caption_start, table.start)
+    caption = _caption(text, table.start)
     caption_text = text[caption.start : caption.end]
     table_period = _table_period(ctx, text, caption, table)
-    unit_column = next((k for k, h in enumerate(table.header) if UNIT_COLUMN.match(h)), None)
-    listed = _caption_units(caption_text, len(table.header))
+    columns = _Columns(
+        table.header,
+        next((k for k, h in enumerate(table.header) if UNIT_COLUMN.match(h)), None),
+        _caption_units(caption_text, len(table.header)),
+        m.group(1) if (m := UNIT_LINE.search(caption_text)) else "",
+    )
     facts = []
     for row in table.rows:
         row_period = year_period(int(row.label[:4])) if ROW_YEAR.fullmatch(row.label) else table_period
@@ -328,19 +333,9 @@ def _table_facts(
             header = table.header[k] if k < len(table.header) else ""
             name = column_name(header)
             written = CELL_FIGURE.match(cell.text)
-            if not (NUMBER.match(cell.text) or written) or k == unit_column:
+            if not (NUMBER.match(cell.text) or written) or k == columns.unit_column:
                 continue
-            unit = (
-                (written.group(2) if written else "")
-                or column_unit(header)
-                or (
-                    row.cells[unit_column].text
-                    if unit_column is not None and unit_column < len(row.cells)
-                    else ""
-                )
-                or (listed[k] if listed else "")
-                or ("%" if RATE_COLUMN.search(name) else "")
-            )
+            unit = columns.unit(k, cell, row)
             if not unit:
                 continue
             measure = "amount"
@@ -355,13 +350,15 @@ def _table_facts(
             topic = named if measure == "growth" and named else name
             if measure != "growth":
                 named = name
-            label = "" if ROW_YEAR.fullmatch(row.label) else row.label
+            label = "" if ROW_YEAR.fullmatch(row.label) else column_name(row.label)
             if label and row_place is None and _of_gdp(caption_text, table) and not GDP_WORDS.search(label):
                 topic = "增加值"  # a sector's row in a table of GDP: what the sector adds (工业 325.68 亿元)
             indicator = f"{label}{topic}" + ("增速" if measure == "growth" else "")
             # rows of places or years: the caption names what each figure measures (各市县地区生产总值)
             by_caption = WEIGHTS["clause"] if row_place is not None or not label else WEIGHTS["paragraph"]
             terms = {t: by_caption for t in tokenizer.terms(caption_text)}
+            # the column's own words too when the topic replaced them (按现行价格计算 over 建筑业 增加值)
+            terms |= {t: WEIGHTS["clause"] for t in tokenizer.terms(name)}
             for t in tokenizer.terms(row.group):
                 terms[t] = WEIGHTS["sentence_before"]
             named_topic = topic if topic != "数量" else ""
@@ -456,6 +453,51 @@ def _ratio_facts(
 ROW_YEAR = re.compile(r"(19|20)\d{2}年")
 RATE_COLUMN = re.compile(r"增速|增长|增幅|同比|比重|占比")
 CAPTION_UNITS = re.compile(r"[(（]([^()（）]+、[^()（）]+)[)）]\s*$")
+
+
+# A table's unit on a line of its own or at the end of its caption: 单位:万元, （单位：亿元）
+UNIT_LINE = re.compile(r"[(（]?单位[:：]\s*([^()（）\s、,，:：]{1,6})[)）]?\s*$")
+
+
+def _caption(text: str, start: int) -> Span:
+    """The line before a table; with the line above it when it only gives the unit (表一:… / 单位:万元)."""
+    begin = text.rfind("\n", 0, max(0, start - 1)) + 1
+    line = text[begin:start].strip()
+    if UNIT_LINE.match(line) and begin > 0:
+        begin = text.rfind("\n", 0, max(0, begin - 1)) + 1
+    return Span(begin, start)
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """What a table says about the units of its figure columns."""
+
+    header: tuple[str, ...]
+    unit_column: int | None  # a column of units (计量单位)
+    listed: list[str]  # the caption's list of units, one a column ((亿元、%、%))
+    caption_unit: str  # 单位:万元 for every column that names no other
+
+    def unit(self, k: int, cell: Cell, row: Row) -> str:
+        """A figure's unit: as written in the cell, the row's own (核桃(吨) in a column of 产量(吨)), the
+        column's, the unit column's, the caption's list, % for a rate column, else the caption's unit."""
+        written = CELL_FIGURE.match(cell.text)
+        if written:
+            return written.group(2)
+        header = self.header[k] if k < len(self.header) else ""
+        column = column_unit(header)
+        rate = column == "%" or bool(RATE_COLUMN.search(column_name(header)))
+        return (
+            ("" if rate else column_unit(row.label))
+            or column
+            or (
+                row.cells[self.unit_column].text
+                if self.unit_column is not None and self.unit_column < len(row.cells)
+                else ""
+            )
+            or (self.listed[k] if self.listed else "")
+            or ("%" if rate else "")
+            or self.caption_unit
+        )
 
 
 def _caption_units(caption: str, columns: int) -> list[str]:

@@ -233,10 +233,16 @@ class _Scan:
     plans: list[Period] = field(default_factory=list)  # the five-year plans named so far (五年来 is the last)
 
 
+# a year that fixes prices or an index, not the time of a figure: 按2020年不变价格计算, 以2015年为基期
+PRICE_BASE = re.compile(r"\s*(不变价|可比价|价格|为基期|=100)")
+
+
 def find_markers(text: str, years: ReportYears) -> list[Marker]:
     """Every period expression in `text`, with relative ones resolved against the report's years."""
     scan = _Scan(text, years, years.report or years.default)
     for m in MARKER.finditer(text):
+        if PRICE_BASE.match(text, m.end()):
+            continue
         reading = _read(m, scan)
         if reading is None:
             continue

@@ -36,6 +36,8 @@ _LOST = re.compile(r"\?{3,}")
 _TABLE_ROW = re.compile(r"^\d{0,3}(?:(?:19|20)\d{2}年|[\u4e00-\u9fff]{1,12}?)-?\d[\d.]*$")
 _TABLE_HEADER = re.compile(r"[(（][^()（）,，。]{1,6}[)）]$")
 
+MIN_COLUMNS = 2  # a table has a label column and at least one of figures
+
 _DOUBLED_MIN_CHARS = 8
 _DOUBLED_MIN_SHARE = 0.6
 # The extractor doubles one text run at a time; the cap keeps a page-long line linear to scan.
@@ -79,13 +81,20 @@ def repair(original: str) -> RepairedText:
     cells = _cell_lines(
         [narrow[a:b] for (b, _), a in zip(bounds, [0] + [n for _, n in bounds[:-1]], strict=True)]
     )
+    spaced = _spaced_tables(narrow, bounds)
+    cells -= set(spaced)
     previous_index = -1
     for index, (end, next_start) in enumerate(bounds):
-        kept = _clean_line(narrow, start, end)
+        kept = spaced[index] if index in spaced else _clean_line(narrow, start, end)
         if not kept or not narrow[start:end].strip():
             blank = True
         if kept:
-            line = narrow[start:end] if isinstance(kept, range) else "".join(narrow[o] for o in kept)
+            line = (
+                narrow[start:end]
+                if isinstance(kept, range)
+                else "".join("|" if o < 0 else narrow[o] for o in kept)
+            )
+            kept = [-o - 1 if o < 0 else o for o in kept] if index in spaced else kept
             if previous is not None:
                 separator = _separator(previous[0], line, narrow[start] in _BLOCK_INDENT)
                 if not separator and blank and _TABLE_ROW.match(previous[0].strip()):
@@ -107,11 +116,17 @@ def repair(original: str) -> RepairedText:
 
 
 # A table printed one cell a line: a run of short lines (blank lines between allowed), no sentence
-# punctuation, at least this many, a third of them figures (162817吨, -9.7).
-_CELL_MAX = 16
-_CELL_MIN = 6
+# punctuation, at least this many, a third of them figures (162817吨, -9.7). A row label may list
+# industries with 、 (交通运输、仓储和邮政业: 11 characters; the longest such labels run to about 20).
+CELL_MAX = 20
+CELL_MIN = 6
 _CELL_FIGURE = re.compile(r"^-?\d[\d,.]*\s*[^\d\s]{0,4}$")
-_CELL_BREAK = re.compile(r"[。!?！？;；,，、]")
+CELL_BREAK = re.compile(r"[。!?！？;；,，]")
+
+
+def is_cell_line(line: str) -> bool:
+    """Whether a stripped line may be one cell of a table printed one cell a line."""
+    return 0 < len(line) <= CELL_MAX and "|" not in line and not CELL_BREAK.search(line)
 
 
 def _cell_lines(lines: list[str]) -> set[int]:
@@ -122,14 +137,94 @@ def _cell_lines(lines: list[str]) -> set[int]:
         line = raw.strip()
         if not line:
             continue
-        if len(line) <= _CELL_MAX and "|" not in line and not _CELL_BREAK.search(line):
+        if is_cell_line(line):
             run.append(i)
             continue
         figures = sum(1 for k in run if _CELL_FIGURE.match(lines[k].strip()))
-        if len(run) >= _CELL_MIN and figures * 3 >= len(run):
+        if len(run) >= CELL_MIN and figures * 3 >= len(run):
             found.update(run)
         run = []
     return found
+
+
+# A table whose cells are set apart by spaces (产品名称 产量(吨) 比上年增长(%) / 粮食 122800 -3.9): a header
+# line of names, then rows of a label and as many figures each. Such lines become pipe rows
+# (粮食|122800|-3.9), each | standing for the blank it replaces.
+_SPACED_NUMBER = re.compile(r"^(?:[-−]?\d[\d,]*(?:\.\d+)?%?|[-—–/…]+)$")
+_SPACED_ROW_MAX = 60  # a row is a short line: a label and a few figures
+_SPACED_HEADER_MAX = 80
+_SPACED_MIN_ROWS = 2
+
+
+def _spaced_tables(narrow: str, bounds: list[tuple[int, int]]) -> dict[int, list[int]]:
+    """For each line of such a table, the offsets its pipe row keeps: each cell's characters (spaces
+    inside a label dropped: 粮 食 is 粮食) and, between cells, -1 - the offset of the blank they replace."""
+    starts = [0] + [n for _, n in bounds[:-1]]
+    tokens = [
+        [(m.start() + a, m.end() + a) for m in re.finditer(r"\S+", narrow[a:b])]
+        for a, (b, _) in zip(starts, bounds, strict=True)
+    ]
+    texts = [[narrow[x:y] for x, y in line] for line in tokens]
+    found: dict[int, list[int]] = {}
+    i = 0
+    while i < len(tokens):
+        names = _header_width(texts[i], narrow[starts[i] : bounds[i][0]])
+        rows, j, width = [], i + 1, 0
+        while names and j < len(tokens):
+            if not texts[j]:
+                j += 1
+                continue
+            figures = _row_figures(texts[j], narrow[starts[j] : bounds[j][0]])
+            if not figures or figures > names or (width and figures != width):
+                break
+            rows.append(j)
+            width = figures
+            j += 1
+        if len(rows) < _SPACED_MIN_ROWS:
+            i += 1
+            continue
+        found[i] = _piped(narrow, tokens[i], len(tokens[i]) - width)
+        for r in rows:
+            found[r] = _piped(narrow, tokens[r], len(tokens[r]) - width)
+        i = j
+    return found
+
+
+def _header_width(cells: list[str], line: str) -> int:
+    """How many figure columns a header line may name (its cells, none a figure), else 0."""
+    if len(cells) < MIN_COLUMNS or len(line.strip()) > _SPACED_HEADER_MAX or CELL_BREAK.search(line):
+        return 0
+    if any(_SPACED_NUMBER.match(c) for c in cells):
+        return 0
+    return len(cells)
+
+
+def _row_figures(cells: list[str], line: str) -> int:
+    """How many figures end a row line (粮食 122800 -3.9 → 2), else 0 (no label, or not a row)."""
+    if len(line.strip()) > _SPACED_ROW_MAX or CELL_BREAK.search(line):
+        return 0
+    figures = (
+        len(cells)
+        - next((k for k in range(len(cells) - 1, -1, -1) if not _SPACED_NUMBER.match(cells[k])), -1)
+        - 1
+    )
+    label = cells[: len(cells) - figures]
+    return figures if label and _CJK.search(label[0]) else 0
+
+
+def _piped(narrow: str, tokens: list[tuple[int, int]], label_tokens: int) -> list[int]:
+    """Offsets of a pipe row: the first `label_tokens` tokens joined as one cell, then one cell a token,
+    each closed by a |."""
+    label_tokens = max(label_tokens, 1)
+    kept: list[int] = []
+    for k, (x, y) in enumerate(tokens):
+        if label_tokens <= k:
+            kept.append(-1 - (x - 1))  # the blank before this cell becomes its |
+        kept.extend(range(x, y))
+    kept.append(
+        -1 - (tokens[-1][1] - 1)
+    )  # a closing | (pipe rows end with one), standing on the last character
+    return kept
 
 
 def normalise_script(text: str) -> tuple[str, list[int]]:

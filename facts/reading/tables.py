@@ -7,13 +7,16 @@ into rows of a label followed by figures.
 """
 
 import re
+from collections import Counter
 from dataclasses import dataclass
+
+from facts.reading.repair import CELL_MIN, is_cell_line
 
 NUMBER = re.compile(r"^[-−]?\d+(?:,\d{3})*(?:\.\d+)?$")
 UNIT_IN_HEADER = re.compile(r"[(（]([^()（）]{1,6})[)）]")
 UNIT_COLUMN = re.compile(r"^(计量)?单位$")
 # Rows a table labels as parts of the row above: 其中:稻谷 is part of 粮食作物.
-PART_OF = re.compile(r"^(其中|内)[:：]?")
+PART_OF = re.compile(r"^(其中|内|#)[:：]?")
 # A cell holding a figure with its unit: 162817吨, 26.5万亩.
 CELL_FIGURE = re.compile(
     r"^(-?\d+(?:,\d{3})*(?:\.\d+)?)((?![年月日号季期届])[^\d\s|()（）.,%]{1,4}|%)$"
@@ -142,20 +145,16 @@ def _table_of_cells(cells: list[Cell], start: int, end: int) -> Table | None:
     for k in range(head, len(cells), width):
         whole = cells[k : k + width]
         row = whole[1:] if ranked else whole
-        label = row[0].text
-        part = PART_OF.match(label)
-        if part:
-            label = label[part.end() :]
-        else:
-            group = label
+        label, part = _part_of(row[0].text)
+        group = group if part else label
         rows.append(Row(label, group if part else "", tuple(row[1:]), whole[0].start, row[-1].end))
     return Table(start, end, header, tuple(rows))
 
 
 def column_unit(header: str) -> str:
-    """The unit a column header gives: 播种面积(亩) → 亩, 同比增减(%) → %."""
+    """The unit a column header gives: 播种面积(亩) → 亩, 同比增减(%) → %, 比上年±% → %."""
     m = UNIT_IN_HEADER.search(header)
-    return m.group(1) if m else ""
+    return m.group(1) if m else "%" if header.endswith(("%", "％")) else ""
 
 
 def column_name(header: str) -> str:
@@ -274,30 +273,79 @@ def _glued_table(text: str, header: str, start: int, units: list[str], rows: lis
 
 
 # Tables printed one cell a line (copied from a web page), kept line by line by repair.
-CELL_LINE_MAX = 16
-MIN_CELLS = 6
-
-
 def find_cell_tables(text: str) -> list[Table]:
     """Runs of short lines without sentence punctuation, a third of them figures: one cell a line."""
     tables = []
     run: list[Cell] = []
     for m in [*re.finditer(r"[^\n]+", text), None]:
         line = m.group(0).strip() if m else ""
-        if m and 0 < len(line) <= CELL_LINE_MAX and "|" not in line and not SENTENCE_MARK.search(line):
+        if m and is_cell_line(line):
             lead = len(m.group(0)) - len(m.group(0).lstrip())
             run.append(Cell(line.replace(" ", ""), m.start() + lead, m.start() + lead + len(line)))
             continue
-        figures = sum(1 for c in run if NUMBER.match(c.text) or CELL_FIGURE.match(c.text))
-        if len(run) >= MIN_CELLS and figures * 3 >= len(run):
-            table = _table_of_cells(_joined_units(run), run[0].start, run[-1].end)
+        figures = sum(1 for c in run if _is_figure(c))
+        if len(run) >= CELL_MIN and figures * 3 >= len(run):
+            cells = _joined_units(run)
+            table = max(
+                (t for t in (_table_of_cells(cells, run[0].start, run[-1].end), _table_of_rows(cells)) if t),
+                key=_regular,
+                default=None,
+            )
             if table is not None:
                 tables.append(table)
         run = []
     return tables
 
 
-SENTENCE_MARK = re.compile(r"[。!?！？;；,，、]")
+def _is_figure(cell: Cell) -> bool:
+    return bool(NUMBER.match(cell.text) or CELL_FIGURE.match(cell.text))
+
+
+def _table_of_rows(cells: list[Cell]) -> Table | None:
+    """Cells read row by row rather than in fixed widths: a label, then its figures. Robust to a heading
+    line among the rows (一、综合) and to rows of a few figures fewer; the usual count of figures a row
+    holds is the table's width, and the header is the run of names before the first row's label."""
+    runs: list[tuple[list[Cell], list[Cell]]] = []  # (names, then the figures after them)
+    for cell in cells:
+        if _is_figure(cell) or (runs and runs[-1][0] and BLANK_CELL.match(cell.text)):
+            if runs:
+                runs[-1][1].append(cell)
+        elif runs and not runs[-1][1]:
+            runs[-1][0].append(cell)
+        else:
+            runs.append(([cell], []))
+    counts = Counter(len(figures) for _, figures in runs if figures)
+    if not counts:
+        return None
+    width = counts.most_common(1)[0][0]
+    names = runs[0][0][:-1][-(width + 1) :]  # the header, with the label column's name when given
+    header = tuple(([""] * width + [c.text for c in names])[-width:])
+    rows, group = [], ""
+    for found, figures in runs:
+        if not figures or len(figures) > width:
+            continue
+        label, part = _part_of(found[-1].text)
+        group = group if part else label
+        rows.append(Row(label, group if part else "", tuple(figures), found[-1].start, figures[-1].end))
+    if len(rows) < MIN_ROWS:
+        return None
+    return Table((names or runs[0][0])[0].start, rows[-1].end, header, tuple(rows))
+
+
+def _regular(table: Table) -> tuple[float, int]:
+    """How table-like a reading is: the share of its rows with a full set of figures, then its size."""
+    width = len(table.header)
+    full = sum(1 for r in table.rows if len(r.cells) == width and all(_is_figure(c) for c in r.cells))
+    return full / max(len(table.rows), 1), len(table.rows)
+
+
+def _part_of(label: str) -> tuple[str, bool]:
+    """A row's label without the mark saying it is part of the row above (其中:稻谷, #批发业)."""
+    part = PART_OF.match(label)
+    return (label[part.end() :], True) if part else (label, False)
+
+
+BLANK_CELL = re.compile(r"^[-—–/…]+$")  # a figure the table does not give (—): a column kept, no fact
 UNIT_CELL = re.compile(r"^[(（][^()（）]{1,8}[)）]$")
 
 

@@ -166,3 +166,77 @@ def test_a_last_row_cut_short_by_the_excerpt_leaves_the_table_whole():
     )
     [table] = find_tables(text)
     assert [r.label for r in table.rows] == ["生产总值", "工业", "建筑业"]
+
+
+# A GDP table printed one cell a line, in the shape county bulletins use: the unit on a line of its own
+# under the caption, a price-base year in a column name, labels listing industries with 、, # for a part.
+SECTORS = (
+    "表一:2023年全县生产总值\n\n单位:万元\n\n指标名称\n\n按现行价格计算\n\n按2020年不变价格计算\n\n比上年 ±%\n\n"
+    "地区生产总值\n\n3100000.50\n\n3050000.25\n\n5.1\n\n"
+    "  工  业\n\n900000.10\n\n880000.20\n\n6.2\n\n"
+    "    #金属制品、机械和设备修理业\n\n310.40\n\n300.10\n\n-8.4\n\n"
+    "  交通运输、仓储和邮政业\n\n150000.30\n\n140000.60\n\n-1.5\n\n"
+    "  建筑业\n\n200000.70\n\n190000.90\n\n7.3\n"
+)
+
+
+def test_one_cell_a_line_read_row_by_row():
+    [table] = find_cell_tables(repair(SECTORS).text)
+    assert table.header == ("按现行价格计算", "按2020年不变价格计算", "比上年±%")
+    assert [(r.label, r.group) for r in table.rows] == [
+        ("地区生产总值", ""),
+        ("工业", ""),
+        ("金属制品、机械和设备修理业", "工业"),
+        ("交通运输、仓储和邮政业", ""),
+        ("建筑业", ""),
+    ]
+
+
+def test_the_unit_line_the_rate_column_and_the_price_base_year():
+    lexicon = load_lexicon()
+    facts = extract_facts("t.txt", repair(SECTORS), lexicon, Tokenizer(lexicon))
+    building = {(f.value, f.unit, f.measure) for f in facts if f.indicator.startswith("建筑业")}
+    assert building == {(200000.7, "万元", "amount"), (190000.9, "万元", "amount"), (7.3, "%", "growth")}
+    # the table is of 2023 (its caption), not of 2020 (the year its constant prices are taken from)
+    assert {f.period.label for f in facts if f.indicator.startswith("建筑业") and f.period} == {"2023年"}
+
+
+# Tables whose cells are set apart by blanks, as statistics pages print them: a caption, a header line
+# of names, rows of a label (its letters may be spaced out) and figures; a row may carry its own unit.
+SPACED = """二、农业
+全年农业生产平稳。
+表1 2023年主要农产品产量
+产品名称 产量(吨) 比上年增长(%)
+粮 食 150300 -2.1
+其中:小麦 20410 0.0
+油料 3600 -12.5
+表2 2023年林业生产情况
+产品名称 产量(吨) 比上年增长(%)
+造林面积(亩) 98000 15.2
+板栗(吨) 25100 4.0
+"""
+
+
+def test_blank_separated_tables_become_pipe_rows():
+    repaired = repair(SPACED)
+    assert "粮食|150300|-2.1|" in repaired.text
+    first, second = find_tables(repaired.text)
+    assert first.header == second.header == ("产量(吨)", "比上年增长(%)")
+    assert [(r.label, r.group) for r in first.rows] == [("粮食", ""), ("小麦", "粮食"), ("油料", "")]
+    # each cell still points at its characters in the file: the quote is the row as printed
+    lexicon = load_lexicon()
+    facts = extract_facts("t.txt", repaired, lexicon, Tokenizer(lexicon))
+    oil = next(f for f in facts if f.indicator == "油料产量增速")
+    assert (oil.value, oil.unit, oil.quote) == (-12.5, "%", "油料 3600 -12.5")
+
+
+def test_a_rows_own_unit_beats_its_columns():
+    lexicon = load_lexicon()
+    facts = extract_facts("t.txt", repair(SPACED), lexicon, Tokenizer(lexicon))
+    found = {(f.indicator, f.value, f.unit) for f in facts if f.measure == "amount"}
+    assert {("造林面积产量", 98000, "亩"), ("板栗产量", 25100, "吨")} <= found
+
+
+def test_prose_with_blanks_is_no_table():
+    text = "全年 完成投资 12.5 亿元\n其中 工业投资 8.1 亿元\n民间投资 3.2 亿元\n"
+    assert find_tables(repair(text).text) == []
