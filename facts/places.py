@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache
+from itertools import product
 from pathlib import Path
 
 import jieba
@@ -58,7 +59,7 @@ SELF_WORDS = {
     "本省": "省",
     "我省": "省",
 }
-CACHE_FORMAT = 5
+CACHE_FORMAT = 6
 # Development zones the gazetteer lists as county-level (长春经济技术开发区, short 经开区) are zones:
 # subjects.py finds them with their place; as divisions their short forms would match everywhere.
 ZONE_NAME = re.compile(r"(开发区|园区|产业园|示范区|试验区|保税区|合作区)$")
@@ -117,8 +118,8 @@ class Gazetteer:
         more is; a county's or town's short form is not (reports name a county in full before they
         shorten it: 宁远 is also a person's name, 双城 a word, 惠民 a policy); a city's or province's
         short form is when jieba does not know it as another kind of word (西安 and 绵阳, not 通道)."""
-        if len(word) > WORD_LIKE and word == place.name:
-            return True
+        if len(word) > WORD_LIKE and place in self.by_name.get(word, ()):
+            return True  # a full name, or the way reports write an autonomous county's (陵水县)
         if place.level not in ("province", "city") and not place.name.endswith("市"):
             return False  # county-level cities (义乌市, 仁怀市) are written short like cities
         freq, tag = self.words.get(word, (0, ""))
@@ -378,6 +379,7 @@ def resolve(word: str, known: Collection[str] | None = None) -> Place | None:
 LATIN_PLACE = re.compile(
     r"\b([A-Z][a-z]+(?:['’\-](?!s\b)[a-z]+)*)(?:['’]s)?(?:\s+(County|District|City|Municipality|Province))?\b"
 )
+MAX_SPELLINGS = 8  # readings kept per name: a name of three characters with two readings each has 8
 LEVEL_WORDS = {"County": "县", "District": "区", "City": "市", "Municipality": "市", "Province": "省"}
 
 
@@ -404,18 +406,22 @@ def latin_places(text: str, known: frozenset[str]) -> str:
 
 
 def _by_spelling(gaz: Gazetteer) -> dict[str, list[Place]]:
-    """Divisions by the pinyin of their short form, read as phrases (长寿 is changshou, not zhangshou);
-    built on the first English question, kept as JSON in the cache folder."""
+    """Divisions by the pinyin of their short form: read as a phrase (长寿 is changshou, not zhangshou)
+    and in every reading of its characters (朝阳 as a word is zhaoyang; 朝阳区 is Chaoyang); built on the
+    first English question, kept as JSON in the cache folder."""
     if gaz.spellings is None:
         path = _cache_file().with_name(_cache_file().stem + "-pinyin.json")
         try:
             spelled = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             # deliberately lazy: importing pypinyin costs 0.5 s, paid only when the spellings are not cached
-            from pypinyin import Style, lazy_pinyin  # noqa: PLC0415, RUF100
+            from pypinyin import Style, lazy_pinyin, pinyin  # noqa: PLC0415, RUF100
 
             spelled = {
-                p.short: "".join(lazy_pinyin(p.short, style=Style.NORMAL))
+                p.short: sorted(
+                    {"".join(lazy_pinyin(p.short, style=Style.NORMAL))}
+                    | {"".join(r) for r in product(*pinyin(p.short, style=Style.NORMAL, heteronym=True))}
+                )[:MAX_SPELLINGS]
                 for p in gaz.places
                 if p.level != "town" and len(p.short) >= MIN_SHORT
             }
@@ -426,7 +432,8 @@ def _by_spelling(gaz: Gazetteer) -> dict[str, list[Place]]:
         table: dict[str, list[Place]] = {}
         for place in gaz.places:
             if place.short in spelled and place.level != "town":
-                table.setdefault(spelled[place.short], []).append(place)
+                for spelling in spelled[place.short]:
+                    table.setdefault(spelling, []).append(place)
         gaz.spellings = table
     return gaz.spellings
 

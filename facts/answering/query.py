@@ -272,7 +272,8 @@ def latin_spelling(word: str, lexicon: Lexicon) -> str:
 def places_asked(text: str, names: "KnownNames") -> list[tuple[int, int, str]]:
     """The divisions a question names, as (start, end, full name): short forms resolved to the places the
     reports know first (江津 → 江津区), a place followed by one inside it read as the inner one
-    (重庆江津区 → 江津区). A short form that is a common word counts only for a place the reports know."""
+    (重庆江津区 → 江津区; Beijing's Chaoyang District, 北京市 朝阳区 → 朝阳区). A short form that is a
+    common word counts only for a place the reports know."""
     found: list[tuple[int, int, str]] = []
     for m in gazetteer().scan(text):
         word = text[m.start : m.end]
@@ -288,7 +289,7 @@ def places_asked(text: str, names: "KnownNames") -> list[tuple[int, int, str]]:
             and place.name not in names.districts
         ):
             continue  # 重汽(重庆)…项目: a place in brackets after a name is part of the name
-        if found and found[-1][1] == m.start and found[-1][2] in place.parents:
+        if found and not text[found[-1][1] : m.start].strip() and found[-1][2] in place.parents:
             found[-1] = (found[-1][0], m.end, place.name)
             continue
         found.append((m.start, m.end, place.name))

@@ -2,7 +2,7 @@
 
 import pytest
 
-from facts.places import gazetteer, latin_places, report_places
+from facts.places import division, gazetteer, latin_places, report_places
 from facts.reading.repair import repair
 
 
@@ -77,8 +77,9 @@ def test_common_words_are_no_places():
         ("What was Mianyang's GDP in 2022?", "绵阳市"),
         ("How many jobs did Ningyuan County add?", "宁远县"),
         ("Changshou District output in the first half", "长寿区"),  # 长寿 read as a phrase: chang, not zhang
+        ("Unemployment in Beijing's Chaoyang District", "朝阳区"),  # 朝阳 the word is zhaoyang; the place chao
     ],
-    ids=["possessive", "county-word", "polyphonic-character"],
+    ids=["possessive", "county-word", "polyphonic-character", "another-reading-of-a-character"],
 )
 def test_english_place_names(question, expected):
     assert expected in latin_places(question, frozenset())
@@ -90,3 +91,9 @@ def test_english_words_are_no_places():
 
 def test_an_autonomous_county_written_as_a_plain_county():
     assert names("务川县地区生产总值") == ["务川仡佬族苗族自治县"]
+
+
+def test_a_plain_county_form_names_the_place_on_its_own():
+    # a table row of a province's counties: 陵水县 is trusted as 陵水黎族自治县, as its full name would be
+    place = division("陵水县")
+    assert place is not None and place.name == "陵水黎族自治县"

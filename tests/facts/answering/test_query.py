@@ -54,8 +54,9 @@ def test_periods(question, label):
         ("重庆市长寿区上半年GDP", "长寿区"),
         ("What was Ningyuan County's GDP in 2023?", "宁远县"),
         ("2022年衡东县地区生产总值是多少", "衡东县"),  # a place the reports do not have is still asked for
+        ("What was the jobless rate of Chongqing's Changshou District in 2023?", "长寿区"),
     ],
-    ids=["short-form", "inner-place-wins", "english", "unknown-place"],
+    ids=["short-form", "inner-place-wins", "english", "unknown-place", "english-city-then-district"],
 )
 def test_places(question, district):
     assert parse(question).district == district
