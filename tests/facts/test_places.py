@@ -77,7 +77,8 @@ def test_common_words_are_no_places():
         ("What was Mianyang's GDP in 2022?", "绵阳市"),
         ("How many jobs did Ningyuan County add?", "宁远县"),
         ("Changshou District output in the first half", "长寿区"),  # 长寿 read as a phrase: chang, not zhang
-        ("Unemployment in Beijing's Chaoyang District", "朝阳区"),  # 朝阳 the word is zhaoyang; the place chao
+        # 朝阳 the word is zhaoyang; the place is Chaoyang
+        ("Unemployment in Beijing's Chaoyang District", "朝阳区"),
     ],
     ids=["possessive", "county-word", "polyphonic-character", "another-reading-of-a-character"],
 )

@@ -449,6 +449,22 @@ def test_respectively_pairs_rates_with_the_clauses_before():
     assert facts["20.5%"].terms.get("开行", 0) == 1.0 and facts["20.5%"].terms.get("集装箱", 0) <= 0.1
 
 
+def test_respectively_pairs_names_joined_by_and_that_share_their_words():
+    facts = {
+        f.figure: f
+        for f in _facts_of(
+            "2023年某县经济\n城镇和农村居民人均可支配收入分别达41200元、19850元,分别增长5.1%、7.3%。"
+        )
+    }
+    for figure, own, other in (
+        ("41200元", "城镇", "农村"),
+        ("19850元", "农村", "城镇"),
+        ("7.3%", "农村", "城镇"),
+    ):
+        assert facts[figure].terms.get(own) == 1.0 and facts[figure].terms.get(other, 0) <= 0.1, figure
+        assert facts[figure].terms.get("收入", 0) >= 0.7  # the words they share stay with both
+
+
 def test_a_place_after_a_locative_verb_is_not_the_subject():
     text = "衡山综合保税区于2015年设立。该区设在衡阳市某工业园,总体规划用地3.1平方公里。"
     fact = next(f for f in _facts_of(text) if f.figure == "3.1平方公里")
