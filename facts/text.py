@@ -304,6 +304,10 @@ FUNCTION_CHARS = set(
 )
 
 
+# Characters that are words of their own wherever they stand alone in a question: particles and copulas
+# (a sound-alike correction never takes them in: 作业量是多少 is not 作业粮食多少).
+STANDALONE_CHARS = frozenset("的了是有在吗呢和与及或")
+
 AMOUNT_SUFFIX = "额量数值"
 MIN_JOINED = 3  # a join of two tokens shorter than this is two single characters, too often no word
 MAX_UNKNOWN_NAME = 4  # a longer run of single characters is a phrase jieba cut up, not one name
@@ -539,8 +543,10 @@ class Tokenizer:
             windows = sorted(
                 ((a, b) for a in lefts for b in rights if b - a >= MIN_WORD), key=lambda w: w[0] - w[1]
             )
+            # a particle or copula standing alone (量是多少: 是) is a word of the question, not half a typo
+            particles = any(spans[k][2] in STANDALONE_CHARS for k in range(i, j + 1))
             for a, b in windows:
-                if any(a < end and start < b for start, end in protected):
+                if particles or any(a < end and start < b for start, end in protected):
                     continue
                 target = self._sounds_like(question[a:b])
                 if target is not None:

@@ -69,6 +69,9 @@ class Query:
     all_terms: list[str] = field(default_factory=list)  # every word of the question, subject and time too
     district: str | None = None  # the district the question names anywhere (江津 in 江津班列 too)
     series: bool = False  # 历年/变化/趋势: the figure over several periods
+    # the things asked that the reports' indicators name (夏粮, 房地产业): a figure must name them too
+    named: set[str] = field(default_factory=set)
+    kind_of: tuple[str, str] = ("", "")  # (夏粮, 产量): the kind of a head asked, as the reports name it
 
     @property
     def topic(self) -> str:

@@ -9,6 +9,7 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -140,6 +141,25 @@ class FactIndex:
         self.idf = {t: math.log(1 + n / (b - a)) for t, (a, b) in self.slices.items()}
         self.unknown_idf = math.log(1 + n / 2)
         self._weights: dict[str, dict[int, float]] = {}
+
+    @cached_property
+    def indicators(self) -> str:
+        """Every figure's indicator (粮食产量, 批发和零售业增加值): the words the reports name things with."""
+        return "\n".join(f.row.indicator or "" for f in self.facts)
+
+    def note_things_named(self, query: Query) -> None:
+        """Mark the question's words that name a thing the reports measure (words of their indicators, not
+        places), and the kind of its head it asks for when the reports name that kind whole (夏粮产量)."""
+        query.named = {
+            t for t in query.terms if t in self.idf and t in self.indicators and division(t) is None
+        }
+        modifier, head = modifier_and_head(query)
+        if (
+            modifier
+            and head
+            and (modifier + head in self.indicators or f"{modifier}的{head}" in self.indicators)
+        ):
+            query.kind_of = (modifier, head)
 
     def posting(self, term: str) -> tuple[np.ndarray, np.ndarray] | None:
         span = self.slices.get(term)
@@ -297,7 +317,7 @@ def fit_of(
         return None
     if query.measure and row.measure != query.measure:
         return None
-    if not _words_met(query, row, weight, policy):
+    if not _words_met(query, row, weight, policy) or (strict and not _names_met(query, row, weight, policy)):
         return None
     fit = 1.0
     if not query.measure and row.measure in {"growth", "share", "rank", "change"}:
@@ -325,6 +345,37 @@ def _words_met(query: Query, row: FactRow, weight: Callable[[str], float], polic
         if word in query.exclusive and any(t.find(word) > 0 and w >= near for t, w in row.terms.items()):
             return False  # 出口 only inside 进出口: the trade's figure (出口额 is still the exports')
     return not any(weight(name) < policy.required_near for name in query.required)
+
+
+def _names_met(query: Query, row: FactRow, weight: Callable[[str], float], policy: AnswerPolicy) -> bool:
+    """Whether the figure is of the thing the question names, not of a sibling: when the reports name
+    the question's thing whole (夏粮产量, 房地产业增加值), a figure whose indicator puts another word before
+    the same head (粮食产量, 第一产业增加值) is not its figure; and no word the question names may be
+    matched by a minority of its parts only (社会消费品零售总额 is not 批发和零售业 for their 零售)."""
+    modifier, head = query.kind_of
+    for term in query.named:
+        if weight(term) >= policy.restrictor_near:
+            continue
+        parts = query.parts.get(term) or []
+        present = [p for p in parts if weight(p) >= policy.restrictor_near]
+        if present and len(present) * 2 < len(parts):
+            return False
+        indicator = row.indicator or ""
+        if term == modifier and not present and term not in indicator and indicator.find(head) > 0:
+            return False
+    return True
+
+
+def modifier_and_head(query: Query) -> tuple[str, str]:
+    """The question's last word (its head: 产量 in 夏粮产量是多少) and the word right before it, if any."""
+    text = query.text
+    placed = sorted((text.find(t), t) for t in query.terms if t in text)
+    if not placed:
+        return "", ""
+    at, head = placed[-1]
+    before = text[:at].rstrip("的")
+    modifier = next((t for _, t in reversed(placed[:-1]) if before.endswith(t)), "")
+    return modifier, head
 
 
 def _kind_fit(fit: float, query: Query, fact: FactView, policy: AnswerPolicy) -> float:

@@ -858,7 +858,11 @@ def _pair_respectively(
         before = text[: max(clause.start - 1, 0)]
         start = max(before.rfind(c) for c in "，,;；。\n") + 1
         named = before[start:].partition("分别")[0] if "分别" in before[start:] else head
-    if "、" not in named and figures[i] in after and _pair_with_joined(tokenizer, named, after, i, figures, terms):
+    if (
+        "、" not in named
+        and figures[i] in after
+        and _pair_with_joined(tokenizer, named, after, i, figures, terms)
+    ):
         return
     items = [x for x in head.split("、") if x]
     if len(after) >= MIN_PAIRED and len(items) < len(after) and figures[i] in after:
@@ -879,7 +883,12 @@ JOINED = re.compile(r"和|与|及")
 
 
 def _pair_with_joined(
-    tokenizer: Tokenizer, head: str, after: list[Figure], i: int, figures: list[Figure], terms: dict[str, float]
+    tokenizer: Tokenizer,
+    head: str,
+    after: list[Figure],
+    i: int,
+    figures: list[Figure],
+    terms: dict[str, float],
 ) -> bool:
     """城镇和农村居民人均可支配收入分别达34525元、18352元: names joined by 和 share the words after the last
     one; what tells them apart is the word each brings (城镇, 农村), and the k-th figure has only the k-th."""

@@ -301,6 +301,7 @@ class FactService:
         index = self._index or self.refresh()
         this_year = datetime.now(ZoneInfo(self.settings.factbot_timezone)).year
         query = parse_question(question, self.lexicon, self.tokenizer, self._names, this_year, index.idf)
+        index.note_things_named(query)
         if not query.terms:
             return Answer(question, False, reason=Reason.VAGUE, query=query, titles=self._titles)
         policy = self.policy

@@ -19,3 +19,20 @@ TOKENIZER = Tokenizer(load_lexicon())
 )
 def test_economic_growth_is_the_growth_of_gdp(sentence, means_gdp):
     assert ("地区生产总值" in TOKENIZER.terms(sentence)) is means_gdp
+
+
+@pytest.mark.parametrize(
+    ("question", "corrected"),
+    [
+        ("2022年江津斑列开行多少列", "2022年江津班列开行多少列"),  # 斑 for 班: a typo that sounds alike
+        (
+            "2023年码头集装箱作业量是多少",
+            "2023年码头集装箱作业量是多少",
+        ),  # 量是 sounds like 粮食, but 是 is a word
+    ],
+    ids=["homophone-typo", "a-copula-is-no-typo"],
+)
+def test_sound_alike_corrections(question, corrected):
+    tokenizer = Tokenizer(load_lexicon())
+    tokenizer.learn(["班列", "粮食", "集装箱", "作业量", "码头"])
+    assert tokenizer.correct(question) == corrected

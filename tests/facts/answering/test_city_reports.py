@@ -122,3 +122,51 @@ def test_a_zone_and_an_export_line_each_get_their_own_figure(tmp_path, question,
     service = store_of(tmp_path, {"zone.txt": ZONE_MONTHS})
     answer = service.answer(question)
     assert answer.answered and answer.best.fact.row.value == value
+
+
+# A county bulletin of our own: grain in total and by season, the three industries, trade in goods.
+SIBLINGS = """淳安县2023年国民经济和社会发展统计公报
+
+一、综合
+全年实现地区生产总值310.20亿元。其中,第一产业增加值30.50亿元,第二产业增加值120.40亿元,第三产业增加值159.30亿元。
+
+二、农业
+全年粮食产量150300吨,比上年增长1.2%。全县油菜籽播种面积8.2万亩。
+
+三、国内贸易
+全年批发和零售业增加值20.80亿元,增长4.1%。
+"""
+
+
+@pytest.fixture(scope="module")
+def siblings(tmp_path_factory) -> FactService:
+    other = (
+        "建德市2021年统计公报\n全年夏粮产量35000吨。房地产业增加值12.5亿元。社会消费品零售总额98.6亿元。\n"
+    )
+    reports = {"bulletin.txt": SIBLINGS, "other.txt": other}
+    return store_of(tmp_path_factory.mktemp("siblings"), reports)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "2023年淳安县夏粮产量是多少吨",  # only the year's grain in total: 夏粮 is one season's
+        "2023年淳安县房地产业增加值是多少",  # not the first (or any other) industry's
+        "淳安县2023年社会消费品零售总额是多少",  # not the value added of wholesale and retail
+    ],
+)
+def test_a_sibling_of_the_thing_asked_is_not_its_figure(siblings, question):
+    assert not siblings.answer(question).answered
+
+
+@pytest.mark.parametrize(
+    ("question", "value"),
+    [
+        ("2023年淳安县粮食产量是多少吨", 150300),
+        ("2023年淳安县第三产业增加值是多少", 159.3),
+        ("2021年建德市夏粮产量是多少吨", 35000),
+    ],
+)
+def test_the_thing_asked_itself_is_answered(siblings, question, value):
+    answer = siblings.answer(question)
+    assert answer.answered and answer.best.fact.row.value == value
