@@ -150,8 +150,10 @@ class FactIndex:
     def note_things_named(self, query: Query) -> None:
         """Mark the question's words that name a thing the reports measure (words of their indicators, not
         places), and the kind of its head it asks for when the reports name that kind whole (夏粮产量)."""
-        query.named = {
-            t for t in query.terms if t in self.idf and t in self.indicators and division(t) is None
+        query.named = {  # a train service's name is checked as a name (Query.required), not as a thing
+            t
+            for t in query.terms
+            if t in self.idf and t in self.indicators and division(t) is None and t not in query.required
         }
         modifier, head = modifier_and_head(query)
         if (
@@ -353,15 +355,16 @@ def _names_met(query: Query, row: FactRow, weight: Callable[[str], float], polic
     the same head (粮食产量, 第一产业增加值) is not its figure; and no word the question names may be
     matched by a minority of its parts only (社会消费品零售总额 is not 批发和零售业 for their 零售)."""
     modifier, head = query.kind_of
+    indicator = row.indicator or ""
     for term in query.named:
-        if weight(term) >= policy.restrictor_near:
+        near = weight(term)
+        if near >= policy.restrictor_near:
             continue
+        if term == modifier and term not in indicator and indicator.find(head) > 0:
+            return False  # the figure names another kind of the head
         parts = query.parts.get(term) or []
         present = [p for p in parts if weight(p) >= policy.restrictor_near]
         if present and len(present) * 2 < len(parts):
-            return False
-        indicator = row.indicator or ""
-        if term == modifier and not present and term not in indicator and indicator.find(head) > 0:
             return False
     return True
 

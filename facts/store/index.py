@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 from facts.answering.query import KnownNames
 from facts.answering.search import FactIndex, FactRow, view
 from facts.lexicon import Lexicon
+from facts.places import gazetteer
 from facts.store.models import Document, Fact, StoreInfo, table_of
 from facts.text import Tokenizer, cache_dir
 
@@ -139,11 +140,17 @@ def load_index_state(engine: Engine, lexicon: Lexicon, tokenizer: Tokenizer) -> 
     tokenizer.add_words(words)
     index = FactIndex(rows, lexicon)
     tokenizer.learn(index.vocabulary | words)
+    divisions = frozenset(d.district for d in documents if d.district) | frozenset(
+        r.subject_name for r in rows if r.subject_kind == "district" and r.subject_name
+    )
+    # the short forms of the divisions named (沙坪坝 of 沙坪坝区: three characters too)
+    shorts = {
+        p.short for name in divisions for p in gazetteer().named(name) if len(p.short) >= PLACE_SHORT_CHARS
+    }
     names = KnownNames(
         districts=frozenset(d.district for d in documents if d.district),
-        divisions=frozenset(d.district for d in documents if d.district)
-        | frozenset(r.subject_name for r in rows if r.subject_kind == "district" and r.subject_name),
-        places=frozenset(w for w in words if len(w) == PLACE_SHORT_CHARS),
+        divisions=divisions,
+        places=frozenset(w for w in words if len(w) == PLACE_SHORT_CHARS) | shorts,
         orgs=frozenset(core for r in rows for core in r.orgs),
         services=frozenset(w for w in words if w.endswith("班列") and len(w) > len("班列")),
     )
