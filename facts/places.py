@@ -322,15 +322,11 @@ def report_places(text: str) -> ReportPlaces:
     for m in first:
         if m.place.level in levels:
             counts[m.place.name] += 2 if m.start < head else 1
-    if not counts and selfs:
-        # 全县 in a report that names its county only by its short form (宁远发展史): that county
-        level = selfs.most_common(1)[0][0]
-        alike = Counter(
-            m.place.name for m in doubtful if m.place.name.endswith(level) and m.place.level == "county"
-        )
-        if alike:
-            name = alike.most_common(1)[0][0]
-            counts[name] = alike[name]
+    if not counts:
+        found = _home_by_short_form(text, doubtful, selfs)
+        if found is not None:
+            name, times = found
+            counts[name] = times
             full_names.add(name)
             first += [m for m in doubtful if m.place.name == name]
     by_name = {m.place.name: m.place for m in first}
@@ -360,6 +356,48 @@ def report_places(text: str) -> ReportPlaces:
     )
     kept = tuple(m for m in mentions if believed(m) or (m.place.level == "town" and m.full))
     return ReportPlaces(home, {m.place.name: m.place for m in kept}, kept)
+
+
+# 县委, 区政府, 县人大: a county's or district's own bodies, saying which level the report is of
+LEVEL_OFFICE = re.compile(r"(区|县|旗)(?:委|政府|人民政府|人大|政协)")
+COUNTY_SELVES = ("区", "县", "旗")
+# 突破千亿大关, 突破500亿元大关: a milestone after a figure, not 大关县
+FIGURE_BEFORE = re.compile(r"(?:\d|[亿万千百十])(?:亿|万|千)?(?:元|美元|吨|人|户|个|家|台|辆)?$")
+
+
+def _home_by_short_form(
+    text: str, doubtful: list[PlaceMention], selfs: Counter[str]
+) -> tuple[str, int] | None:
+    """A report that names its county only by its short form (2022年,是泽州发展历程中…; 漾濞 twice): the
+    county-level place whose short form stands as a word of its own (not inside 示范县, not the milestone
+    of 千亿大关, not an ordinary word), of the level its 全县/县委 words speak of; named at least twice
+    when it has no such words."""
+    levels = {lv for lv in selfs if lv in COUNTY_SELVES} | {m.group(1) for m in LEVEL_OFFICE.finditer(text)}
+    gaz = gazetteer()
+    bounds: set[int] = set()
+    at = 0
+    for token in jieba.lcut(text, HMM=False):
+        bounds.add(at)
+        at += len(token)
+    bounds.add(at)
+    alike: Counter[str] = Counter()
+    for m in doubtful:
+        word = text[m.start : m.end]
+        freq, tag = gaz.words.get(word, (0, ""))
+        if (
+            m.place.level != "county"
+            or m.start not in bounds
+            or m.end not in bounds
+            or FIGURE_BEFORE.search(text, max(0, m.start - len("亿美元") - 1), m.start)
+            or (freq >= COMMON_FREQ and tag != "ns")
+        ):
+            continue
+        if not levels or any(m.place.name.endswith(lv) for lv in levels):
+            alike[m.place.name] += 1
+    if not alike:
+        return None
+    name, times = alike.most_common(1)[0]
+    return (name, times) if levels or times >= SELF_EVIDENCE else None
 
 
 def resolve(word: str, known: Collection[str] | None = None) -> Place | None:
