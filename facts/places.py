@@ -389,7 +389,7 @@ def _home_by_short_form(
             or m.start not in bounds
             or m.end not in bounds
             or FIGURE_BEFORE.search(text, max(0, m.start - len("亿美元") - 1), m.start)
-            or (freq >= COMMON_FREQ and tag != "ns")
+            or (not levels and freq >= COMMON_FREQ and tag != "ns")  # 宁远 is a name too, with 全县 beside it
         ):
             continue
         if not levels or any(m.place.name.endswith(lv) for lv in levels):

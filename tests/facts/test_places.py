@@ -50,6 +50,12 @@ def test_a_later_place_named_in_full_wins_an_overlap():
             "温州网讯 温州市记者报道:温州市所辖泰顺县上半年经济平稳。全县规上工业增长6%,全县投资增长4%。",
             "泰顺县",
         ),
+        (
+            "2023年,是泽州发展历程中极不平凡的一年。全年地区生产总值突破500亿元大关,县政府带领全县"
+            "创建国家级示范县,工业总产值突破千亿大关。",
+            "泽州县",
+        ),
+        ("一年来,漾濞核桃产业稳步发展,漾濞旅游人数增长12%。", "漾濞彝族自治县"),
     ],
     ids=[
         "county-by-short-name-and-全县",
@@ -59,6 +65,8 @@ def test_a_later_place_named_in_full_wins_an_overlap():
         "全县-picks-the-county-over-the-news-site's-city",
         "全省-makes-a-provincial-bulletin-the-province's",
         "全县-said-often-outweighs-a-city-named-more",
+        "short-name-once-beside-milestones-and-示范县",
+        "short-name-twice-without-self-words",
     ],
 )
 def test_report_home(text, home):
