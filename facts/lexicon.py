@@ -22,6 +22,7 @@ class Lexicon:
     zone_suffixes: tuple[str, ...]
     not_districts: frozenset[str]
     implies: dict[str, tuple[str, ...]]  # a word read whole -> the words it also means
+    never_in: dict[str, tuple[str, ...]]  # a word asked -> unit families its figure is never in
 
     def canonical(self, term: str) -> str:
         return self.synonyms.get(term, term)
@@ -54,4 +55,5 @@ def load_lexicon(path: Path = LEXICON_FILE) -> Lexicon:
         zone_suffixes=tuple(sorted(data["zone_suffixes"], key=len, reverse=True)),
         not_districts=frozenset(data["not_districts"]),
         implies={word: tuple(meant) for word, meant in data.get("implies", {}).items()},
+        never_in={word: tuple(families) for word, families in data.get("never_in", {}).items()},
     )

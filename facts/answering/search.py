@@ -230,6 +230,8 @@ class FactIndex:
         mask = coverage >= floor
         if query.unit_family:  # hard constraints first, in bulk; fit_of checks the rest one by one
             mask &= self.family_code == self._codes.get(query.unit_family, -1)
+        for family in query.never_in:
+            mask &= self.family_code != self._codes.get(family, -1)
         if query.measure:
             mask &= self.measure_code == self._codes.get(query.measure, -1)
         if strict and query.district:

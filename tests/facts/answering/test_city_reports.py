@@ -170,3 +170,10 @@ def test_a_sibling_of_the_thing_asked_is_not_its_figure(siblings, question):
 def test_the_thing_asked_itself_is_answered(siblings, question, value):
     answer = siblings.answer(question)
     assert answer.answered and answer.best.fact.row.value == value
+
+
+def test_an_output_is_never_an_area(tmp_path):
+    report = "淳安县2023年统计公报\n全县粮食播种面积35.20万亩,总产量达152300吨,其中夏粮总产4.10万吨。\n"
+    service = store_of(tmp_path, {"bulletin.txt": report})
+    answer = service.answer("2023年淳安县粮食总产量是多少")
+    assert answer.answered and (answer.best.fact.row.value, answer.best.fact.row.unit) == (152300, "吨")

@@ -125,3 +125,15 @@ def test_a_place_named_is_no_typo_for_another_that_sounds_alike():
     names = KnownNames(districts=frozenset({"肥西县"}), divisions=frozenset({"肥西县", "维西傈僳族自治县"}))
     query = parse_question("维西县一季度地区生产总值是多少", LEXICON, tokenizer, names, 2026)
     assert query.district == "维西傈僳族自治县"
+
+
+@pytest.mark.parametrize(
+    ("question", "never"),
+    [
+        ("任泽2021年粮食总产量是多少", {"area", "money"}),  # an output: tonnes or head, not 万亩 sown
+        ("2023年消费品工业产值是多少", {"area", "吨"}),  # an output value is money
+        ("2023年粮食播种面积是多少", set()),
+    ],
+)
+def test_the_unit_families_an_amount_asked_is_never_in(question, never):
+    assert parse(question).never_in == never
