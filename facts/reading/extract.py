@@ -9,7 +9,7 @@ sentence, then the paragraph, then the report as a whole (marked as inferred).
 import bisect
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from facts.lexicon import Lexicon
 from facts.places import division, report_places
@@ -18,10 +18,12 @@ from facts.reading.periods import (
     DATE_LINE,
     PLAN_WORDS,
     WHOLE_YEAR,
+    YEAR_MONTHS,
     Marker,
     Period,
     ReportYears,
     find_markers,
+    months_period,
     part_words,
     report_years,
     resolve_context,
@@ -700,7 +702,9 @@ def _fact(report: _Report, where: _Sentence, i: int) -> FactRecord:
     _pair_respectively(tokenizer, text, clause, where.figures, i, terms)
     lead = text[(prev_clause or clause).start : fig.start]
     scope = Span(prev_para.start, para.end) if prev_para and CONTINUES.match(text, para.start) else para
-    period = _change_pair(text, where.figures, i, _period(ctx, sent, scope, clause, fig))
+    period = _so_far(
+        text, clause, fig, _change_pair(text, where.figures, i, _period(ctx, sent, scope, clause, fig))
+    )
     for word in part_words(period):  # "二季度…" without a year still finds the figure for 2023年第二季度
         terms[word] = WEIGHTS["seg"]
     subject, explicit = _subject(ctx, text, scope, sent, where.clauses, near.c_index, fig)
@@ -965,6 +969,17 @@ def _period(ctx: ReportContext, sent: Span, para: Span, clause: Span, fig: Figur
     if ctx.years.default:
         return year_period(ctx.years.default, inferred=True)
     return None
+
+
+def _so_far(text: str, clause: Span, fig: Figure, period: Period | None) -> Period | None:
+    """5月份,…当月增长15.5%,累计增长19.9%: a figure its clause calls 累计 under one month is of the year
+    to that month (2021年1-5月), not of the month."""
+    if period is None or period.start is None or period.start != period.end:
+        return period
+    if "累计" not in text[clause.start : fig.start]:
+        return period
+    year, month = year_of(period.start), period.end % YEAR_MONTHS + 1
+    return replace(months_period(year, 1, month), inferred=period.inferred)
 
 
 def _change_pair(text: str, figures: list[Figure], i: int, period: Period | None) -> Period | None:

@@ -184,6 +184,8 @@ MARKER = re.compile(
             r"(?P<rel>今年|去年|前年|明年|上年|本年)(?P<relpart>以来|底|末)?",
             r"(?P<ctx>全年|当年|这一年|年内)",
             r"(?P<md>\d{1,2})月\d{1,2}日",
+            # 5月份,…当月增长15.5%: one month of the report's year (月份 says a month, not a range's end)
+            r"(?<![\d\-—~至到])(?P<om>\d{1,2})月份",
             r"(?P<five>五年来|五年间|五年|近五年)",
         ]
     )
@@ -367,6 +369,14 @@ def _month(m: re.Match[str], _scan: _Scan) -> Reading | None:
     return months_period(int(m["my"]), month, month), False, True
 
 
+def _one_month(m: re.Match[str], scan: _Scan) -> Reading | None:
+    """5月份: that month of the year the report is of."""
+    month = int(m["om"])
+    if scan.report is None or not 1 <= month <= YEAR_MONTHS:
+        return None
+    return months_period(scan.report, month, month), False, False
+
+
 def _year(m: re.Match[str], scan: _Scan) -> Reading | None:
     """2019年, 2019年底, 2019年以来: a year, its end, or the years since."""
     year, part = int(m["y"]), m["ypart"]
@@ -427,6 +437,7 @@ READERS: tuple[tuple[str, Callable[[re.Match[str], _Scan], Reading | None]], ...
     ("y", _year),
     ("rel", _relative_year),
     ("md", _day),
+    ("om", _one_month),
     ("five", _five_years),
 )
 

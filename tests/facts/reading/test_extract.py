@@ -585,3 +585,9 @@ def test_a_train_service_is_named_after_the_whole_place():
     extract_facts("t.txt", repair(text), lexicon, tokenizer)
     assert "九龙坡班列" in tokenizer.words(text)
     assert "龙坡班列" not in tokenizer.words(text)
+
+
+def test_a_running_total_under_one_month_is_the_year_to_that_month():
+    text = "2023年5月某区统计月报\n5月份,全区规模以上工业增加值当月增长12.4%,累计增长9.6%。"
+    periods = {f.figure: f.period.label for f in _facts_of(text) if f.period}
+    assert periods == {"12.4%": "2023年5月", "9.6%": "2023年1-5月"}

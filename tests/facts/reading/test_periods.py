@@ -151,6 +151,12 @@ MARKERS = [
         ],
         id="two-years",
     ),
+    P(
+        "5月份,全区规模以上工业增加值当月增长12.4%,按2020年不变价格计算",
+        ABOUT_2023,
+        [("5月份", ym(2023, 5), ym(2023, 5), "2023年5月", False)],
+        id="a-month-of-the-reports-year-and-no-price-base-year",
+    ),
 ]
 
 
