@@ -289,6 +289,7 @@ class FactIndex:
                 (1 + policy.specificity * min(extra / total, policy.specificity_cap))
                 * (policy.phase_unasked if unasked else 1.0)
                 * (policy.other_place if others else 1.0)
+                * (policy.bound if s.fact.row.qualifier else 1.0)
             )
             rescored.append(Scored(s.fact, s.score / factor, s.coverage))
         rescored.sort(key=lambda s: (-s.score, -(s.fact.row.period_end or 0), s.fact.id))

@@ -177,3 +177,10 @@ def test_an_output_is_never_an_area(tmp_path):
     service = store_of(tmp_path, {"bulletin.txt": report})
     answer = service.answer("2023年淳安县粮食总产量是多少")
     assert answer.answered and (answer.best.fact.row.value, answer.best.fact.row.unit) == (152300, "吨")
+
+
+def test_an_exact_figure_beats_the_milestone_it_passed(tmp_path):
+    report = "淳安县2023年政府工作报告\n2022年,我县地区生产总值突破300亿元大关,达到318亿元,增长6.1%。\n"
+    service = store_of(tmp_path, {"report.txt": report})
+    answer = service.answer("淳安县2022年地区生产总值是多少")
+    assert answer.answered and answer.best.fact.row.value == 318
