@@ -53,7 +53,9 @@ class AnswerPolicy:
     specificity_cap: float = 2.0
     phase_unasked: float = 1.5  # divisor: the figure is one phase's (一期, 二期) and the question names none
     other_place: float = 1.2  # divisor: the figure's words name another division too (两地合计 is not one's)
-    bound: float = 1.1  # divisor: a figure written as a bound (突破400亿元大关) yields to an exact one as close
+    bound: float = (
+        1.1  # divisor: a figure written as a bound (突破400亿元大关) yields to an exact one as close
+    )
 
     # -- the answer as a whole
     elsewhere: float = 0.3  # another place's fact fitting the words this much better stops a lesser answer

@@ -72,6 +72,7 @@ class Query:
     # the things asked that the reports' indicators name (夏粮, 房地产业): a figure must name them too
     named: set[str] = field(default_factory=set)
     never_in: set[str] = field(default_factory=set)  # unit families the amount asked is never in (产量: area)
+    compounds: set[str] = field(default_factory=set)  # words the reports use, made of parts (常住 + 人口)
     kind_of: tuple[str, str] = ("", "")  # (夏粮, 产量): the kind of a head asked, as the reports name it
 
     @property

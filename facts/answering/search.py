@@ -101,6 +101,9 @@ def view(row: FactRow, lexicon: Lexicon) -> FactView:
     return FactView(row.id, row, period, subject, lexicon.family(row.unit))
 
 
+MIN_PARTS = 2  # a compound has an opening part and a last one (常住 + 人口)
+
+
 class FactIndex:
     def __init__(self, rows: list[FactRow], lexicon: Lexicon):
         self.lexicon = lexicon
@@ -154,6 +157,14 @@ class FactIndex:
             t
             for t in query.terms
             if t in self.idf and t in self.indicators and division(t) is None and t not in query.required
+        }
+        query.compounds = {
+            t
+            for t in query.terms
+            if t in self.idf
+            and len(query.parts.get(t) or ()) >= MIN_PARTS
+            and division(t) is None
+            and t not in query.required
         }
         modifier, head = modifier_and_head(query)
         if (
@@ -369,7 +380,23 @@ def _names_met(query: Query, row: FactRow, weight: Callable[[str], float], polic
         present = [p for p in parts if weight(p) >= policy.restrictor_near]
         if present and len(present) * 2 < len(parts):
             return False
+    for term in query.compounds:
+        if weight(term) >= policy.restrictor_near:
+            continue
+        parts = query.parts.get(term) or []
+        if _rival_part(term, parts, [p for p in parts if weight(p) >= policy.restrictor_near], indicator):
+            return False
     return True
+
+
+def _rival_part(term: str, parts: list[str], present: list[str], indicator: str) -> bool:
+    """常住人口 asked, 城镇人口 found: the compound's last part stands in the figure's indicator after
+    another word, and its opening part is nowhere near: a sibling of the thing asked."""
+    opening = max((p for p in parts if term.startswith(p) and p != term), key=len, default="")
+    last = max((p for p in parts if term.endswith(p) and p != term), key=len, default="")
+    if not opening or not last or opening in present or last not in present or opening in indicator:
+        return False
+    return indicator.find(last) > 0
 
 
 def modifier_and_head(query: Query) -> tuple[str, str]:

@@ -184,3 +184,14 @@ def test_an_exact_figure_beats_the_milestone_it_passed(tmp_path):
     service = store_of(tmp_path, {"report.txt": report})
     answer = service.answer("淳安县2022年地区生产总值是多少")
     assert answer.answered and answer.best.fact.row.value == 318
+
+
+def test_a_compound_is_not_its_sibling_sharing_the_last_part(tmp_path):
+    reports = {
+        "a.txt": "淳安县2023年统计公报\n年末全县户籍人口45.60万人,其中,城镇人口21.30万人,乡村人口24.30万人。\n",
+        "b.txt": "建德市2021年统计公报\n年末全市常住人口44.50万人。\n",
+    }
+    service = store_of(tmp_path, reports)
+    assert not service.answer("2023年末淳安县常住人口是多少").answered  # 城镇人口 is not 常住人口
+    answer = service.answer("2023年末淳安县城镇人口是多少")
+    assert answer.answered and answer.best.fact.row.value == 21.3
