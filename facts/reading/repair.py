@@ -29,7 +29,7 @@ _SYLLABLE = (
     r"ui|ve|er|a|o|e|i|u|v|ü)"
 )
 _GLOSS = re.compile(rf"(?<=[\u3400-\u9fff)])\((?:{_TONED}|{_SYLLABLE})\)")
-# Lost characters a page shows as question marks (????): never part of a figure or a word.
+# Lost characters a page shows as question marks (????, ??工??业 for an indent): never part of a figure or a word.
 _LOST = re.compile(r"\?{3,}")
 
 # A table row without separators (rank, name, figures run together) and a header naming its units.

@@ -22,6 +22,7 @@ CELL_FIGURE = re.compile(
     r"^(-?\d+(?:,\d{3})*(?:\.\d+)?)((?![年月日号季期届])[^\d\s|()（）.,%]{1,4}|%)$"
 )  # 2021年 is a date
 RANK = re.compile(r"^\d{1,3}$")
+CAPTION_CELL = re.compile(r"^附?表\s*[\d一二三四五六七八九十]")  # 表1, 附表一: a table's caption
 MIN_COLUMNS, MAX_COLUMNS = 2, 12
 MIN_ROWS = 1
 RANK_AND_LABEL = 2  # a ranked row opens with two cells that are no figures: its rank and its label
@@ -103,6 +104,8 @@ def find_tables(text: str) -> list[Table]:
         piped = "|" in line
         cells = _cells(text, a, b) if piped else []
         header = len(cells) >= MIN_COLUMNS and not any(NUMBER.match(c.text) for c in cells)
+        if piped and not block and len(cells) < MIN_COLUMNS and cells and CAPTION_CELL.match(cells[0].text):
+            continue  # | 表1 2022年全县生产总值 | ||: the caption, printed as the table's first row
         if piped and not (header and seen_figures):
             block.append((a, b))
             seen_figures = seen_figures or any(NUMBER.match(c.text) for c in cells)

@@ -240,3 +240,13 @@ def test_a_rows_own_unit_beats_its_columns():
 def test_prose_with_blanks_is_no_table():
     text = "全年 完成投资 12.5 亿元\n其中 工业投资 8.1 亿元\n民间投资 3.2 亿元\n"
     assert find_tables(repair(text).text) == []
+
+
+def test_a_caption_printed_as_the_first_row_is_no_row():
+    text = (
+        "| 表1 2023年全县生产总值及其增长速度 | ||\n| 指 标 | 绝对数(亿元) | 比上年增长(%) |\n"
+        "| 地区生产总值 | 420.5 | 5.3 |\n| 第一产业 | 60.2 | 3.9 |\n| 建筑业 | 35.1 | 6.6 |\n"
+    )
+    [table] = find_tables(repair(text).text)
+    assert table.header == ("绝对数(亿元)", "比上年增长(%)")
+    assert [r.label for r in table.rows] == ["地区生产总值", "第一产业", "建筑业"]
