@@ -17,7 +17,7 @@ import numpy as np
 from facts.answering.policy import POLICY, AnswerPolicy
 from facts.answering.query import Query
 from facts.lexicon import Lexicon
-from facts.places import division
+from facts.places import division, gazetteer
 from facts.reading.periods import Period, period_fit
 from facts.reading.subjects import Subject
 from facts.text import MIN_WORD
@@ -513,10 +513,22 @@ def _zone_fit(
     return policy.zone_in_district if row.sub_scope else None
 
 
+def _contains(outer: str, inner: str) -> bool:
+    """Whether the division `outer` holds the division `inner` (青岛市 holds 即墨区)."""
+    return any(outer in place.parents for place in gazetteer().named(inner))
+
+
 def _district_fit(asked: Subject, subject: Subject, row: FactRow, policy: AnswerPolicy) -> float | None:
     """A fact about `subject`, asked about a district (or 全区): the district's own, or inferred as it."""
     if subject.kind == "district":
-        return 1.0 if not asked.key or asked.key == subject.key else None
+        if not asked.key or asked.key == subject.key:
+            return 1.0
+        # a report on 即墨区 whose sentence took its topic from the city named before (青岛蓝谷…): the
+        # figure is still the report's own place's, by inference only
+        inferred_parent = (
+            not row.subject_explicit and row.district == asked.key and _contains(subject.key, asked.key)
+        )
+        return policy.inferred_district if inferred_parent else None
     if row.subject_explicit or row.sub_scope:
         return None
     return policy.inferred_district if not asked.key or subject.place in (None, asked.key) else None

@@ -195,3 +195,13 @@ def test_a_compound_is_not_its_sibling_sharing_the_last_part(tmp_path):
     assert not service.answer("2023年末淳安县常住人口是多少").answered  # 城镇人口 is not 常住人口
     answer = service.answer("2023年末淳安县城镇人口是多少")
     assert answer.answered and answer.best.fact.row.value == 21.3
+
+
+def test_a_district_figure_after_its_city_named_as_a_topic_stays_the_districts(tmp_path):
+    report = (
+        "即墨区2022年经济运行情况\n2022年,全区经济稳中有进。\n"
+        "青岛蓝谷创新高地加快崛起。率先完成功能区改革。成立海洋产业联盟,新增高新技术企业120家。\n"
+    )
+    service = store_of(tmp_path, {"report.txt": report})
+    answer = service.answer("2022年即墨区新增高新技术企业多少家")
+    assert answer.answered and answer.best.fact.row.value == 120
