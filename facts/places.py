@@ -22,7 +22,7 @@ from pathlib import Path
 
 import jieba
 
-from facts.text import DICT_TAG_FIELDS, cache_dir  # the one cache folder of the project
+from facts.text import DICT_TAG_FIELDS, cache_dir, plain_segmenter  # the one cache folder of the project
 
 log = logging.getLogger(__name__)
 
@@ -376,7 +376,7 @@ def _home_by_short_form(
     gaz = gazetteer()
     bounds: set[int] = set()
     at = 0
-    for token in jieba.lcut(text, HMM=False):
+    for token in plain_segmenter().lcut(text, HMM=False):
         bounds.add(at)
         at += len(token)
     bounds.add(at)

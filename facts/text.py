@@ -91,6 +91,16 @@ def small_dictionary() -> Path:
     return target
 
 
+@cache
+def plain_segmenter() -> jieba.Tokenizer:
+    """jieba on the small dictionary with none of the reports' words: how plain Chinese cuts a text (loads in
+    a fifth of the time jieba's own dictionary takes)."""
+    segmenter = jieba.Tokenizer(dictionary=str(small_dictionary()))
+    segmenter.tmp_dir = str(cache_dir())
+    segmenter.initialize()
+    return segmenter
+
+
 def single_nouns() -> frozenset[str]:
     """One-character words jieba tags as common nouns (牛, 羊, 茶, 煤): an indicator may be one of them
     (出栏牛). Units, place suffixes and function characters are not (they say nothing of what is counted)."""
