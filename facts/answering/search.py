@@ -150,13 +150,20 @@ class FactIndex:
         """Every figure's indicator (粮食产量, 批发和零售业增加值): the words the reports name things with."""
         return "\n".join(f.row.indicator or "" for f in self.facts)
 
+    def in_indicators(self, words: str) -> bool:
+        """Whether some figure's indicator holds `words` (remembered: questions repeat their words)."""
+        seen = self.__dict__.setdefault("_in_indicators", {})
+        if words not in seen:
+            seen[words] = words in self.indicators
+        return seen[words]
+
     def note_things_named(self, query: Query) -> None:
         """Mark the question's words that name a thing the reports measure (words of their indicators, not
         places), and the kind of its head it asks for when the reports name that kind whole (夏粮产量)."""
         query.named = {  # a train service's name is checked as a name (Query.required), not as a thing
             t
             for t in query.terms
-            if t in self.idf and t in self.indicators and division(t) is None and t not in query.required
+            if t in self.idf and self.in_indicators(t) and division(t) is None and t not in query.required
         }
         query.compounds = {
             t
@@ -170,7 +177,7 @@ class FactIndex:
         if (
             modifier
             and head
-            and (modifier + head in self.indicators or f"{modifier}的{head}" in self.indicators)
+            and (self.in_indicators(modifier + head) or self.in_indicators(f"{modifier}的{head}"))
         ):
             query.kind_of = (modifier, head)
 
@@ -191,7 +198,7 @@ class FactIndex:
         return table.get(fact, 0.0)
 
     def __getstate__(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if k != "_weights"}
+        return {k: v for k, v in self.__dict__.items() if k not in {"_weights", "_in_indicators"}}
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
@@ -333,7 +340,7 @@ def fit_of(
         return None
     if query.measure and row.measure != query.measure:
         return None
-    if not _words_met(query, row, weight, policy) or (strict and not _names_met(query, row, weight, policy)):
+    if not _words_met(query, row, weight, policy):
         return None
     fit = 1.0
     if not query.measure and row.measure in {"growth", "share", "rank", "change"}:
@@ -342,7 +349,8 @@ def fit_of(
     if not strict:
         return fit
     place_and_time = _place_and_time(query, fact, weight, policy)
-    if place_and_time is None:
+    # the thing named is checked last: the dearest test, for the few facts of the place and time asked
+    if place_and_time is None or not _names_met(query, row, weight, policy):
         return None
     period, subject = place_and_time
     return fit * period * subject
