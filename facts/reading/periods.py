@@ -123,6 +123,13 @@ def _date_line_year(head: str) -> int | None:
     return int(next(g for g in chosen[0].groups() if g)) if chosen else None
 
 
+# A government's work report, named with its year near the top, and the words with which it reviews the
+# year before (过去一年, 一年来): such a report is given at the start of its year.
+WORK_REPORT = re.compile(r"((?:19|20)\d{2})年[^\n。]{0,12}政府工作报告")
+REVIEW = re.compile(r"过去(的)?一年|一年来")
+TITLE_REACH = 120
+
+
 def report_years(text: str) -> ReportYears:
     """Guess which year a report is about and when it was written, from its own text."""
     counts: Counter[int] = Counter()
@@ -150,6 +157,10 @@ def report_years(text: str) -> ReportYears:
         rf"(截至|截止|到){default}年(底|末)|{default}年12月|过去的{default}年|{default}年全年|{default}年是",
         text,
     )
+    work_report = WORK_REPORT.search(text[:TITLE_REACH])
+    if work_report and int(work_report.group(1)) == default and REVIEW.search(text) and not looking_back:
+        # 2023年政府工作报告 … 过去一年: a work report given early in a year reviews the year before it
+        return ReportYears(default - 1, default)
     return ReportYears(default, default + 1 if looking_back else default)
 
 
@@ -243,8 +254,8 @@ def find_markers(text: str, years: ReportYears) -> list[Marker]:
     """Every period expression in `text`, with relative ones resolved against the report's years."""
     scan = _Scan(text, years, years.report or years.default)
     for m in MARKER.finditer(text):
-        if PRICE_BASE.match(text, m.end()):
-            continue
+        if PRICE_BASE.match(text, m.end()) or WORK_REPORT.match(text, m.start()):
+            continue  # 按2020年不变价格; 2024年政府工作报告 (the year it is given, not the year it reviews)
         reading = _read(m, scan)
         if reading is None:
             continue

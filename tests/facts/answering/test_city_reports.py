@@ -205,3 +205,11 @@ def test_a_district_figure_after_its_city_named_as_a_topic_stays_the_districts(t
     service = store_of(tmp_path, {"report.txt": report})
     answer = service.answer("2022年即墨区新增高新技术企业多少家")
     assert answer.answered and answer.best.fact.row.value == 120
+
+
+def test_a_work_reports_review_answers_for_the_year_before(tmp_path):
+    report = "淳安县2024年政府工作报告\n过去一年,全县经济稳中有进,新增规上工业企业36家。\n"
+    service = store_of(tmp_path, {"report.txt": report})
+    answer = service.answer("2023年淳安县新增规上工业企业多少家")
+    assert answer.answered and answer.best.fact.row.value == 36
+    assert not service.answer("2024年淳安县新增规上工业企业多少家").answered

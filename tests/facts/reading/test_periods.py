@@ -431,3 +431,17 @@ def test_a_year_then_a_day_of_it_is_the_year_so_far():
 def test_a_date_line_years_after_the_report_dates_a_copy():
     text = "文档详情\n发布:2019-10-11\n某县经济社会发展情况(2014年4月)\n今年以来,全县完成地方财政收入1.5亿元,2013年为5.2亿元。"
     assert report_years(text).report == 2014
+
+
+@pytest.mark.parametrize(
+    ("text", "about", "written"),
+    [
+        ("淳安县2023年政府工作报告\n过去一年,全县经济稳中有进。全年新增企业120家。", 2022, 2023),
+        ("淳安县2023年政府工作报告\n一年来,我们坚持稳中求进。今年主要预期目标是增长6%。", 2022, 2023),
+        ("淳安县2023年统计公报\n过去一年,全县经济稳中有进。", 2023, 2023),  # a bulletin is of its own year
+    ],
+    ids=["work-report-reviews-the-year-before", "一年来", "a-bulletin-is-of-its-year"],
+)
+def test_a_work_report_reviews_the_year_before_its_own(text, about, written):
+    years = report_years(text)
+    assert (years.default, years.report) == (about, written)
