@@ -160,19 +160,10 @@ class FactIndex:
     def note_things_named(self, query: Query) -> None:
         """Mark the question's words that name a thing the reports measure (words of their indicators, not
         places), and the kind of its head it asks for when the reports name that kind whole (夏粮产量)."""
-        query.named = {  # a train service's name is checked as a name (Query.required), not as a thing
-            t
-            for t in query.terms
-            if t in self.idf and self.in_indicators(t) and division(t) is None and t not in query.required
-        }
-        query.compounds = {
-            t
-            for t in query.terms
-            if t in self.idf
-            and len(query.parts.get(t) or ()) >= MIN_PARTS
-            and division(t) is None
-            and t not in query.required
-        }
+        # a train service's name is checked as a name (Query.required), not as a thing
+        known = [t for t in query.terms if t in self.idf and division(t) is None and t not in query.required]
+        query.named = {t for t in known if self.in_indicators(t)}
+        query.compounds = {t for t in known if len(query.parts.get(t) or ()) >= MIN_PARTS}
         modifier, head = modifier_and_head(query)
         if (
             modifier

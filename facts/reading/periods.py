@@ -380,14 +380,6 @@ def _month(m: re.Match[str], _scan: _Scan) -> Reading | None:
     return months_period(int(m["my"]), month, month), False, True
 
 
-def _one_month(m: re.Match[str], scan: _Scan) -> Reading | None:
-    """5月份: that month of the year the report is of."""
-    month = int(m["om"])
-    if scan.report is None or not 1 <= month <= YEAR_MONTHS:
-        return None
-    return months_period(scan.report, month, month), False, False
-
-
 def _year(m: re.Match[str], scan: _Scan) -> Reading | None:
     """2019年, 2019年底, 2019年以来: a year, its end, or the years since."""
     year, part = int(m["y"]), m["ypart"]
@@ -412,8 +404,8 @@ def _relative_year(m: re.Match[str], scan: _Scan) -> Reading | None:
 
 
 def _day(m: re.Match[str], scan: _Scan) -> Reading | None:
-    """6月25日: the month of that day in the report's year."""
-    month = int(m["md"])
+    """6月25日, 5月份: that month of the year the report is of."""
+    month = int(m["md"] or m["om"])
     if scan.report is None or not 1 <= month <= YEAR_MONTHS:
         return None
     return months_period(scan.report, month, month), False, False
@@ -448,7 +440,7 @@ READERS: tuple[tuple[str, Callable[[re.Match[str], _Scan], Reading | None]], ...
     ("y", _year),
     ("rel", _relative_year),
     ("md", _day),
-    ("om", _one_month),
+    ("om", _day),
     ("five", _five_years),
 )
 
