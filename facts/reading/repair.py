@@ -83,6 +83,7 @@ def repair(original: str) -> RepairedText:
     )
     spaced = _spaced_tables(narrow, bounds)
     cells -= set(spaced)
+    short = _short_line_max(narrow, bounds)
     previous_index = -1
     for index, (end, next_start) in enumerate(bounds):
         kept = spaced[index] if index in spaced else _clean_line(narrow, start, end)
@@ -103,6 +104,8 @@ def repair(original: str) -> RepairedText:
                     separator = "\n"  # a date on a line of its own (2018年5月2日) is no part of a sentence
                 if index in cells or previous_index in cells:
                     separator = "\n"  # a table printed one cell a line keeps its cells apart
+                if len(previous[0]) <= short and not _CLAUSE_MARK.search(previous[0]):
+                    separator = "\n"  # a title, heading or date line above a paragraph
                 if separator:
                     out.append(separator)
                     origin.append(previous[1])
@@ -245,6 +248,31 @@ def _simplified(ch: str) -> str:
         return ch
     converted = zhconv.convert(ch, "zh-cn")
     return converted if len(converted) == 1 else ch
+
+
+# A page printed a paragraph a line has long lines (at this percentile, at least PARAGRAPH_WIDTH
+# characters); a PDF's wrapped column runs 15-25 characters a line, and breaks mid-sentence anywhere.
+# On such a page a line under SHORT_SHARE of that width with no closing punctuation is a title, a
+# heading (一、综合) or a date line, never half of a sentence — unless it holds a comma: a sentence the
+# page broke (…总投资72亿元,用地600余亩,分两).
+WIDTH_PERCENTILE = 0.75
+PARAGRAPH_WIDTH = 40
+SHORT_SHARE = 0.8
+_CLAUSE_MARK = re.compile(r"[,，;；。]")
+
+
+def _short_line_max(narrow: str, bounds: list[tuple[int, int]]) -> int:
+    """The length up to which a line is too short to be part of a paragraph (-1 on a wrapped page)."""
+    starts = [0] + [n for _, n in bounds[:-1]]
+    lengths = sorted(
+        len(_SPACE_RUN.sub("", narrow[a:b]))
+        for a, (b, _) in zip(starts, bounds, strict=True)
+        if narrow[a:b].strip() and "|" not in narrow[a:b]
+    )
+    if not lengths:
+        return -1
+    width = lengths[int(len(lengths) * WIDTH_PERCENTILE)]
+    return int(width * SHORT_SHARE) if width >= PARAGRAPH_WIDTH else -1
 
 
 def _line_bounds(text: str) -> list[tuple[int, int]]:
