@@ -213,3 +213,17 @@ def test_a_work_reports_review_answers_for_the_year_before(tmp_path):
     answer = service.answer("2023年淳安县新增规上工业企业多少家")
     assert answer.answered and answer.best.fact.row.value == 36
     assert not service.answer("2024年淳安县新增规上工业企业多少家").answered
+
+
+def test_a_companys_project_in_the_county_asked_about_is_answered(tmp_path):
+    report = (
+        "淳安县2023年招商引资工作综述\n2023年,全县招商引资实现新突破,全年签约项目58个,协议引资超300亿元,"
+        "其中百亿元以上项目2个,新开工项目31个,项目建设取得明显成效,产业结构持续优化。\n"
+        "6月8日,淳安县与浙江千岛新能源有限公司(以下简称“千岛新能源”)签订投资协议。\n"
+        "总投资45亿元的千岛新能源储能电池基地项目签约落户淳安\n"
+        "6月20日,全县第二批重点项目集中开工,新开工项目12个,总投资86亿元,涵盖先进制造、文旅康养等领域。\n"
+    )
+    service = store_of(tmp_path, {"review.txt": report})
+    answer = service.answer("2023年淳安县储能电池基地项目总投资多少")
+    assert answer.answered and answer.best.fact.row.value == 45
+    assert not service.answer("2023年建德市储能电池基地项目总投资多少").answered
