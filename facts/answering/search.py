@@ -528,7 +528,12 @@ def _district_fit(asked: Subject, subject: Subject, row: FactRow, policy: Answer
             not row.subject_explicit and row.district == asked.key and _contains(subject.key, asked.key)
         )
         return policy.inferred_district if inferred_parent else None
-    if subject.kind == "org" and asked.key and row.district == asked.key and subject.place in (None, asked.key):
+    if (
+        subject.kind == "org"
+        and asked.key
+        and row.district == asked.key
+        and subject.place in (None, asked.key)
+    ):
         return policy.inferred_district  # a company's project in the report of the district asked about
     if row.subject_explicit or row.sub_scope:
         return None

@@ -21,6 +21,11 @@ def half_width(c: str) -> str:
     return " " if c == "\u3000" else c
 
 
+# A paragraph as a web page prints it, on one line of its own
+PARAGRAPH = (
+    "今年以来,全县上下坚持稳中求进工作总基调,统筹发展和安全,县域经济运行总体平稳、稳中有进,主要指标好于预期。"
+)
+
 # Short excerpts of seeds/*.txt (file:line in the id) and what repair makes of them.
 CASES = [
     pytest.param(
@@ -191,15 +196,15 @@ CASES = [
         id="a-date-alone-on-its-line-stays-apart",
     ),
     pytest.param(
-        "前三季度全县经济运行情况\n发布日期:2023-10-20 来源:县统计局\n今年以来,全县上下坚持稳中求进工作总基调,统筹发展和安全,县域经济运行总体平稳、稳中有进,主要指标好于预期。\n一、工业\n"
+        "前三季度全县经济运行情况\n发布日期:2023-10-20 来源:县统计局\n" + PARAGRAPH + "\n一、工业\n"
         "1-9月,全县规模以上工业增加值同比增长7.1%,增速比上半年加快0.8个百分点,高于全市平均水平。",
-        "前三季度全县经济运行情况\n发布日期:2023-10-20来源:县统计局\n今年以来,全县上下坚持稳中求进工作总基调,统筹发展和安全,县域经济运行总体平稳、稳中有进,主要指标好于预期。\n一、工业\n"
+        "前三季度全县经济运行情况\n发布日期:2023-10-20来源:县统计局\n" + PARAGRAPH + "\n一、工业\n"
         "1-9月,全县规模以上工业增加值同比增长7.1%,增速比上半年加快0.8个百分点,高于全市平均水平。",
         id="title-date-line-and-heading-above-long-paragraphs-stay-apart",
     ),
     pytest.param(
-        "今年以来,全县上下坚持稳中求进工作总基调,统筹发展和安全,县域经济运行总体平稳、稳中有进,主要指标好于预期。\n此次签约的项目位于县产业园,总投资12亿元,分两\n期建设,达产后年产值30亿元。",
-        "今年以来,全县上下坚持稳中求进工作总基调,统筹发展和安全,县域经济运行总体平稳、稳中有进,主要指标好于预期。\n此次签约的项目位于县产业园,总投资12亿元,分两期建设,达产后年产值30亿元。",
+        PARAGRAPH + "\n此次签约的项目位于县产业园,总投资12亿元,分两\n期建设,达产后年产值30亿元。",
+        PARAGRAPH + "\n此次签约的项目位于县产业园,总投资12亿元,分两期建设,达产后年产值30亿元。",
         id="a-short-line-with-a-comma-is-a-sentence-the-page-broke",
     ),
     pytest.param(
