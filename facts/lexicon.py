@@ -23,6 +23,11 @@ class Lexicon:
     not_districts: frozenset[str]
     implies: dict[str, tuple[str, ...]]  # a word read whole -> the words it also means
     never_in: dict[str, tuple[str, ...]]  # a word asked -> unit families its figure is never in
+    per_unit: tuple[str, ...] = ()  # 人均, 亩均: a ratio to people or land, not the total
+
+    def per_unit_in(self, text: str) -> frozenset[str]:
+        """The per-unit words (人均 …) in `text`."""
+        return frozenset(w for w in self.per_unit if w in text)
 
     def canonical(self, term: str) -> str:
         return self.synonyms.get(term, term)
@@ -56,4 +61,5 @@ def load_lexicon(path: Path = LEXICON_FILE) -> Lexicon:
         not_districts=frozenset(data["not_districts"]),
         implies={word: tuple(meant) for word, meant in data.get("implies", {}).items()},
         never_in={word: tuple(families) for word, families in data.get("never_in", {}).items()},
+        per_unit=tuple(data.get("per_unit", ())),
     )

@@ -581,3 +581,11 @@ class Tokenizer:
             )
             target = self._by_sound[match[0]] if match else None
         return target if target and len(target) == len(window) and target != window else None
+
+
+# Words beside a figure that say nothing of what it measures: how it moved or is put (同比增长, 占比) …
+THIN_WORDS = re.compile(r"同比|增长|同比增长|年均增长|增速|增幅|比重|占比|其中|分别|贡献|实现|达到|提升|提高")
+# what a rate is compared with or how it is counted, which names nothing it measures (比上年增长183.2%)
+BASIS_WORDS = re.compile(
+    r"(比|较)?(上年|去年|上年同期|去年同期|同期)|按?可比价格?(计算)?|计算|价格|现价|名义"
+)

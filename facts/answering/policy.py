@@ -24,6 +24,9 @@ class AnswerPolicy:
     )
 
     # -- what is asked against what the fact is
+    other_quantity: float = (
+        0.5  # per capita (人均) on one side only: another quantity, unless nothing else fits
+    )
     unasked_measure: float = 0.5  # a growth/share/rank figure when the question asks for an amount
     actual_for_plan: float = 0.55  # asked for a target (计划/目标), the fact is what happened
     plan_for_actual: float = 0.6  # asked what happened, the fact is a target (offered, rarely the answer)

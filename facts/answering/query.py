@@ -72,6 +72,7 @@ class Query:
     # the things asked that the reports' indicators name (夏粮, 房地产业): a figure must name them too
     named: set[str] = field(default_factory=set)
     never_in: set[str] = field(default_factory=set)  # unit families the amount asked is never in (产量: area)
+    per_unit: frozenset[str] = frozenset()  # 人均 asked: a ratio to people, not the total
     compounds: set[str] = field(default_factory=set)  # words the reports use, made of parts (常住 + 人口)
     kind_of: tuple[str, str] = ("", "")  # (夏粮, 产量): the kind of a head asked, as the reports name it
 
@@ -118,6 +119,7 @@ def parse_question(
     unit_family, explicit, rest = _asked_unit(rest, lexicon, tokenizer)
     query.measure, query.unit_family = _asked_measure(text, rest, unit_family, explicit)
     query.never_in = {f for word, families in lexicon.never_in.items() if word in text for f in families}
+    query.per_unit = lexicon.per_unit_in(text)
     rest = MEASURE_WORDS.sub(" ", rest)
     query.target = bool(TARGET.search(text))
     # a restricting word must be a word of the question: 进出口 asks for trade, not 出口 (exports) alone

@@ -20,7 +20,7 @@ from facts.lexicon import Lexicon
 from facts.places import division, gazetteer
 from facts.reading.periods import Period, period_fit
 from facts.reading.subjects import Subject
-from facts.text import MIN_WORD
+from facts.text import BASIS_WORDS, MIN_WORD, THIN_WORDS
 
 PHASES = ("一期", "二期", "三期", "首期")
 
@@ -82,6 +82,7 @@ class FactView:
     period: Period | None
     subject: Subject | None
     family: str
+    per_unit: frozenset[str] = frozenset()  # 人均 in its indicator: a ratio to people, not the total
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,9 @@ def view(row: FactRow, lexicon: Lexicon) -> FactView:
     subject = None
     if row.subject_kind:
         subject = Subject(row.subject_kind, row.subject_name or "", row.subject_key or "", row.subject_place)
-    return FactView(row.id, row, period, subject, lexicon.family(row.unit))
+    return FactView(
+        row.id, row, period, subject, lexicon.family(row.unit), lexicon.per_unit_in(row.indicator)
+    )
 
 
 MIN_PARTS = 2  # a compound has an opening part and a last one (常住 + 人口)
@@ -285,11 +288,15 @@ class FactIndex:
         total = sum(self.idf.get(t, self.unknown_idf) for t in query.terms) or 1.0
         rescored = []
         for s in scored:
-            extra = sum(
-                self.idf.get(t, 0.0) * w
+            unasked_words = [
+                (t, w)
                 for t, w in s.fact.row.terms.items()
-                if w >= NEAR and t not in asked and not any(t in a or a in t for a in asked)
-            )
+                if w >= NEAR
+                and t not in asked
+                and not any(t in a or a in t for a in asked)
+                and _names_a_thing(t)
+            ]
+            extra = sum(self.idf.get(t, 0.0) * w for t, w in unasked_words)
             unasked = [
                 r for r in PHASES if r not in asked and s.fact.row.terms.get(r, 0.0) >= 1.0
             ]  # near only
@@ -303,6 +310,16 @@ class FactIndex:
             rescored.append(Scored(s.fact, s.score / factor, s.coverage))
         rescored.sort(key=lambda s: (-s.score, -(s.fact.row.period_end or 0), s.fact.id))
         return rescored
+
+
+def _names_a_thing(term: str) -> bool:
+    """Whether a word beside a figure may say what it measures: not another figure (1298.56亿元), not how
+    it moved or is compared (增长, 比上年)."""
+    return (
+        not THIN_WORDS.fullmatch(term)
+        and not BASIS_WORDS.fullmatch(term)
+        and not any(c.isdigit() for c in term)
+    )
 
 
 def _other_places(row: FactRow, asked: str | None) -> bool:
@@ -333,7 +350,7 @@ def fit_of(
         return None
     if not _words_met(query, row, weight, policy):
         return None
-    fit = 1.0
+    fit = 1.0 if fact.per_unit == query.per_unit else policy.other_quantity
     if not query.measure and row.measure in {"growth", "share", "rank", "change"}:
         fit *= policy.unasked_measure
     fit = _kind_fit(fit, query, fact, policy)

@@ -55,7 +55,7 @@ from facts.reading.tables import (
     find_glued_tables,
     find_tables,
 )
-from facts.text import MIN_WORD, Tokenizer
+from facts.text import BASIS_WORDS, MIN_WORD, THIN_WORDS, Tokenizer
 
 SENTENCE_END = re.compile(r"[。!?！？]+[”’」』)）]*")
 CONTINUES = re.compile(r"其中|同时|此外|另外|其次|并且|而且|这些|这一|此外")
@@ -73,11 +73,6 @@ INDICATOR_LEAD = re.compile(
 )
 INDICATOR_TAIL = re.compile(
     r"(分别|累计|实现|达到|达|为|约|超过|超|近|共|共计|合计|已|的|增至|提高到|突破|有望|将|可|从|由)+$"
-)
-THIN_WORDS = re.compile(r"同比|增长|同比增长|年均增长|增速|增幅|比重|占比|其中|分别|贡献|实现|达到|提升|提高")
-# what a rate is compared with or how it is counted, which names nothing it measures (比上年增长183.2%)
-BASIS_WORDS = re.compile(
-    r"(比|较)?(上年|去年|上年同期|去年同期|同期)|按?可比价格?(计算)?|计算|价格|现价|名义"
 )
 OBJECT_AFTER = re.compile(
     r"(完善|建设|建好|打造|依托|提升|推动|推进|发挥|支持|融入|对接|围绕|做强|做大|用好|利用|壮大|优化|"
@@ -148,6 +143,9 @@ class ReportContext:
     top_zone: Subject | None
     words: set[str] = field(default_factory=set)  # names jieba must keep whole
     title_period: Period | None = None  # 前三季度…经济运行情况: the period of figures that name none
+    annual: bool = (
+        False  # the heading names a year's report (统计公报, 年鉴): its undated figures are the year's
+    )
     _starts: dict[str, list[int]] = field(default_factory=dict, repr=False)
 
     def mentions_in(self, start: int, end: int) -> list[Mention]:
@@ -229,6 +227,7 @@ def read_context(text: str, lexicon: Lexicon, tokenizer: Tokenizer) -> ReportCon
         names.get(top_zone) if top_zone else None,
         words,
         title_period(text, markers),
+        ANNUAL_REPORT.search(text, 0, HEADING_REACH) is not None,
     )
 
 
@@ -267,6 +266,8 @@ def extract_facts(
 TITLE_CHARS = 80  # an opening line this short is a title or a lead, not a paragraph of figures
 
 
+# a report of a whole year by its kind: 国民经济和社会发展统计公报, a yearbook (年鉴), a year's report (年报)
+ANNUAL_REPORT = re.compile(r"统计公报|年鉴|年报")
 HEADING_REACH = 300  # a report's heading (title, source, date) fits in its first few hundred characters
 
 
@@ -665,6 +666,23 @@ Region = tuple[
 QUOTE_LEAD = 60  # the clause before joins the quote when the figure stands this close to its start
 
 
+# A clause that only says how a figure is counted (按可比价格计算, 扣除价格因素): the figure after it
+# is still of the thing named before it (地区生产总值1298亿元,按可比价格计算,比上年增长6.2%).
+PRICE_NOTE = re.compile(
+    r"(经初步核算|按(可比|现行|不变|当年)?价格?(计算)?|按可比口径(计算)?|(扣除|剔除)价格因素(后)?)"
+)
+
+
+def _previous_clause(text: str, clauses: list[Span], c_index: int) -> int:
+    """The index of the clause before clause c_index that names something (-1 if none)."""
+    prev = c_index - 1
+    while prev > 0 and PRICE_NOTE.fullmatch(
+        text[clauses[prev].start : clauses[prev].end].strip(" ,，:：;；")
+    ):
+        prev -= 1
+    return prev
+
+
 def _around(text: str, where: _Sentence, i: int) -> _Around:
     """Where figure i stands in its sentence."""
     fig = where.figures[i]
@@ -683,7 +701,7 @@ def _around(text: str, where: _Sentence, i: int) -> _Around:
         prev_piece=prev_piece,
         c_index=c_index,
         clause=clause,
-        prev_clause=clauses[c_index - 1] if c_index else None,
+        prev_clause=clauses[prev] if (prev := _previous_clause(text, clauses, c_index)) >= 0 else None,
         next_clause=clauses[c_index + 1] if c_index + 1 < len(clauses) else None,
         seg_before=seg_before,
         seg_after=seg_after,
@@ -806,7 +824,8 @@ def _neighbour_regions(
     ]  # the figure itself names nothing: 2019年为1036.7亿元, 比上年增长183.2%
     if prev_clause and not own_words:  # "同比增长8%": what grew is named in the clause before
         regions.append(("seg", prev_clause.start, prev_clause.end))
-        earlier = where.clauses[near.c_index - 2] if near.c_index > 1 else None
+        at = where.clauses.index(prev_clause)
+        earlier = where.clauses[at - 1] if at else None
         if earlier:
             regions.append(("clause", earlier.start, earlier.end))
     elif prev_clause:
@@ -965,7 +984,12 @@ def _period(ctx: ReportContext, sent: Span, para: Span, clause: Span, fig: Figur
     if before and before[-1].period is not None:
         return before[-1].period.as_inferred()
     if ctx.title_period is not None:
-        return ctx.title_period.as_inferred()
+        whole_year = (
+            ctx.title_period.start is not None and ctx.title_period.end - ctx.title_period.start == WHOLE_YEAR
+        )
+        # a year's bulletin says its year once, in its heading: its undated figures are of that whole year,
+        # not a guess that a part of the year might better answer
+        return ctx.title_period if ctx.annual and whole_year else ctx.title_period.as_inferred()
     if ctx.years.default:
         return year_period(ctx.years.default, inferred=True)
     return None

@@ -18,7 +18,7 @@ from facts.answering.query import KnownNames, Query, parse_question
 from facts.answering.search import FactIndex, Scored, subject_fit
 from facts.kinds import Kind, Reason
 from facts.lexicon import Lexicon, load_lexicon
-from facts.reading.periods import period_fit
+from facts.reading.periods import WHOLE_YEAR, Period, period_fit
 from facts.store.build import BeforeCommit, BuildReport, build_store
 from facts.store.changes import ReloadDiff, changes_since, diff_facts, record_changes
 from facts.store.db import make_engine, upgrade_schema
@@ -61,25 +61,45 @@ def series_of(ranked: list[Scored], best: Scored, policy: AnswerPolicy = POLICY)
 
 
 def latest_total_first(results: list[Scored], policy: AnswerPolicy = POLICY) -> list[Scored]:
-    """Asked for a running total without a date (江津班列累计开行多少列), the latest of the close ones:
-    截至2023年5月底 supersedes 截至2019年底."""
+    """Asked without a date, the latest of the close ones of the same kind: 截至2023年5月底 supersedes
+    截至2019年底 (江津班列累计开行多少列), 2019年 supersedes 2015年 (江津区的GDP), a year never a quarter."""
     best = results[0]
-    if best.fact.period is None or best.fact.period.start is not None:
+    if best.fact.period is None:
         return results
-    later = [
+    close = [
         r
         for r in results[1:]
         if r.fact.period is not None
-        and r.fact.period.start is None
-        and r.fact.period.end > best.fact.period.end
         and r.fact.family == best.fact.family
         and r.fact.row.measure == best.fact.row.measure
+        and r.fact.row.kind == best.fact.row.kind
         and r.score >= policy.latest_share * best.score
     ]
-    if not later:
-        return results
-    latest = max(later, key=period_end)
+    years = [r for r in close if _whole_year(r.fact.period)]
+    if best.fact.period.start is not None and not _whole_year(best.fact.period) and years:
+        best = max(years, key=period_end)  # a year's figure before a later quarter's
+    chosen = best.fact.period
+    later = [
+        r
+        for r in close
+        if r.fact.period is not None
+        and chosen is not None
+        and _same_span(r.fact.period, chosen)
+        and r.fact.period.end > chosen.end
+    ]
+    latest = max(later, key=period_end) if later else best
     return [latest, *(r for r in results if r is not latest)]
+
+
+def _whole_year(period: Period | None) -> bool:
+    return period is not None and period.start is not None and period.end - period.start == WHOLE_YEAR
+
+
+def _same_span(a: Period, b: Period) -> bool:
+    """Two running totals (截至…), or two spans as long (two years, two first halves)."""
+    if a.start is None or b.start is None:
+        return a.start is None and b.start is None
+    return a.end - a.start == b.end - b.start
 
 
 def period_end(scored: Scored) -> int:

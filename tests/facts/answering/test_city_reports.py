@@ -227,3 +227,40 @@ def test_a_companys_project_in_the_county_asked_about_is_answered(tmp_path):
     answer = service.answer("2023年淳安县储能电池基地项目总投资多少")
     assert answer.answered and answer.best.fact.row.value == 45
     assert not service.answer("2023年建德市储能电池基地项目总投资多少").answered
+
+
+def test_per_capita_and_total_each_answer_their_own_question(tmp_path):
+    report = (
+        "淳安县2023年统计公报\n全县实现地区生产总值312.45亿元,人均生产总值达到6.9万元。\n"
+        "按常住人口计算,全县人均地区生产总值比上年增长6.4%。全县地区生产总值按可比价格计算,比上年增长5.8%。\n"
+    )
+    service = store_of(tmp_path, {"bulletin.txt": report})
+    for question, value in (
+        ("2023年淳安县地区生产总值是多少", 312.45),
+        ("2023年淳安县人均GDP是多少", 6.9),
+        ("2023年淳安县GDP增长多少", 5.8),
+        ("2023年淳安县人均地区生产总值增长多少", 6.4),
+    ):
+        answer = service.answer(question)
+        assert answer.answered and answer.best.fact.row.value == value, question
+
+
+def test_a_years_bulletin_does_not_answer_for_half_of_the_year(tmp_path):
+    report = (
+        "淳安县2023年国民经济和社会发展统计公报\n"
+        "全县上下稳中求进,经济运行总体平稳。按户籍人口计算,人均地区生产总值98765元。\n"
+    )
+    service = store_of(tmp_path, {"bulletin.txt": report})
+    assert service.answer("2023年淳安县人均地区生产总值是多少").answered
+    assert not service.answer("2023年上半年淳安县人均地区生产总值是多少").answered
+
+
+def test_asked_without_a_date_the_latest_year_answers_never_a_later_quarter(tmp_path):
+    reports = {
+        "y2022.txt": "淳安县2022年统计公报\n全年实现地区生产总值290.10亿元。\n",
+        "y2023.txt": "淳安县2023年统计公报\n全年实现地区生产总值312.45亿元。\n",
+        "q2024.txt": "淳安县2024年一季度经济运行\n一季度,全县实现地区生产总值75.30亿元。\n",
+    }
+    service = store_of(tmp_path, reports)
+    answer = service.answer("淳安县的地区生产总值是多少")
+    assert answer.answered and answer.best.fact.row.value == 312.45

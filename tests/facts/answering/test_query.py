@@ -23,8 +23,18 @@ def parse(question: str):
         ("2023年宁远县豆类产量同比增减多少", "%", "growth"),
         ("高新区产值下降了多少", "%", "growth"),
         ("截至2024年6月某通道班列累计开行多少", "列", None),
+        ("2023年前三季度宁远县某港集装箱吞吐量是多少", "标箱", None),
+        ("2023年宁远县某港货物吞吐量是多少", "吨", None),
     ],
-    ids=["scaled-unit", "no-area-in-占地区", "增减-is-a-rate", "下降-is-a-rate", "开行-counts-trains"],
+    ids=[
+        "scaled-unit",
+        "no-area-in-占地区",
+        "增减-is-a-rate",
+        "下降-is-a-rate",
+        "开行-counts-trains",
+        "containers-are-teu",
+        "cargo-is-tonnes",
+    ],
 )
 def test_unit_and_measure(question, unit, measure):
     query = parse(question)

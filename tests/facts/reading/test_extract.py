@@ -591,3 +591,23 @@ def test_a_running_total_under_one_month_is_the_year_to_that_month():
     text = "2023年5月某区统计月报\n5月份,全区规模以上工业增加值当月增长12.4%,累计增长9.6%。"
     periods = {f.figure: f.period.label for f in _facts_of(text) if f.period}
     assert periods == {"12.4%": "2023年5月", "9.6%": "2023年1-5月"}
+
+
+def test_a_note_of_how_it_is_counted_does_not_name_the_rate_after_it():
+    text = "2023年某县统计公报\n全年实现地区生产总值312.45亿元,按可比价格计算,比上年增长6.2%。"
+    rate = next(f for f in _facts_of(text) if f.figure == "6.2%")
+    assert "地区生产总值" in rate.indicator
+    assert rate.terms.get("地区生产总值", 0) >= 0.7
+
+
+@pytest.mark.parametrize(
+    ("heading", "inferred"),
+    [
+        ("某县2023年国民经济和社会发展统计公报", False),  # a year's bulletin: its figures are the year's
+        ("2023年某县经济发展综述", True),  # a review of the year may speak of parts of it
+    ],
+)
+def test_a_years_bulletin_dates_its_undated_figures_with_its_year(heading, inferred):
+    text = heading + "\n全县上下稳中求进,经济运行总体平稳。按户籍人口计算,人均地区生产总值98765元。"
+    fact = next(f for f in _facts_of(text) if f.figure == "98765元")
+    assert fact.period.label == "2023年" and fact.period.inferred is inferred
