@@ -30,6 +30,7 @@ ASKED_UNIT = re.compile(
 )
 QUESTION_CHARS = set("多少几趟列个次家的了吗呢是有开跑行这那些年月日共总")
 SHARE = re.compile(r"占比|比重|比例|份额|占全|百分之几|覆盖率|[^增长]率")
+CONTRIBUTION = re.compile(r"贡献率|贡献度")
 RANK = re.compile(r"排名|第几|排第|位列|排在")
 TARGET = re.compile(
     r"目标|计划|力争|要在|要建|要达|要突破|要超过|要实现|将会|将要|将达|将突破|将超|将实现|将建成|有望|预计|预期|"
@@ -209,6 +210,8 @@ def _asked_measure(  # noqa: PLR0911
     text: str, rest: str, family: str | None, explicit: bool
 ) -> tuple[str | None, str | None]:
     """The measure asked (growth, share, change, rank, else None) and the unit family that goes with it."""
+    if CONTRIBUTION.search(text):  # 对GDP增长的贡献率: a share of the growth, not the growth
+        return "share", "%"
     growth = GROWTH.search(text)
     if growth and explicit and family not in (None, "%"):
         return "change", family  # 增长了多少亿: an amount of change

@@ -717,7 +717,7 @@ def _fact(report: _Report, where: _Sentence, i: int) -> FactRecord:
     clause, prev_clause, para, prev_para = near.clause, near.prev_clause, where.para, where.prev_para
     named_before = _named_before(text, clause, where.figures, i)
     terms = _weighted_terms(tokenizer, text, _regions(tokenizer, text, where, near, i, named_before))
-    _pair_respectively(tokenizer, text, clause, where.figures, i, terms)
+    paired = _pair_respectively(tokenizer, text, clause, where.figures, i, terms)
     lead = text[(prev_clause or clause).start : fig.start]
     scope = Span(prev_para.start, para.end) if prev_para and CONTINUES.match(text, para.start) else para
     period = _so_far(
@@ -752,7 +752,8 @@ def _fact(report: _Report, where: _Sentence, i: int) -> FactRecord:
         subject=subject,
         subject_explicit=explicit,
         sub_scope=sub_scope,
-        indicator=_indicator(text, named_by, fig, names, tokenizer, report.lexicon.family(fig.unit)),
+        indicator=_paired_indicator(paired, fig)
+        or _indicator(text, named_by, fig, names, tokenizer, report.lexicon.family(fig.unit)),
         quote=report.repaired.original_span(quote_start, quote_end),
         sentence=text[quote_start:quote_end],
         terms=terms,
@@ -760,6 +761,16 @@ def _fact(report: _Report, where: _Sentence, i: int) -> FactRecord:
         district=ctx.home,
         direction=fig.direction,
     )
+
+
+def _paired_indicator(name: str | None, fig: Figure) -> str:
+    """The indicator of a figure a list names (第二产业增加值, 第一产业增加值增速), else ""."""
+    if not name:
+        return ""
+    name = re.sub(r"^(其中|全年|全县|全区|全市|[,，:：\s])+", "", name)
+    if fig.measure == "growth" and not re.search(r"增速|增长|增幅", name):
+        name += "增速"
+    return name[-16:]
 
 
 def _named_before(text: str, clause: Span, figures: list[Figure], i: int) -> Span | None:
@@ -868,41 +879,100 @@ MIN_PAIRED = 2  # 分别 pairs two or more figures with as many names or clauses
 
 def _pair_respectively(
     tokenizer: Tokenizer, text: str, clause: Span, figures: list[Figure], i: int, terms: dict[str, float]
-) -> None:
-    """高新技术企业、科技型企业分别达211家、1125家: the k-th figure belongs to the k-th name only."""
+) -> str | None:
+    """高新技术企业、科技型企业分别达211家、1125家: the k-th figure belongs to the k-th name only. Returns
+    the name figure i is paired with, when a list names it."""
     head, at, _ = text[clause.start : clause.end].partition("分别")
     if not at:
-        return
+        return None
     split = clause.start + len(head)
     after = [f for f in figures if split <= f.start < clause.end]
-    named = head
-    if not JOINED.search(head):
-        # …分别达34525元、18352元,分别增长8.5%、9%: the rates pair with the names of the clause before
-        before = text[: max(clause.start - 1, 0)]
-        start = max(before.rfind(c) for c in "，,;；。\n") + 1
-        named = before[start:].partition("分别")[0] if "分别" in before[start:] else head
-    if (
-        "、" not in named
-        and figures[i] in after
-        and _pair_with_joined(tokenizer, named, after, i, figures, terms)
-    ):
-        return
-    items = [x for x in head.split("、") if x]
-    if len(after) >= MIN_PAIRED and len(items) < len(after) and figures[i] in after:
+    if figures[i] not in after:
+        return None
+    named = _names_of_list(text, clause, head)
+    if "、" not in named and _pair_with_joined(tokenizer, named, after, i, figures, terms):
+        return None
+    # …分别为24.27亿元、60.37亿元, 分别增长4.0%、0.2%: a clause with no names of its own takes those before
+    listed = head if "、" in head or "三次产业" in head else named
+    items = _whole_items([x for x in listed.split("、") if x], len(after))
+    if len(after) >= MIN_PAIRED and len(items) < len(after):
         _pair_with_clauses(tokenizer, text, clause, figures, after, i, terms)
-        return
-    if len(after) < MIN_PAIRED or len(items) != len(after) or figures[i] not in after:
-        return
-    own = set(tokenizer.terms(items[after.index(figures[i])]))
-    for k, item in enumerate(items):
+        return None
+    if len(after) < MIN_PAIRED or len(items) != len(after):
+        return None
+    k = after.index(figures[i])
+    own = set(tokenizer.terms(items[k]))
+    name = items[k]
+    measure = THIN_WORDS.sub("", head).strip(" ,，")
+    if listed is not head and measure:
+        # 三次产业占GDP比重分别为…,经济增长贡献率分别为…: the clause names its own measure; of the names
+        # before it only what tells them apart (第一产业) is its figures'
+        shared = set(tokenizer.terms(items[0]))
+        for item in items[1:]:
+            shared &= set(tokenizer.terms(item))
+        own -= shared
+        name = _distinct_part(items, k) + head.strip(" ,，")
+    _keep_own(tokenizer, items, k, own, terms)
+    return name
+
+
+def _names_of_list(text: str, clause: Span, head: str) -> str:
+    """The names a 分别 clause pairs its figures with: its own words before 分别 when they join names with
+    和, else (…分别达34525元、18352元,分别增长8.5%、9%) those of the clause before, if it too says 分别."""
+    if JOINED.search(head):
+        return head
+    before = text[: max(clause.start - 1, 0)]
+    start = max(before.rfind(c) for c in "，,;；。\n") + 1
+    return before[start:].partition("分别")[0] if "分别" in before[start:] else head
+
+
+def _keep_own(tokenizer: Tokenizer, items: list[str], k: int, own: set[str], terms: dict[str, float]) -> None:
+    """Item k's words stand beside the figure; the other items' words hardly at all."""
+    for n, item in enumerate(items):
         for term in tokenizer.terms(item):
             if term in own:
                 terms[term] = 1.0
-            elif k != after.index(figures[i]):
+            elif n != k:
                 terms[term] = min(terms.get(term, 0.0), 0.1)
 
 
+def _distinct_part(items: list[str], k: int) -> str:
+    """What item k has that the others do not: 第一产业 of 第一产业增加值 among 第二/第三产业增加值."""
+    item = items[k]
+    industry = next((x for x in INDUSTRIES if x in item), None)
+    if industry:
+        return industry
+    tail = 0
+    while tail < len(item) and all(
+        len(other) > tail and other[-1 - tail] == item[-1 - tail] for other in items
+    ):
+        tail += 1
+    return item[: len(item) - tail] if tail < len(item) else item
+
+
 JOINED = re.compile(r"和|与|及")
+# the three industries named at once: 三次产业占GDP比重分别为…, 一、二、三产业增加值分别为…
+THREE_INDUSTRIES = re.compile(r"三次产业|[第]?一[、,，]\s*[第]?二[、,，]\s*[第]?三产业")
+SHORT_ITEM = 3  # 第一、第二、第三产业: items before the last this short leave out the words the last one has
+
+
+def _whole_items(items: list[str], figures: int) -> list[str]:
+    """A list whose items leave out the words they share with the last one, written whole:
+    第一、第二、第三产业增加值 → 第一产业增加值, 第二产业增加值, 第三产业增加值; 三次产业 before three figures
+    is the three industries."""
+    joined = "、".join(items)
+    three = THREE_INDUSTRIES.search(joined)
+    if three and figures == len(INDUSTRIES):
+        head, tail = joined[: three.start()], joined[three.end() :]
+        return [head + industry + tail for industry in INDUSTRIES]
+    if len(items) < MIN_PAIRED:
+        return items
+    last = items[-1]
+    width = len(items[0])
+    if width > SHORT_ITEM or any(len(x) != width for x in items[:-1]) or len(last) <= width:
+        return items
+    shared = last[width:]
+    return [x + shared for x in items[:-1]] + [last]
 
 
 def _pair_with_joined(

@@ -25,6 +25,7 @@ def parse(question: str):
         ("截至2024年6月某通道班列累计开行多少", "列", None),
         ("2023年前三季度宁远县某港集装箱吞吐量是多少", "标箱", None),
         ("2023年宁远县某港货物吞吐量是多少", "吨", None),
+        ("2023年宁远县第三产业对GDP增长的贡献率是多少", "%", "share"),
     ],
     ids=[
         "scaled-unit",
@@ -34,6 +35,7 @@ def parse(question: str):
         "开行-counts-trains",
         "containers-are-teu",
         "cargo-is-tonnes",
+        "贡献率-is-a-share-of-growth",
     ],
 )
 def test_unit_and_measure(question, unit, measure):

@@ -611,3 +611,31 @@ def test_a_years_bulletin_dates_its_undated_figures_with_its_year(heading, infer
     text = heading + "\n全县上下稳中求进,经济运行总体平稳。按户籍人口计算,人均地区生产总值98765元。"
     fact = next(f for f in _facts_of(text) if f.figure == "98765元")
     assert fact.period.label == "2023年" and fact.period.inferred is inferred
+
+
+INDUSTRIES_SENTENCE = (
+    "2023年某县统计公报\n全年第一、第二、第三产业增加值分别为31.50亿元、88.20亿元、102.70亿元,"
+    "分别增长3.6%、5.1%、6.2%;三次产业占地区生产总值比重分别为14.2%、39.7%、46.1%,"
+    "对经济增长的贡献率分别为9.8%、35.5%、54.7%。城镇、农村居民人均可支配收入分别为45120元、21030元。"
+)
+
+
+@pytest.mark.parametrize(
+    ("figure", "indicator", "own", "other"),
+    [
+        ("88.20亿元", "第二产业增加值", "第二产业", "第一产业"),
+        ("3.6%", "第一产业增加值增速", "第一产业", "第三产业"),
+        ("46.1%", "第三产业占地区生产总值比重", "第三产业", "第二产业"),
+        ("54.7%", "第三产业对经济增长的贡献率", "第三产业", "第一产业"),
+        ("21030元", "农村居民人均可支配收入", "农村", "城镇"),
+    ],
+)
+def test_a_list_that_shares_its_words_pairs_each_figure_with_its_whole_name(figure, indicator, own, other):
+    fact = next(f for f in _facts_of(INDUSTRIES_SENTENCE) if f.figure == figure)
+    assert fact.indicator == indicator
+    assert fact.terms.get(own) == 1.0 and fact.terms.get(other, 0) <= 0.1
+
+
+def test_a_contribution_rate_does_not_take_the_share_before_it():
+    fact = next(f for f in _facts_of(INDUSTRIES_SENTENCE) if f.figure == "54.7%")
+    assert fact.terms.get("比重", 0) <= 0.1 and fact.terms.get("贡献率", 0) >= 0.7
