@@ -34,8 +34,10 @@ CONTRIBUTION = re.compile(r"贡献率|贡献度")
 RANK = re.compile(r"排名|第几|排第|位列|排在")
 TARGET = re.compile(
     r"目标|计划|力争|要在|要建|要达|要突破|要超过|要实现|将会|将要|将达|将突破|将超|将实现|将建成|有望|预计|预期|"
-    r"规划|能到|能达|达产"
+    r"规划|能到|能达|达产|打算|准备"
 )
+# the words of a plan (not of an estimate: 预计 stands beside the figure it qualifies)
+PLAN = re.compile(r"目标|预期|计划|力争|打算|准备|规划")
 BARE_PART = re.compile(r"第?[一二三四1-4]季度|[上下]半年|\d{1,2}月?[-—~至到]\d{1,2}月|\d{1,2}月\d{1,2}日")
 RUNNING_TOTAL = re.compile(r"累计|共计|合计|一共|总共")
 PART_OF_YEAR = re.compile(r"第?([一二三四1-4])季度|([上下])半年")
@@ -259,6 +261,10 @@ def _search_terms(
         for w in meant
         if w in known and w not in terms
     ]
+    # 预期目标, 计划: the kind asked (a target), which the fact's kind says; its words need not stand beside it
+    planned = [t for t in terms if not PLAN.fullmatch(t)]
+    if planned and len(planned) < len(terms):
+        return planned
     if measure and all(TARGET.fullmatch(t) for t in terms):
         terms += [
             w

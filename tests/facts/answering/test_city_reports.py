@@ -264,3 +264,18 @@ def test_asked_without_a_date_the_latest_year_answers_never_a_later_quarter(tmp_
     service = store_of(tmp_path, reports)
     answer = service.answer("淳安县的地区生产总值是多少")
     assert answer.answered and answer.best.fact.row.value == 312.45
+
+
+def test_a_target_is_found_by_its_kind_not_by_the_word_target(tmp_path):
+    report = (
+        "淳安县十届人大三次会议开幕\n"
+        "政府工作报告指出,2024年全县经济社会发展要坚持稳中求进,推动高质量发展取得新成效,"
+        "力争地区生产总值增长6.5%以上、固定资产投资增幅12%以上、规上工业产值增幅10%以上。\n"
+    )
+    service = store_of(tmp_path, {"report.txt": report})
+    for question, value in (
+        ("2024年淳安县固定资产投资增幅的预期目标是多少", 12),
+        ("淳安县2024年打算让规上工业产值涨多少", 10),
+    ):
+        answer = service.answer(question)
+        assert answer.answered and answer.best.fact.row.value == value, question
