@@ -18,6 +18,7 @@ from facts.reading.subjects import (
     Subject,
     org_core,
     place_key,
+    zone_place,
 )
 from facts.text import MIN_WORD, Tokenizer, clean_question, english_to_chinese, is_english
 
@@ -395,18 +396,17 @@ def _zone(text: str, lexicon: Lexicon, names: KnownNames, tokenizer: Tokenizer) 
         at = text.find(suffix)
         if at < 0:
             continue
-        place = next(
-            (p for p in sorted(names.places, key=len, reverse=True) if text.endswith(p, 0, at)), None
-        )
+        place, modifier = zone_place(text, at, names.places)
         if place is None and suffix != "港":  # 西永综保区: a place the reports do not have
             place = _unknown_place(text, at, tokenizer)
-        if suffix == "港" and (place is None or place_key(place, names.divisions) in names.divisions):
+        if suffix == "港" and (
+            place is None or modifier or place_key(place, names.divisions) in names.divisions
+        ):
             continue
-        start = at - len(place) if place else at
+        start = at - len(modifier) - (len(place) if place else 0)
         name = text[start : at + len(suffix)]
-        return Subject("zone", name, ZONE_TYPES[suffix], place_key(place, names.divisions)), text.replace(
-            name, " "
-        )
+        key = modifier + ZONE_TYPES[suffix]
+        return Subject("zone", name, key, place_key(place, names.divisions)), text.replace(name, " ")
     return None
 
 

@@ -33,6 +33,7 @@ ZONE_TYPES = {
     "物流枢纽": "物流枢纽",
     "港": "港",
 }
+ZONE_TYPE_KEYS = frozenset(ZONE_TYPES.values())
 BOUNDARY = set('的在于和与及将为是从由向到对把被了等、,，;；:：。!?！？“”"《》()（）—- \n')
 NOT_SUBJECT_BEFORE = set("居在占列位于为排至比较")
 # A verb before a company's name is not part of it: 引入上海均和集团 is 上海均和集团.
@@ -72,9 +73,14 @@ class Subject:
             return False
         if self.kind == "org":
             return self.key in other.key or other.key in self.key
-        if self.key != other.key:
-            return False
+        if self.key != other.key and not _one_names_the_type(self.key, other.key):
+            return False  # 综保区 fits 高新综保区 (one side leaves out the zone's name), 高新区 not 经开区
         return self.place is None or other.place is None or self.place == other.place
+
+
+def _one_names_the_type(a: str, b: str) -> bool:
+    """Whether one zone key is a bare type (综保区) the other is of (高新综保区)."""
+    return (a in ZONE_TYPE_KEYS and b.endswith(a)) or (b in ZONE_TYPE_KEYS and a.endswith(b))
 
 
 @dataclass
@@ -219,7 +225,23 @@ def find_mentions(
         quoted = opened > closed and 0 <= text.find("”", end) - end <= QUOTE_REACH
         mentions.append(Mention(start, end, subject, quoted))
     mentions.sort(key=lambda x: x.start)
-    return mentions
+    return _with_anaphors(text, mentions, taken)
+
+
+# 该保税区, 本园区: the zone last named before
+ZONE_ANAPHOR = re.compile(r"(该|本)(综合保税区|保税区|综保区|园区|开发区|经开区|高新区|产业园|工业园|产业城)")
+
+
+def _with_anaphors(text: str, mentions: list[Mention], taken: list[bool]) -> list[Mention]:
+    """The mentions plus each 该保税区-like word as a mention of the zone named last before it."""
+    found = []
+    for m in ZONE_ANAPHOR.finditer(text):
+        if any(taken[m.start() : m.end()]):
+            continue
+        zone = next((x for x in reversed(mentions) if x.start < m.start() and x.subject.kind == "zone"), None)
+        if zone is not None:
+            found.append(Mention(m.start(), m.end(), zone.subject))
+    return sorted(mentions + found, key=lambda x: x.start) if found else mentions
 
 
 def _org_candidates(text: str, orgs: set[str]) -> Iterator[Candidate]:
@@ -235,13 +257,42 @@ def _zone_candidates(
     """Every zone suffix with the place before it (珞璜临港产业城); a 港 only with a place that is no division."""
     for suffix in lexicon.zone_suffixes:
         for m in re.finditer(re.escape(suffix), text):
-            # the longest place ending there: 沙坪坝综保区 is 沙坪坝's, not 坪坝's (and no set order decides)
-            place = max((p for p in places if text.endswith(p, 0, m.start())), key=len, default=None)
-            if suffix == "港" and (place is None or place_key(place, report.named) in report.named):
+            place, modifier = zone_place(text, m.start(), places)
+            if suffix == "港" and (
+                place is None or modifier or place_key(place, report.named) in report.named
+            ):
                 continue
-            start = m.start() - len(place) if place else m.start()
+            start = m.start() - len(modifier) - (len(place) if place else 0)
             name = text[start : m.end()]
-            yield start, m.end(), Subject("zone", name, ZONE_TYPES[suffix], place_key(place, report.named))
+            key = modifier + ZONE_TYPES[suffix]
+            yield start, m.end(), Subject("zone", name, key, place_key(place, report.named))
+
+
+# Words between a place and a zone's suffix that name the zone (成都高新综合保税区, 某国际铁路港综合保税区)
+# are at most this long, and hold no verb or function word (江津区建设综保区 is no zone's name).
+ZONE_MODIFIER_MAX = 5
+NOT_IN_ZONE_NAME = re.compile(
+    r"[的在于和与及是为将把被对向从由到了等个家年月日]|建设|打造|推进|加快|依托|围绕|申建|获批|设立|成立|申报|落户|入驻|进入|位于|全国|全省|全市"
+)
+
+
+def zone_place(text: str, at: int, places: Collection[str]) -> tuple[str | None, str]:
+    """The place of a zone whose suffix starts at `at`, and the words between them that name the zone:
+    (沙坪坝, "") for 沙坪坝综保区 — the longest place, so no set order decides — (成都, 高新) for
+    成都高新综合保税区, (None, "") when no place stands close before."""
+    for gap in range(ZONE_MODIFIER_MAX + 1):
+        end = at - gap
+        modifier = text[end:at]
+        if gap and (not _is_cjk_run(modifier) or NOT_IN_ZONE_NAME.search(modifier)):
+            return None, ""
+        place = max((p for p in places if text.endswith(p, 0, end)), key=len, default=None)
+        if place is not None:
+            return place, modifier
+    return None, ""
+
+
+def _is_cjk_run(text: str) -> bool:
+    return all("\u4e00" <= ch <= "\u9fff" and ch not in BOUNDARY for ch in text)
 
 
 def _place_candidates(

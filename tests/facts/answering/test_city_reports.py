@@ -279,3 +279,16 @@ def test_a_target_is_found_by_its_kind_not_by_the_word_target(tmp_path):
     ):
         answer = service.answer(question)
         assert answer.answered and answer.best.fact.row.value == value, question
+
+
+def test_two_zones_of_one_kind_in_one_city_are_told_apart(tmp_path):
+    report = (
+        "西安综合保税区发展综述\n"
+        "2024年,西安高新综合保税区实现进出口值860.5亿元,同比增长12.1%,在全国综保区中位居前列。"
+        "西安航空基地综合保税区实现进出口值120.3亿元,同比增长8.4%,增速高于全省平均水平。\n"
+    )
+    service = store_of(tmp_path, {"zones.txt": report})
+    answer = service.answer("2024年西安高新综保区进出口值是多少")
+    assert answer.answered and answer.best.fact.row.value == 860.5
+    answer = service.answer("2024年西安航空基地综保区进出口值是多少")
+    assert answer.answered and answer.best.fact.row.value == 120.3

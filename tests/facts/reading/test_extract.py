@@ -571,6 +571,12 @@ def test_a_sectors_row_in_a_gdp_table_is_its_value_added():
             {"35家": "沙坪坝综保区", "12个": "沙坪坝综保区"},
             id="a-zone-is-the-whole-place-before-it-not-its-last-two-characters",
         ),
+        pytest.param(
+            "西安高新综合保税区再获佳绩\n近日,全国综合保税区考评结果发布,西安高新综合保税区位列第三。"
+            "2024年,该保税区实现进出口值860亿元,同比增长12.1%。",
+            {"860亿元": "西安高新综合保税区"},
+            id="a-zone-named-between-its-place-and-its-kind-and-该保税区-after-it",
+        ),
     ],
 )
 def test_whose_figure_it_is(text, expected):
