@@ -890,8 +890,10 @@ def _pair_respectively(
     if figures[i] not in after:
         return None
     named = _names_of_list(text, clause, head)
-    if "、" not in named and _pair_with_joined(tokenizer, named, after, i, figures, terms):
-        return None
+    if "、" not in named:
+        paired, name = _pair_with_joined(tokenizer, named, after, i, figures, terms)
+        if paired:
+            return name
     # …分别为24.27亿元、60.37亿元, 分别增长4.0%、0.2%: a clause with no names of its own takes those before
     listed = head if "、" in head or "三次产业" in head else named
     items = _whole_items([x for x in listed.split("、") if x], len(after))
@@ -982,20 +984,28 @@ def _pair_with_joined(
     i: int,
     figures: list[Figure],
     terms: dict[str, float],
-) -> bool:
+) -> tuple[bool, str | None]:
     """城镇和农村居民人均可支配收入分别达34525元、18352元: names joined by 和 share the words after the last
-    one; what tells them apart is the word each brings (城镇, 农村), and the k-th figure has only the k-th."""
-    parts = [tokenizer.terms(p) for p in JOINED.split(head)]
+    one; what tells them apart is the word each brings (城镇, 农村), and the k-th figure has only the k-th.
+    Whether it paired them, and the whole name of figure i when the names are whole."""
+    names = [THIN_WORDS.sub("", p).strip(" ,，") for p in JOINED.split(head)]
+    parts = [tokenizer.terms(p) for p in names]
     if len(parts) != len(after) or len(after) < MIN_PAIRED or not all(parts):
-        return False
+        return False, None
+    if all(len(n) > SHORT_ITEM for n in names[:-1]):
+        # 商品销售和社会消费品零售总额分别增长14.3%和2.5%: whole names, each with its own figure
+        k = after.index(figures[i])
+        _keep_own(tokenizer, names, k, set(parts[k]), terms)
+        return True, names[k]
     # the word each name brings: the last of those before the last 和, the first of the last name
     marks = [p[-1] for p in parts[:-1]] + [parts[-1][0]]
     if len(set(marks)) != len(marks):
-        return False
+        return False, None
     k = after.index(figures[i])
     for j, mark in enumerate(marks):
         terms[mark] = 1.0 if j == k else min(terms.get(mark, 0.0), 0.1)
-    return True
+    whole = _whole_items(names, len(after))
+    return True, (whole[k] if whole != names else None)
 
 
 def _pair_with_clauses(
