@@ -144,7 +144,8 @@ def report_years(text: str) -> ReportYears:
         return ReportYears(dated_year, dated_year)
     top = max(counts.values())
     default = max(y for y, c in counts.items() if c == top)
-    if dated_year and dated_year - max(counts) >= STALE_DATE:
+    stale = bool(dated_year and dated_year - max(counts) >= STALE_DATE)
+    if stale:
         dated_year = None  # a page re-posted years later (发布:2016-10-11 above a report of 2013)
     if dated_year and "今年" in text:  # a dated news item: 今年 is the year of its date line
         return ReportYears(default, dated_year, current=True)
@@ -161,7 +162,12 @@ def report_years(text: str) -> ReportYears:
     if work_report and int(work_report.group(1)) == default and REVIEW.search(text) and not looking_back:
         # 2023年政府工作报告 … 过去一年: a work report given early in a year reviews the year before it
         return ReportYears(default - 1, default)
-    return ReportYears(default, default + 1 if looking_back else default)
+    written = default + 1 if looking_back else default
+    if stale and latest > written:
+        # a page dated years after every year it tells of (2023, telling of 1988, 2001 and 2007) tells
+        # history: its 2007 figures happened, they are no plan
+        return ReportYears(default, latest, current=True)
+    return ReportYears(default, written)
 
 
 @dataclass(frozen=True)

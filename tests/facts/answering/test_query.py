@@ -149,3 +149,7 @@ def test_a_place_named_is_no_typo_for_another_that_sounds_alike():
 )
 def test_the_unit_families_an_amount_asked_is_never_in(question, never):
     assert parse(question).never_in == never
+
+
+def test_national_accounts_name_for_gdp_is_gdp():
+    assert parse("2007年宁远县国内生产总值是多少").terms == ["地区生产总值"]

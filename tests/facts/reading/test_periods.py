@@ -4,6 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from facts.lexicon import load_lexicon
+from facts.reading.extract import extract_facts
 from facts.reading.periods import (
     Period,
     ReportYears,
@@ -19,6 +21,7 @@ from facts.reading.periods import (
 )
 from facts.reading.readers import read_report
 from facts.reading.repair import repair
+from facts.text import Tokenizer
 
 P = pytest.param
 SEEDS = Path(__file__).resolve().parents[3] / "seeds"
@@ -445,3 +448,20 @@ def test_a_date_line_years_after_the_report_dates_a_copy():
 def test_a_work_report_reviews_the_year_before_its_own(text, about, written):
     years = report_years(text)
     assert (years.default, years.report) == (about, written)
+
+
+def test_a_page_dated_years_after_what_it_tells_of_tells_history():
+    text = (
+        "某区是一个怎样的地方?\n发布时间:2023-04-23 19:48\n"
+        "1992年撤县设市,2003年撤市设区。2003年以来经济快速发展,2003年被评为全国百强县。\n"
+        "2008年,全区实现国内生产总值520.4亿元,比上年增长14.2%。"
+    )
+    years = report_years(text)
+    assert years.default == 2003 and years.horizon == 2008
+    fact = next(f for f in _facts_of_text(text) if f.figure == "520.4亿元")
+    assert fact.kind == "actual"
+
+
+def _facts_of_text(text: str):
+    lexicon = load_lexicon()
+    return extract_facts("t.txt", repair(text), lexicon, Tokenizer(lexicon))
