@@ -114,6 +114,11 @@ GROWTH_WORDS = re.compile(rf"(增长|增速|增幅|下降|降低|减少|增加|�
 FUTURE_LIKE = re.compile(r"[年月日号强期届次]")
 DOWN_WORDS = re.compile(rf"(下降|降低|减少|回落|下滑|收窄|降|减){_LINK}$")
 UP_WORDS = re.compile(rf"(增长|提高|上升|增加|扩大|提升|增){_LINK}$")
+# the words before a figure that say what kind of figure it is (增长为, 同比下降), read without an aside
+# between them and the figure: 同比增长(下同)9.2%, 增长[1]5.6%
+LEAD_CHARS = 8
+LEAD_REACH = 20
+ASIDE = re.compile(r"(?:[(（][^()（）\d]{1,8}[)）]|\[\d{1,2}\])$")
 LIST_JOIN = re.compile(r"[和、与及,，]|以及")
 MINUS = {"-", "−", "－"}  # a figure written as a negative growth: 同比增长-0.5%
 
@@ -175,7 +180,7 @@ def _figure(text: str, m: re.Match[str], prev_fig: Figure | None) -> Figure | No
     before, start = _pre_qualifier(text, start)
     post, end = _post_qualifier(text, m, end)
     qualifier = "/".join(q for q in (before, post) if q)
-    lead = text[max(0, start - 8) : start]
+    lead = ASIDE.sub("", text[max(0, start - LEAD_REACH) : start])[-LEAD_CHARS:]
     measure = _measure(text, m, unit, lead)
     direction = _direction(measure, unit, lead, negative)
     if prev_fig is not None and prev_fig.unit == unit and LIST_JOIN.fullmatch(text[prev_fig.end : start]):

@@ -222,6 +222,17 @@ FIGURES = [
     P("工业投资增长5-8%", "5-8%", 5, 8, "%", "", "growth", id="a-range-is-no-negative"),
     P("某区的经济增长仅为1.8%,位居下游", "1.8%", 1.8, None, "%", "", "growth", id="增长仅为-is-growth"),
     P("两县产值分别增长3.5%和4.2%", "3.5%", 3.5, None, "%", "", "growth", id="分别增长-is-growth"),
+    P(
+        "某县完成地区生产总值88.6亿元,同比增长(下同)7.3%。",
+        "7.3%",
+        7.3,
+        None,
+        "%",
+        "",
+        "growth",
+        id="an-aside-before-it",
+    ),
+    P("全县税收收入同比增长[3]5.6%", "5.6%", 5.6, None, "%", "", "growth", id="a-footnote-before-it"),
 ]
 
 
