@@ -319,7 +319,12 @@ def report_places(text: str) -> ReportPlaces:
     selfs = Counter(SELF_WORDS[w] for w in SELF.findall(text))
     # a report that keeps saying 全省 is a province's: its province counts like a county or city would
     levels = (*HOME_LEVELS, "province") if selfs["省"] >= SELF_EVIDENCE else HOME_LEVELS
-    for m in first:
+    for k, m in enumerate(first):
+        after = first[k + 1] if k + 1 < len(first) else None
+        if after is not None and after.start == m.end and m.place.name in after.place.parents:
+            # 成都市龙泉驿区: the city says whose district it is; the district named in full is the topic
+            counts[after.place.name] += QUALIFIED_WEIGHT * (2 if m.start < head else 1)
+            continue
         if m.place.level in levels:
             counts[m.place.name] += 2 if m.start < head else 1
     if not counts:
@@ -357,6 +362,10 @@ def report_places(text: str) -> ReportPlaces:
     kept = tuple(m for m in mentions if believed(m) or (m.place.level == "town" and m.full))
     return ReportPlaces(home, {m.place.name: m.place for m in kept}, kept)
 
+
+# a district named with its city before it (成都市龙泉驿区) counts this much more than a bare mention: a
+# report names its own place so, and its city only in passing
+QUALIFIED_WEIGHT = 2
 
 # 县委, 区政府, 县人大: a county's or district's own bodies, saying which level the report is of
 LEVEL_OFFICE = re.compile(r"(区|县|旗)(?:委|政府|人民政府|人大|政协)")

@@ -56,6 +56,11 @@ def test_a_later_place_named_in_full_wins_an_overlap():
             "泽州县",
         ),
         ("一年来,漾濞核桃产业稳步发展,漾濞旅游人数增长12%。", "漾濞彝族自治县"),
+        (
+            "在近日发布的百强区榜单中,西安市雁塔区位列第20位。雁塔区是西安的科教大区,"
+            "西安人常说的小寨商圈也在这里。",
+            "雁塔区",
+        ),
     ],
     ids=[
         "county-by-short-name-and-全县",
@@ -67,6 +72,7 @@ def test_a_later_place_named_in_full_wins_an_overlap():
         "全县-said-often-outweighs-a-city-named-more",
         "short-name-once-beside-milestones-and-示范县",
         "short-name-twice-without-self-words",
+        "a-district-named-with-its-city-over-the-city-named-in-passing",
     ],
 )
 def test_report_home(text, home):
