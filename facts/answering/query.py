@@ -5,7 +5,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from facts.lexicon import Lexicon
-from facts.places import gazetteer, latin_places, resolve
+from facts.places import Place, gazetteer, latin_places, resolve
 from facts.reading.figures import BASE_UNITS
 from facts.reading.periods import Period, ReportYears, find_markers, odd_year, resolve_context
 from facts.reading.subjects import (
@@ -287,6 +287,12 @@ def latin_spelling(word: str, lexicon: Lexicon) -> str:
     return max(same, key=lambda w: w.isupper()) if same else word
 
 
+def _whole_short_county(word: str, place: Place) -> bool:
+    """寿县, 莘县 asked by their whole two-character names: a question names the county (a report may use
+    such a pair inside a word, 示范县, which a question about figures does not)."""
+    return place.name == word and word.endswith(("县", "旗"))
+
+
 def places_asked(text: str, names: "KnownNames") -> list[tuple[int, int, str]]:
     """The divisions a question names, as (start, end, full name): short forms resolved to the places the
     reports know first (江津 → 江津区), a place followed by one inside it read as the inner one
@@ -298,7 +304,9 @@ def places_asked(text: str, names: "KnownNames") -> list[tuple[int, int, str]]:
         place = resolve(word, names.divisions)
         if place is None or place.level == "town":
             continue
-        if place.name not in names.divisions and not gazetteer().trusted(word, place):
+        if place.name not in names.divisions and not (
+            gazetteer().trusted(word, place) or _whole_short_county(word, place)
+        ):
             continue
         if (
             text[m.start - 1 : m.start] in "(（"

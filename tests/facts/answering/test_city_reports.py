@@ -292,3 +292,11 @@ def test_two_zones_of_one_kind_in_one_city_are_told_apart(tmp_path):
     assert answer.answered and answer.best.fact.row.value == 860.5
     answer = service.answer("2024年西安航空基地综保区进出口值是多少")
     assert answer.answered and answer.best.fact.row.value == 120.3
+
+
+def test_a_county_asked_by_its_two_character_name_that_the_reports_lack_is_not_answered(tmp_path):
+    report = (
+        "某市2022年1-9月招商引资情况\n1-9月份全市固投亿元以上新签约项目344个,其中霍山县28个、舒城县31个。\n"
+    )
+    service = store_of(tmp_path, {"city.txt": report})
+    assert not service.answer("2022年1-9月寿县固投亿元以上新签约项目有多少个").answered
