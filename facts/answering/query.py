@@ -128,7 +128,9 @@ def parse_question(
     query.target = bool(TARGET.search(text))
     # a restricting word must be a word of the question: 进出口 asks for trade, not 出口 (exports) alone
     spoken = set(tokenizer.words(text))
-    query.exclusive = {r for r in lexicon.restrictors if r in spoken}
+    query.exclusive = {
+        r for r in lexicon.restrictors if r in spoken or any(_restricted(w, r) for w in spoken)
+    }
     query.restrictors |= query.exclusive
     query.required = _required_services(text, names, tokenizer)
     query.terms = _search_terms(text, rest, query.measure, tokenizer, known)
@@ -285,6 +287,14 @@ def latin_spelling(word: str, lexicon: Lexicon) -> str:
         return word
     same = [w for w in known if sorted(w.upper()) == sorted(word.upper())]
     return max(same, key=lambda w: w.isupper()) if same else word
+
+
+# what may follow a restricting word in one word of the question: 出口额 asks for exports, like 出口
+RESTRICTED_HEADS = frozenset({"额", "值", "总额", "总值", "量", "总量"})
+
+
+def _restricted(word: str, restrictor: str) -> bool:
+    return word.startswith(restrictor) and word[len(restrictor) :] in RESTRICTED_HEADS
 
 
 def _whole_short_county(word: str, place: Place) -> bool:

@@ -282,9 +282,11 @@ def title_period(text: str, markers: list[Marker]) -> Period | None:
     stop = re.search(r"[。,，;；]", text[:end])
     end = stop.start() if stop else end
     dates = [(m.start(), m.end()) for m in DATE_LINE.finditer(text, 0, end)]
-    for m in markers:
+    for k, m in enumerate(markers):
         if m.start >= end:
             break
+        if k + 1 < len(markers) and markers[k + 1].start == m.end and markers[k + 1].period is not None:
+            continue  # 今年前8个月: the part that follows says which part of the year
         written = text[m.start : m.end]
         if m.period is None or written.endswith("日") or re.match(r"\d{1,2}日", text[m.end : m.end + 3]):
             continue

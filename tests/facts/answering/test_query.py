@@ -153,3 +153,8 @@ def test_the_unit_families_an_amount_asked_is_never_in(question, never):
 
 def test_national_accounts_name_for_gdp_is_gdp():
     assert parse("2007年宁远县国内生产总值是多少").terms == ["地区生产总值"]
+
+
+def test_exports_asked_in_one_word_restrict_to_exports():
+    assert "出口" in parse("2024年宁远县出口额是多少").exclusive
+    assert not parse("2024年宁远县进出口额是多少").exclusive

@@ -648,3 +648,13 @@ def test_a_list_that_shares_its_words_pairs_each_figure_with_its_whole_name(figu
 def test_a_contribution_rate_does_not_take_the_share_before_it():
     fact = next(f for f in _facts_of(INDUSTRIES_SENTENCE) if f.figure == "54.7%")
     assert fact.terms.get("比重", 0) <= 0.1 and fact.terms.get("贡献率", 0) >= 0.7
+
+
+def test_a_heading_of_part_of_this_year_dates_its_figures_with_that_part():
+    text = (
+        "今年前8个月某区经济增长稳中有进\n更新时间:2021-09-22 17:39:52\n"
+        "今年以来,全区上下坚持稳中求进工作总基调,经济运行稳中加固、稳中向好、稳中提质,发展活力不断增强。\n"
+        "数据显示,全区规上工业增加值212.40亿元,同比增长10.4%,两年平均增长3.1%。"
+    )
+    fact = next(f for f in _facts_of(text) if f.figure == "212.40亿元")
+    assert fact.period.label == "2021年1-8月"
