@@ -927,7 +927,10 @@ def _names_of_list(text: str, clause: Span, head: str) -> str:
         return head
     before = text[: max(clause.start - 1, 0)]
     start = max(before.rfind(c) for c in "，,;；。\n") + 1
-    return before[start:].partition("分别")[0] if "分别" in before[start:] else head
+    if "分别" in before[start:]:
+        return before[start:].partition("分别")[0]
+    # 在A、B排名中,分别跃居第7位、第6位: a clause that is only 分别 and figures pairs with the list before
+    return before[start:] if not head.strip() and "、" in before[start:] else head
 
 
 def _keep_own(tokenizer: Tokenizer, items: list[str], k: int, own: set[str], terms: dict[str, float]) -> None:

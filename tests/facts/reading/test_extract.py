@@ -658,3 +658,12 @@ def test_a_heading_of_part_of_this_year_dates_its_figures_with_that_part():
     )
     fact = next(f for f in _facts_of(text) if f.figure == "212.40亿元")
     assert fact.period.label == "2021年1-8月"
+
+
+def test_a_clause_of_only_分别_and_figures_pairs_with_the_list_before_it():
+    text = (
+        "2016年某县发展综述\n在全国县域经济综合竞争力、中国中小城市投资潜力百强排名中,分别跃居第9位、第4位。"
+    )
+    facts = {f.figure: f for f in _facts_of(text)}
+    assert facts["9位"].terms.get("竞争力") == 1.0 and facts["9位"].terms.get("潜力", 0) <= 0.1
+    assert facts["4位"].terms.get("潜力") == 1.0 and facts["4位"].terms.get("竞争力", 0) <= 0.1
