@@ -660,7 +660,7 @@ def test_a_heading_of_part_of_this_year_dates_its_figures_with_that_part():
     assert fact.period.label == "2021年1-8月"
 
 
-def test_a_clause_of_only_分别_and_figures_pairs_with_the_list_before_it():
+def test_a_clause_of_only_respectively_and_figures_pairs_with_the_list_before_it():
     text = (
         "2016年某县发展综述\n在全国县域经济综合竞争力、中国中小城市投资潜力百强排名中,分别跃居第9位、第4位。"
     )
