@@ -321,8 +321,12 @@ def report_places(text: str) -> ReportPlaces:
     levels = (*HOME_LEVELS, "province") if selfs["省"] >= SELF_EVIDENCE else HOME_LEVELS
     for k, m in enumerate(first):
         after = first[k + 1] if k + 1 < len(first) else None
-        if after is not None and after.start == m.end and m.place.name in after.place.parents:
-            # 成都市龙泉驿区: the city says whose district it is; the district named in full is the topic
+        if (
+            after is not None
+            and text[m.end : after.start] in QUALIFIER_GAPS
+            and m.place.name in after.place.parents
+        ):
+            # 成都市龙泉驿区, (巴中市)巴州区: the city says whose district it is; the district is the topic
             counts[after.place.name] += QUALIFIED_WEIGHT * (2 if m.start < head else 1)
             continue
         if m.place.level in levels:
@@ -366,6 +370,7 @@ def report_places(text: str) -> ReportPlaces:
 # a district named with its city before it (成都市龙泉驿区) counts this much more than a bare mention: a
 # report names its own place so, and its city only in passing
 QUALIFIED_WEIGHT = 2
+QUALIFIER_GAPS = ("", ")", "）")
 
 # 县委, 区政府, 县人大: a county's or district's own bodies, saying which level the report is of
 LEVEL_OFFICE = re.compile(r"(区|县|旗)(?:委|政府|人民政府|人大|政协)")

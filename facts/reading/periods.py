@@ -126,7 +126,8 @@ def _date_line_year(head: str) -> int | None:
 # A government's work report, named with its year near the top, and the words with which it reviews the
 # year before (过去一年, 一年来): such a report is given at the start of its year.
 WORK_REPORT = re.compile(r"((?:19|20)\d{2})年[^\n。]{0,12}政府工作报告")
-REVIEW = re.compile(r"过去(的)?一年|一年来")
+REVIEW = re.compile(r"过去(的)?一年|一年(以)?来")
+WORK_REPORT_NEWS = re.compile(r"政府工作报告")
 TITLE_REACH = 120
 
 
@@ -141,7 +142,7 @@ def report_years(text: str) -> ReportYears:
         counts.update(int(y) for y in YEAR_IN_TEXT.findall(DATE_LINE.sub(" ", text)))
     dated_year = _date_line_year(text[:DATE_LINE_REACH])
     if not counts:
-        return ReportYears(dated_year, dated_year)
+        return _undated_years(text, dated_year)
     top = max(counts.values())
     default = max(y for y, c in counts.items() if c == top)
     stale = bool(dated_year and dated_year - max(counts) >= STALE_DATE)
@@ -154,6 +155,20 @@ def report_years(text: str) -> ReportYears:
         # 今年以来…较去年… in a text whose latest year is a finished one (2022年…开行4639列): it is written
         # the year after
         return ReportYears(default, latest + 1, current=True)
+    return _written_years(text, default, latest, stale)
+
+
+def _undated_years(text: str, dated_year: int | None) -> ReportYears:
+    """A report naming no year: the year of its date line, or the year before for news of a work report
+    whose review (一年以来…) it tells."""
+    if dated_year and WORK_REPORT_NEWS.search(text[:DATE_LINE_REACH]) and REVIEW.search(text):
+        return ReportYears(dated_year - 1, dated_year)
+    return ReportYears(dated_year, dated_year)
+
+
+def _written_years(text: str, default: int, latest: int, stale: bool) -> ReportYears:
+    """The year a report about `default` was written: that year, the next when it looks back on it
+    (截至2022年底, a 2023年政府工作报告 reviewing 过去一年), the latest it names when dated long after."""
     looking_back = re.search(
         rf"(截至|截止|到){default}年(底|末)|{default}年12月|过去的{default}年|{default}年全年|{default}年是",
         text,

@@ -61,6 +61,10 @@ def test_a_later_place_named_in_full_wins_an_overlap():
             "西安人常说的小寨商圈也在这里。",
             "雁塔区",
         ),
+        (
+            "(西安市)雁塔区2022年上半年经济运行简析\n上半年实现地区生产总值98.1亿元,增速位居全市第四。",
+            "雁塔区",
+        ),
     ],
     ids=[
         "county-by-short-name-and-全县",
@@ -73,6 +77,7 @@ def test_a_later_place_named_in_full_wins_an_overlap():
         "short-name-once-beside-milestones-and-示范县",
         "short-name-twice-without-self-words",
         "a-district-named-with-its-city-over-the-city-named-in-passing",
+        "a-district-after-its-city-in-brackets",
     ],
 )
 def test_report_home(text, home):

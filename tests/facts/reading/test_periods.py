@@ -465,3 +465,11 @@ def test_a_page_dated_years_after_what_it_tells_of_tells_history():
 def _facts_of_text(text: str):
     lexicon = load_lexicon()
     return extract_facts("t.txt", repair(text), lexicon, Tokenizer(lexicon))
+
+
+def test_news_of_a_work_report_naming_no_year_reviews_the_year_before_its_date():
+    text = (
+        "编辑:某某2018-01-24 16:20内容来源:某区网\n某区第一届人民代表大会第二次会议开幕,区长作政府工作报告。\n"
+        "某区挂牌成立一年以来,圆满完成了全年经济社会发展主要目标任务。预计地区生产总值增长8.6%左右。"
+    )
+    assert report_years(text) == ReportYears(2017, 2018)
