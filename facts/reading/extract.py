@@ -685,6 +685,17 @@ def _previous_clause(text: str, clauses: list[Span], c_index: int) -> int:
     return prev
 
 
+NAMING_CHARS = re.compile(r"[\u4e00-\u9fff]{2,}")
+
+
+def _names_nothing(words: str) -> bool:
+    """Whether a stretch of a clause holds no word naming a thing: only figures, how they moved or are
+    compared (同比增长, 比上年), punctuation."""
+    rest = FIGURE_TEXT.sub("", words)
+    rest = BASIS_WORDS.sub("", THIN_WORDS.sub("", rest))
+    return NAMING_CHARS.search(rest) is None
+
+
 def _around(text: str, where: _Sentence, i: int) -> _Around:
     """Where figure i stands in its sentence."""
     fig = where.figures[i]
@@ -698,12 +709,19 @@ def _around(text: str, where: _Sentence, i: int) -> _Around:
     c_index = _clause_of(clauses, fig.start)
     clause = clauses[c_index]
     seg_before, seg_after = _segments(text, clause, where.figures, i)
+    prev = _previous_clause(text, clauses, c_index)
+    prev_clause = clauses[prev] if prev >= 0 else None
+    if _names_nothing(text[seg_before.start : fig.start]) and not _names_nothing(
+        text[clause.start : seg_before.start]
+    ):
+        # 完成财政总收入4.17亿元、增长6.1%: a bare rate after 、 is of the thing its own clause named
+        prev_clause = Span(clause.start, seg_before.start)
     return _Around(
         piece=pieces[p_index],
         prev_piece=prev_piece,
         c_index=c_index,
         clause=clause,
-        prev_clause=clauses[prev] if (prev := _previous_clause(text, clauses, c_index)) >= 0 else None,
+        prev_clause=prev_clause,
         next_clause=clauses[c_index + 1] if c_index + 1 < len(clauses) else None,
         seg_before=seg_before,
         seg_after=seg_after,
@@ -837,7 +855,7 @@ def _neighbour_regions(
     ]  # the figure itself names nothing: 2019年为1036.7亿元, 比上年增长183.2%
     if prev_clause and not own_words:  # "同比增长8%": what grew is named in the clause before
         regions.append(("seg", prev_clause.start, prev_clause.end))
-        at = where.clauses.index(prev_clause)
+        at = next((k for k, c in enumerate(where.clauses) if c.start <= prev_clause.start < c.end), 0)
         earlier = where.clauses[at - 1] if at else None
         if earlier:
             regions.append(("clause", earlier.start, earlier.end))

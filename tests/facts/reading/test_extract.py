@@ -667,3 +667,14 @@ def test_a_clause_of_only_respectively_and_figures_pairs_with_the_list_before_it
     facts = {f.figure: f for f in _facts_of(text)}
     assert facts["9位"].terms.get("竞争力") == 1.0 and facts["9位"].terms.get("潜力", 0) <= 0.1
     assert facts["4位"].terms.get("潜力") == 1.0 and facts["4位"].terms.get("竞争力", 0) <= 0.1
+
+
+def test_a_bare_rate_after_a_comma_of_enumeration_is_of_the_thing_its_clause_named():
+    text = (
+        "2015年某县政府工作报告\n全年实现生产总值52.30亿元、增长7.8%,完成财政总收入3.15亿元、增长5.2%,"
+        "完成地方财政收入2.08亿元、增长8.4%。"
+    )
+    facts = {f.figure: f for f in _facts_of(text)}
+    assert facts["5.2%"].indicator == "财政总收入增速"
+    assert facts["5.2%"].terms.get("生产总值", 0) < 1.0
+    assert "地方财政收入" in facts["8.4%"].indicator
