@@ -783,11 +783,15 @@ def _fact(report: _Report, where: _Sentence, i: int) -> FactRecord:
     )
 
 
+LISTED_FIGURE = re.compile(r"\d[\d.,]*(?:%|[万亿千百]*[元吨列家个户项亩])")
+
+
 def _paired_indicator(name: str | None, fig: Figure) -> str:
     """The indicator of a figure a list names (第二产业增加值, 第一产业增加值增速), else ""."""
     if not name:
         return ""
-    name = re.sub(r"^(其中|全年|全县|全区|全市|[,，:：\s])+", "", name)
+    name = re.sub(r"^(其中|全年|全县|全区|全市|[,，:：\s])+", "", LISTED_FIGURE.sub("", name))
+    name = re.sub(r"(达到|达|为|实现|完成|和|与|、|[,，:：\s])+$", "", name)
     if fig.measure == "growth" and not re.search(r"增速|增长|增幅", name):
         name += "增速"
     return name[-16:]
@@ -903,10 +907,16 @@ def _pair_respectively(
     """高新技术企业、科技型企业分别达211家、1125家: the k-th figure belongs to the k-th name only. Returns
     the name figure i is paired with, when a list names it."""
     head, at, _ = text[clause.start : clause.end].partition("分别")
-    if not at:
-        return None
+    end = clause.end
+    if not at or figures[i].start < clause.start + len(head):
+        # no 分别 for this figure: a list all the same when a name of two or three stands before
+        end = clause.start + len(head) if at else clause.end
+        implied = _implied_respectively(text, Span(clause.start, end), figures)
+        if implied is None:
+            return None
+        head = implied
     split = clause.start + len(head)
-    after = [f for f in figures if split <= f.start < clause.end]
+    after = [f for f in figures if split <= f.start < end]
     if figures[i] not in after:
         return None
     named = _names_of_list(text, clause, head)
@@ -936,6 +946,20 @@ def _pair_respectively(
         name = _distinct_part(items, k) + head.strip(" ,，")
     _keep_own(tokenizer, items, k, own, terms)
     return name
+
+
+def _implied_respectively(text: str, clause: Span, figures: list[Figure]) -> str | None:
+    """城乡居民收入达到23292元和7750元 (no 分别): a name of two (城乡) or three (三次产业) before as many
+    figures is a list all the same; the words before its first figure, else None."""
+    inside = [f for f in figures if clause.start <= f.start < clause.end]
+    if not inside:
+        return None
+    head = text[clause.start : inside[0].start]
+    if ("城乡" in head and len(inside) == len(TOWN_AND_COUNTRY)) or (
+        THREE_INDUSTRIES.search(head) and len(inside) == len(INDUSTRIES)
+    ):
+        return head
+    return None
 
 
 def _names_of_list(text: str, clause: Span, head: str) -> str:
@@ -978,6 +1002,7 @@ def _distinct_part(items: list[str], k: int) -> str:
 JOINED = re.compile(r"和|与|及")
 # the three industries named at once: 三次产业占GDP比重分别为…, 一、二、三产业增加值分别为…
 THREE_INDUSTRIES = re.compile(r"三次产业|[第]?一[、,，]\s*[第]?二[、,，]\s*[第]?三产业")
+TOWN_AND_COUNTRY = ("城镇", "农村")  # 城乡 before two figures: the town's first
 SHORT_ITEM = 3  # 第一、第二、第三产业: items before the last this short leave out the words the last one has
 
 
@@ -990,6 +1015,9 @@ def _whole_items(items: list[str], figures: int) -> list[str]:
     if three and figures == len(INDUSTRIES):
         head, tail = joined[: three.start()], joined[three.end() :]
         return [head + industry + tail for industry in INDUSTRIES]
+    if len(items) == 1 and "城乡" in joined and figures == len(TOWN_AND_COUNTRY):
+        # 城乡居民收入分别达到23292元和7750元: the town's and the country's
+        return [joined.replace("城乡", part, 1) for part in TOWN_AND_COUNTRY]
     if len(items) < MIN_PAIRED:
         return items
     last = items[-1]

@@ -678,3 +678,14 @@ def test_a_bare_rate_after_a_comma_of_enumeration_is_of_the_thing_its_clause_nam
     assert facts["5.2%"].indicator == "财政总收入增速"
     assert facts["5.2%"].terms.get("生产总值", 0) < 1.0
     assert "地方财政收入" in facts["8.4%"].indicator
+
+
+def test_town_and_country_before_two_figures_is_a_list_without_respectively():
+    text = (
+        "2015年某县政府工作报告\n过去一年,全县经济社会发展稳中有进,人民生活持续改善,各项事业全面进步。"
+        "城乡居民收入达到25100元和8120元、分别增长8.1%和9.6%。"
+    )
+    facts = {f.figure: f for f in _facts_of(text)}
+    assert facts["8120元"].indicator == "农村居民收入" and facts["8120元"].terms.get("城镇", 0) <= 0.1
+    assert facts["25100元"].indicator == "城镇居民收入"
+    assert facts["9.6%"].indicator == "农村居民收入增速"
