@@ -675,14 +675,20 @@ PRICE_NOTE = re.compile(
 )
 
 
+LIST_OPENER = re.compile(r"(分别|依次)(为|是)|具体(为|是|如下)|如下")
+
+
 def _previous_clause(text: str, clauses: list[Span], c_index: int) -> int:
     """The index of the clause before clause c_index that names something (-1 if none)."""
     prev = c_index - 1
-    while prev > 0 and PRICE_NOTE.fullmatch(
-        text[clauses[prev].start : clauses[prev].end].strip(" ,，:：;；")
-    ):
+    while prev > 0 and _says_how(text[clauses[prev].start : clauses[prev].end].strip(" ,，:：;；")):
         prev -= 1
     return prev
+
+
+def _says_how(words: str) -> bool:
+    """按可比价格计算, 分别为: a clause that says how the figures after it are given, not what they are."""
+    return PRICE_NOTE.fullmatch(words) is not None or LIST_OPENER.fullmatch(words) is not None
 
 
 NAMING_CHARS = re.compile(r"[\u4e00-\u9fff]{2,}")
@@ -1220,10 +1226,7 @@ def _subject(
         return respective, True
     if in_clause:
         before = [m for m in in_clause if m.start < fig.start]
-        bracketed = next((m for m in before if m.end == fig.start - 1 and text[m.end] in "(（"), None)
-        if bracketed is not None:  # 河西区(1154.2亿)和西青区(1004.1亿): the name the bracket follows
-            return bracketed.subject, True
-        return (before[0] if before else in_clause[0]).subject, True
+        return _named_right_before(text, before, fig) or (before[0] if before else in_clause[0]).subject, True
     for earlier_clause in reversed(clauses[:c_index]):
         topic = _topic(
             [m for m in ctx.mentions_in(earlier_clause.start, earlier_clause.end) if not m.quoted],
@@ -1239,6 +1242,16 @@ def _subject(
         if topic is not None:
             return topic.subject, False
     return ctx.top_subject, False
+
+
+def _named_right_before(text: str, before: list[Mention], fig: Figure) -> Subject | None:
+    """河西区(1154.2亿)和西青区(1004.1亿), 霍邱县52个、金寨县47个: in a list of names each with its figure,
+    the name the figure (or its bracket) follows."""
+    bracketed = next((m for m in before if m.end == fig.start - 1 and text[m.end] in "(（"), None)
+    if bracketed is not None:
+        return bracketed.subject
+    touching = next((m for m in before if m.end == fig.start and m.subject.kind != "org"), None)
+    return touching.subject if touching is not None and len(before) > 1 else None
 
 
 def _kind(text: str, lead: str, clause: Span, fig: Figure, period: Period | None, ctx: ReportContext) -> str:

@@ -199,6 +199,7 @@ Candidate = tuple[int, int, Subject]  # where a subject is mentioned: start, end
 COMPARED_WITH = re.compile(r"第[\d一二三四五六七八九十]+(位|名)|排名|排第|平均|前列")
 # what joins the places of a list of subjects (甲县、乙县和丙县)
 LIST_JOINS = frozenset({"和", "、", "及", "与", "以及"})
+FIGURE_THEN_JOIN = re.compile(r"\d[\d.]*[^\d\s、,，;；。]{0,4}[、,，]")
 # a place with its figure in brackets (…、北辰区(735.9亿)): the place the figure is of, wherever it stands
 BRACKETED_FIGURE = re.compile(r"[(（]\d")
 
@@ -305,7 +306,11 @@ def _place_candidates(
         follow = text[end : end + 6]
         if any(follow.startswith(s) for s in lexicon.zone_suffixes):
             continue  # 江津综保区: the zone's own mention
-        in_list = listed_to >= 0 and text[listed_to:start] in LIST_JOINS
+        between = text[listed_to:start] if listed_to >= 0 else ""
+        # 格尔木市和德令哈市…; 霍邱县52个、舒城县52个: a place after one taken, across a join or its figure
+        in_list = listed_to >= 0 and (
+            between in LIST_JOINS or FIGURE_THEN_JOIN.fullmatch(between) is not None
+        )
         if (
             found != report.home
             and not opens_clause(text, start)

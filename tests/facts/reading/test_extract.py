@@ -577,6 +577,12 @@ def test_a_sectors_row_in_a_gdp_table_is_its_value_added():
             {"860亿元": "西安高新综合保税区"},
             id="a-zone-named-between-its-place-and-its-kind-and-该保税区-after-it",
         ),
+        pytest.param(
+            "2022年1-9月份全市招商引资工作成效\n"
+            "1-9月份全市固投亿元以上新签约项目210个,分别为:淳安县41个、建德市38个、桐庐县35个。",
+            {"41个": "淳安县", "38个": "建德市", "35个": "桐庐县"},
+            id="places-each-with-its-figure-in-a-list",
+        ),
     ],
 )
 def test_whose_figure_it_is(text, expected):
@@ -689,3 +695,12 @@ def test_town_and_country_before_two_figures_is_a_list_without_respectively():
     assert facts["8120元"].indicator == "农村居民收入" and facts["8120元"].terms.get("城镇", 0) <= 0.1
     assert facts["25100元"].indicator == "城镇居民收入"
     assert facts["9.6%"].indicator == "农村居民收入增速"
+
+
+def test_a_list_after_respectively_is_of_what_the_clause_before_named():
+    text = (
+        "2022年1-9月份全市招商引资工作成效\n"
+        "1-9月份全市固投亿元以上新签约项目210个,分别为:淳安县41个、建德市38个、桐庐县35个。"
+    )
+    fact = next(f for f in _facts_of(text) if f.figure == "38个")
+    assert fact.terms.get("签约", 0) >= 0.7
