@@ -370,6 +370,7 @@ def report_places(text: str) -> ReportPlaces:
 # a district named with its city before it (成都市龙泉驿区) counts this much more than a bare mention: a
 # report names its own place so, and its city only in passing
 QUALIFIED_WEIGHT = 2
+WHOLE_NAME_WEIGHT = 2  # a county named by its whole two-character name (献县) against a bare short form
 QUALIFIER_GAPS = ("", ")", "）")
 
 # 县委, 区政府, 县人大: a county's or district's own bodies, saying which level the report is of
@@ -407,7 +408,8 @@ def _home_by_short_form(
         ):
             continue
         if not levels or any(m.place.name.endswith(lv) for lv in levels):
-            alike[m.place.name] += 1
+            # 献县 written whole says more than 永昌 (a short form, maybe a person's name: 县长王永昌)
+            alike[m.place.name] += WHOLE_NAME_WEIGHT if word == m.place.name else 1
     if not alike:
         return None
     name, times = alike.most_common(1)[0]

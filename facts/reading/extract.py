@@ -749,6 +749,7 @@ def _fact(report: _Report, where: _Sentence, i: int) -> FactRecord:
     period = _so_far(
         text, clause, fig, _change_pair(text, where.figures, i, _period(ctx, sent, scope, clause, fig))
     )
+    period = _year_of_list(text, sent, where.figures, i) or period
     for word in part_words(period):  # "二季度…" without a year still finds the figure for 2023年第二季度
         terms[word] = WEIGHTS["seg"]
     subject, explicit = _subject(ctx, text, scope, sent, where.clauses, near.c_index, fig)
@@ -1130,6 +1131,28 @@ def _period(ctx: ReportContext, sent: Span, para: Span, clause: Span, fig: Figur
     if ctx.years.default:
         return year_period(ctx.years.default, inferred=True)
     return None
+
+
+# 2020至2022年,地区生产总值分别达到1,493.00亿元、1,616.60亿元、1,722.50亿元: one figure a year
+YEAR_SPAN = re.compile(r"((?:19|20)\d{2})年?(?:至|到|—|-|~|－)((?:19|20)\d{2})年")
+MAX_LISTED_YEARS = 10
+
+
+def _year_of_list(text: str, sent: Span, figures: list[Figure], i: int) -> Period | None:
+    """The year of figure i when its sentence spans years (2020至2022年) and lists one figure a year after
+    分别: the k-th figure of the list is of the k-th year. None otherwise."""
+    span = YEAR_SPAN.search(text, sent.start, figures[i].start)
+    if span is None:
+        return None
+    first, last = int(span.group(1)), int(span.group(2))
+    years = last - first + 1
+    listed = text.find("分别", span.end(), figures[i].start)
+    if not 1 < years <= MAX_LISTED_YEARS or listed < 0:
+        return None
+    after = [f for f in figures if listed <= f.start < sent.end and f.unit == figures[i].unit]
+    if len(after) != years or figures[i] not in after:
+        return None
+    return year_period(first + after.index(figures[i]))
 
 
 def _so_far(text: str, clause: Span, fig: Figure, period: Period | None) -> Period | None:

@@ -65,6 +65,7 @@ def test_a_later_place_named_in_full_wins_an_overlap():
             "(西安市)雁塔区2022年上半年经济运行简析\n上半年实现地区生产总值98.1亿元,增速位居全市第四。",
             "雁塔区",
         ),
+        ("县长王永昌宣布2021年献县一季度重点项目集中开工。他指出,这是我县项目建设的成果展示。", "献县"),
     ],
     ids=[
         "county-by-short-name-and-全县",
@@ -78,6 +79,7 @@ def test_a_later_place_named_in_full_wins_an_overlap():
         "short-name-twice-without-self-words",
         "a-district-named-with-its-city-over-the-city-named-in-passing",
         "a-district-after-its-city-in-brackets",
+        "a-county-written-whole-over-a-short-form-in-a-persons-name",
     ],
 )
 def test_report_home(text, home):

@@ -704,3 +704,9 @@ def test_a_list_after_respectively_is_of_what_the_clause_before_named():
     )
     fact = next(f for f in _facts_of(text) if f.figure == "38个")
     assert fact.terms.get("签约", 0) >= 0.7
+
+
+def test_a_span_of_years_then_one_figure_a_year_dates_each():
+    text = "某市经济发展综述\n2020至2022年,地区生产总值分别达到1,493.00亿元、1,616.60亿元、1,722.50亿元,年均增长6.1%。"
+    periods = {f.figure: f.period.label for f in _facts_of(text) if f.unit == "亿元"}
+    assert periods == {"1,493.00亿元": "2020年", "1,616.60亿元": "2021年", "1,722.50亿元": "2022年"}
