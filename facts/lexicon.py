@@ -1,8 +1,9 @@
 """The domain lexicon (facts/data/lexicon.toml), loaded once."""
 
+import re
 import tomllib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 LEXICON_FILE = Path(__file__).parent / "data" / "lexicon.toml"
@@ -31,6 +32,15 @@ class Lexicon:
 
     def canonical(self, term: str) -> str:
         return self.synonyms.get(term, term)
+
+    @cached_property
+    def _synonym_re(self) -> re.Pattern[str]:
+        variants = sorted({*self.synonyms, *self.synonyms.values()}, key=len, reverse=True)
+        return re.compile("|".join(re.escape(v) for v in variants))
+
+    def canonical_text(self, text: str) -> str:
+        """`text` with every variant written as its canonical term (规上工业 → 规模以上工业)."""
+        return self._synonym_re.sub(lambda m: self.canonical(m.group(0)), text)
 
     def family(self, unit: str) -> str:
         """'亿元' -> 'money', '户' -> '家', '万吨' -> '吨', '%' -> '%'."""

@@ -414,8 +414,6 @@ class Tokenizer:
         self._added: set[str] = set()
         self._terms_cache: dict[str, tuple[str, ...]] = {}
         self.add_words((*lexicon.words, *lexicon.synonyms, *lexicon.synonyms.values(), *extra_words))
-        variants = sorted({*lexicon.synonyms, *lexicon.synonyms.values()}, key=len, reverse=True)
-        self._synonym_re = re.compile("|".join(re.escape(v) for v in variants))
         self.vocabulary: set[str] = set()
         self._by_sound: dict[str, str] = {}
         self._sound_keys: dict[int, list[str]] = {}
@@ -434,7 +432,7 @@ class Tokenizer:
         return self.jieba.lcut(text, HMM=False)
 
     def canonical_text(self, text: str) -> str:
-        return self._synonym_re.sub(lambda m: self.lexicon.canonical(m.group(0)), text)
+        return self.lexicon.canonical_text(text)
 
     def question_terms(self, text: str, known: Collection[str]) -> list[str]:
         """A question's words, each counted once: whole words the index knows, else their known parts."""

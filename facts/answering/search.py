@@ -83,6 +83,7 @@ class FactView:
     subject: Subject | None
     family: str
     per_unit: frozenset[str] = frozenset()  # 人均 in its indicator: a ratio to people, not the total
+    indicator: str = ""  # its indicator in the canonical terms questions are read in (规上 → 规模以上)
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,13 @@ def view(row: FactRow, lexicon: Lexicon) -> FactView:
     if row.subject_kind:
         subject = Subject(row.subject_kind, row.subject_name or "", row.subject_key or "", row.subject_place)
     return FactView(
-        row.id, row, period, subject, lexicon.family(row.unit), lexicon.per_unit_in(row.indicator)
+        row.id,
+        row,
+        period,
+        subject,
+        lexicon.family(row.unit),
+        lexicon.per_unit_in(row.indicator),
+        lexicon.canonical_text(row.indicator),
     )
 
 
@@ -358,7 +365,7 @@ def fit_of(
         return fit
     place_and_time = _place_and_time(query, fact, weight, policy)
     # the thing named is checked last: the dearest test, for the few facts of the place and time asked
-    if place_and_time is None or not _names_met(query, row, weight, policy):
+    if place_and_time is None or not _names_met(query, fact.indicator or row.indicator or "", weight, policy):
         return None
     period, subject = place_and_time
     return fit * period * subject
@@ -379,13 +386,12 @@ def _words_met(query: Query, row: FactRow, weight: Callable[[str], float], polic
     return not any(weight(name) < policy.required_near for name in query.required)
 
 
-def _names_met(query: Query, row: FactRow, weight: Callable[[str], float], policy: AnswerPolicy) -> bool:
+def _names_met(query: Query, indicator: str, weight: Callable[[str], float], policy: AnswerPolicy) -> bool:
     """Whether the figure is of the thing the question names, not of a sibling: when the reports name
     the question's thing whole (夏粮产量, 房地产业增加值), a figure whose indicator puts another word before
     the same head (粮食产量, 第一产业增加值) is not its figure; and no word the question names may be
     matched by a minority of its parts only (社会消费品零售总额 is not 批发和零售业 for their 零售)."""
     modifier, head = query.kind_of
-    indicator = row.indicator or ""
     for term in query.named:
         near = weight(term)
         if near >= policy.restrictor_near:

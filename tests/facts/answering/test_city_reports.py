@@ -300,3 +300,14 @@ def test_a_county_asked_by_its_two_character_name_that_the_reports_lack_is_not_a
     )
     service = store_of(tmp_path, {"city.txt": report})
     assert not service.answer("2022年1-9月寿县固投亿元以上新签约项目有多少个").answered
+
+
+def test_an_indicator_written_short_is_the_thing_asked_in_full(tmp_path):
+    report = (
+        "淳安县2020年1-10月工业经济运行简况\n"
+        "全部规上工业1-10月实际完成工业增加值82.5亿元,增幅-0.3%,降幅比1-9月收窄1.5个百分点。\n"
+    )
+    other = "建德市2019年统计公报\n全年规模以上工业增加值112.3亿元,比上年增长6.1%。\n"
+    service = store_of(tmp_path, {"industry.txt": report, "other.txt": other})
+    answer = service.answer("2020年1-10月淳安县规模以上工业增加值是多少")
+    assert answer.answered and answer.best.fact.row.value == 82.5
