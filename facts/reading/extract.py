@@ -913,7 +913,7 @@ def _pair_respectively(
 ) -> str | None:
     """高新技术企业、科技型企业分别达211家、1125家: the k-th figure belongs to the k-th name only. Returns
     the name figure i is paired with, when a list names it."""
-    head, at, _ = text[clause.start : clause.end].partition("分别")
+    head, at, _ = _respectively_split(text[clause.start : clause.end])
     end = clause.end
     if not at or figures[i].start < clause.start + len(head):
         # no 分别 for this figure: a list all the same when a name of two or three stands before
@@ -969,6 +969,16 @@ def _implied_respectively(text: str, clause: Span, figures: list[Figure]) -> str
     return None
 
 
+# 分别 and 依次 (in order) pair the k-th figure after them with the k-th name before them
+RESPECTIVELY = re.compile(r"分别|依次")
+
+
+def _respectively_split(words: str) -> tuple[str, str, str]:
+    """words.partition at its first 分别/依次."""
+    m = RESPECTIVELY.search(words)
+    return (words[: m.start()], m.group(0), words[m.end() :]) if m else (words, "", "")
+
+
 def _names_of_list(text: str, clause: Span, head: str) -> str:
     """The names a 分别 clause pairs its figures with: its own words before 分别 when they join names with
     和, else (…分别达34525元、18352元,分别增长8.5%、9%) those of the clause before, if it too says 分别."""
@@ -976,8 +986,8 @@ def _names_of_list(text: str, clause: Span, head: str) -> str:
         return head
     before = text[: max(clause.start - 1, 0)]
     start = max(before.rfind(c) for c in "，,;；。\n") + 1
-    if "分别" in before[start:]:
-        return before[start:].partition("分别")[0]
+    if RESPECTIVELY.search(before[start:]):
+        return _respectively_split(before[start:])[0]
     # 在A、B排名中,分别跃居第7位、第6位: a clause that is only 分别 and figures pairs with the list before
     return before[start:] if not head.strip() and "、" in before[start:] else head
 

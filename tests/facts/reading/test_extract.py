@@ -710,3 +710,9 @@ def test_a_span_of_years_then_one_figure_a_year_dates_each():
     text = "某市经济发展综述\n2020至2022年,地区生产总值分别达到1,493.00亿元、1,616.60亿元、1,722.50亿元,年均增长6.1%。"
     periods = {f.figure: f.period.label for f in _facts_of(text) if f.unit == "亿元"}
     assert periods == {"1,493.00亿元": "2020年", "1,616.60亿元": "2021年", "1,722.50亿元": "2022年"}
+
+
+def test_in_order_pairs_like_respectively():
+    text = "2007年某区统计公报\n全年三次产业增加值占生产总值比重依次为4.4%、64.88%和30.72%。"
+    indicators = {f.figure: f.indicator for f in _facts_of(text)}
+    assert indicators["64.88%"].endswith("第二产业增加值占生产总值比重")
