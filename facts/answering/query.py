@@ -3,6 +3,7 @@
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from functools import cache
 
 from facts.lexicon import Lexicon
 from facts.places import Place, gazetteer, latin_places, resolve
@@ -20,7 +21,7 @@ from facts.reading.subjects import (
     place_key,
     zone_place,
 )
-from facts.text import MIN_WORD, Tokenizer, clean_question, english_to_chinese, is_english
+from facts.text import MIN_WORD, Tokenizer, clean_question, english_to_chinese, is_english, pinyin_key
 
 # a fall is asked as a growth too (下降了多少, 同比增减): the figure is the rate, whichever its direction
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})年")
@@ -157,7 +158,37 @@ def _normalised(
     protected = [(m.start, m.end) for m in find_markers(text, years)]  # 2023年第二季度 is no typo for 年底
     # a division's own name is no typo for another that sounds alike (维西县 is not 肥西县)
     protected += [(m.start, m.end) for m in gazetteer().scan(text) if m.place.level != "town"]
+    text = _sound_alike_places(text, names.divisions)
     return tokenizer.canonical_text(tokenizer.correct(text, protected)), years
+
+
+# a place's shape in a question: two or three characters and the kind of division (洛南县, 沙坪坝区)
+PLACE_SHAPED = re.compile(r"[\u4e00-\u9fff]{2,3}(?:县|区|市|旗)")
+
+
+@cache
+def _by_sound(divisions: frozenset[str]) -> dict[str, list[str]]:
+    """The reports' divisions by their sound (luo nan xian → 洛南县), worked out once per store."""
+    by_sound: dict[str, list[str]] = {}
+    for name in divisions:
+        by_sound.setdefault(pinyin_key(name), []).append(name)
+    return by_sound
+
+
+def _sound_alike_places(text: str, divisions: frozenset[str]) -> str:
+    """落南县 for 洛南县: a place-shaped word no division bears, that sounds like exactly one division the
+    reports name, is that division."""
+    by_sound = _by_sound(divisions)
+    for m in PLACE_SHAPED.finditer(text):
+        word = m.group(0)
+        for start in range(len(word) - 2):  # 年落南县 is not a place: try the word's tails too
+            tail = word[start:]
+            if gazetteer().named(tail):
+                break
+            alike = by_sound.get(pinyin_key(tail), [])
+            if len(alike) == 1:
+                return text.replace(tail, alike[0], 1)
+    return text
 
 
 def _asked_period(text: str, years: ReportYears) -> tuple[Period | None, set[str], str]:

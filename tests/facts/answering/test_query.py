@@ -158,3 +158,8 @@ def test_national_accounts_name_for_gdp_is_gdp():
 def test_exports_asked_in_one_word_restrict_to_exports():
     assert "出口" in parse("2024年宁远县出口额是多少").exclusive
     assert not parse("2024年宁远县进出口额是多少").exclusive
+
+
+def test_a_place_misspelt_by_its_sound_is_the_reports_place():
+    assert parse("2023年宁原县GDP是多少").district == "宁远县"  # 宁原县 is no division; it sounds like 宁远县
+    assert parse("2023年南县GDP是多少").district == "南县"  # a real county is never rewritten
