@@ -581,13 +581,19 @@ def _segments(text: str, clause: Span, figures: list[Figure], i: int) -> tuple[S
     if nxt is not None:
         between = text[fig.end : nxt.start]
         cut = between.find("、")
-        after_end = fig.end + cut if cut >= 0 else (nxt.start if between.startswith("的") else fig.end)
+        counted = fig.unit in COUNTED and between[:1].isalpha() and not between.startswith("的")
+        # 42个旗级重点项目完成投资21亿元: what a count counts follows it, and the next figure shares it
+        after_end = (
+            fig.end + cut if cut >= 0 else (nxt.start if between.startswith("的") or counted else fig.end)
+        )
     else:
         cut = text.find("、", fig.end, clause.end)
         after_end = cut if cut >= 0 else clause.end
     return Span(before_start, fig.start), Span(fig.end, after_end)
 
 
+# units that count things, whose noun follows the figure (6个盟级、42个旗级重点项目)
+COUNTED = frozenset({"个", "家", "项", "座", "条", "所", "批", "户", "名"})
 MODIFIER_GAP = 8  # 10亿元项目24个: at most this many characters between a figure saying which and the count
 
 

@@ -716,3 +716,13 @@ def test_in_order_pairs_like_respectively():
     text = "2007年某区统计公报\n全年三次产业增加值占生产总值比重依次为4.4%、64.88%和30.72%。"
     indicators = {f.figure: f.indicator for f in _facts_of(text)}
     assert indicators["64.88%"].endswith("第二产业增加值占生产总值比重")
+
+
+def test_what_a_count_counts_follows_it_in_a_list():
+    text = (
+        "2022年某旗政府工作报告\n过去一年,全旗经济社会发展稳中有进。突出项目带动、投资拉动,"
+        "全年5个盟级、37个旗级重点项目完成投资18亿元。"
+    )
+    facts = {f.figure: f for f in _facts_of(text)}
+    assert facts["37个"].terms.get("旗级") == 1.0 and facts["37个"].terms.get("盟级", 0) < 1.0
+    assert facts["5个"].terms.get("盟级") == 1.0 and facts["5个"].terms.get("旗级", 0) < 1.0
