@@ -315,8 +315,9 @@ FUNCTION_CHARS = set(
 
 
 # Characters that are words of their own wherever they stand alone in a question: particles and copulas
-# (a sound-alike correction never takes them in: 作业量是多少 is not 作业粮食多少).
-STANDALONE_CHARS = frozenset("的了是有在吗呢和与及或")
+# and the comparing 比/较 (a sound-alike correction never takes them in: 作业量是多少 is not 作业粮食多少,
+# 按可比价格计算比上年 is not 计算机上年).
+STANDALONE_CHARS = frozenset("的了是有在吗呢和与及或比较")
 
 AMOUNT_SUFFIX = "额量数值"
 MIN_JOINED = 3  # a join of two tokens shorter than this is two single characters, too often no word
@@ -582,7 +583,9 @@ class Tokenizer:
 
 
 # Words beside a figure that say nothing of what it measures: how it moved or is put (同比增长, 占比) …
-THIN_WORDS = re.compile(r"同比|增长|同比增长|年均增长|增速|增幅|比重|占比|其中|分别|贡献|实现|达到|提升|提高")
+THIN_WORDS = re.compile(
+    r"同比|增长|同比增长|年均增长|增速|增幅|下降|比重|占比|其中|分别|贡献|实现|达到|提升|提高"
+)
 # what a rate is compared with or how it is counted, which names nothing it measures (比上年增长183.2%)
 BASIS_WORDS = re.compile(
     r"(比|较)?(上年|去年|上年同期|去年同期|同期)|按?可比价格?(计算)?|计算|价格|现价|名义"

@@ -26,7 +26,11 @@ from facts.text import MIN_WORD, Tokenizer, clean_question, english_to_chinese, 
 # a fall is asked as a growth too (下降了多少, 同比增减): the figure is the rate, whichever its direction
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})年")
 CJK_ONLY = re.compile(r"[\u4e00-\u9fff]+")
-GROWTH = re.compile(r"增长(?!到|至)|增速|增幅|涨幅|下降|降低|降幅|减少|回落|增减|下滑|[涨跌](了|多少|幅|得)")
+# 比上年变化了多少 asks the rate as 增长 does
+GROWTH = re.compile(
+    r"(?:比上年|比去年|较上年|同比)(?:变化|变动)|"
+    r"增长(?!到|至)|增速|增幅|涨幅|下降|降低|降幅|减少|回落|增减|下滑|[涨跌](了|多少|幅|得)"
+)
 ASKED_UNIT = re.compile(
     r"(多少|几)(?:万|亿|千|百)?(" + "|".join(re.escape(u) for u in BASE_UNITS if u not in {"%", "‰"}) + ")"
 )
@@ -44,9 +48,10 @@ BARE_PART = re.compile(r"第?[一二三四1-4]季度|[上下]半年|\d{1,2}月?[
 RUNNING_TOTAL = re.compile(r"累计|共计|合计|一共|总共")
 PART_OF_YEAR = re.compile(r"第?([一二三四1-4])季度|([上下])半年")
 CHANGE = re.compile(r"增加了?多少|净增|多了多少|增加额|增量")
-SERIES = re.compile(r"历年|逐年|每年|各年|历史|变化|趋势|走势|这几年|近几年|几年来|多年")
+SERIES = re.compile(r"历年|逐年|每年|各年|历史|(?<!上年|同比|去年)变化|趋势|走势|这几年|近几年|几年来|多年")
 MEASURE_WORDS = re.compile(
-    r"同比增长|年均增长|增长率|增长|增速|增幅|涨幅|占比|比重|比例|份额|排名|增加了?(?!值)|净增"
+    r"同比增长|年均增长|增长率|增长|增速|增幅|涨幅|占比|比重|比例|份额|排名|增加了?(?!值)|净增|"
+    r"变化|变动|按(?:可比|现行|不变)?价格?计算|按(?:可比|现)价"
 )
 MONEY_HEAD = re.compile(
     r"投资|引资|产值|总值|金额|资金|收入|贸易额|进出口额|进出口总额|总额|生产总值|GDP|货值"

@@ -1343,6 +1343,10 @@ class _Named:
 OBJECT_TAIL = 4  # 引进…企业3家: the last words of a verb's object, up to this many characters, name the count
 
 
+# the words of a rate that say only how it moved (比上年下降4.9%): the rate is of what was named before
+BARE_RATE = re.compile(r"(同比|年均|比上年|较上年|比去年|较去年)?(增长|增速|增幅|下降|减少|回落)?")
+
+
 def _indicator(
     text: str, named: _Named, fig: Figure, names: list[str], tokenizer: Tokenizer, family: str
 ) -> str:
@@ -1350,7 +1354,7 @@ def _indicator(
     seg_after, prev_clause = named.after, named.prev_clause
     base = _clean(text[named.before.start : named.before.end], names)
     if fig.measure == "growth":
-        source = "" if re.fullmatch(r"(同比|年均|比上年)?(增长|增速|增幅)?", base) else base
+        source = "" if BARE_RATE.fullmatch(base) else base
         if not source and prev_clause is not None:
             source = _clean(text[prev_clause.start : prev_clause.end], names)
         source = re.sub(r"(同比|年均)?(增长|增速|增幅)$", "", source)

@@ -26,6 +26,7 @@ def parse(question: str):
         ("2023年前三季度宁远县某港集装箱吞吐量是多少", "标箱", None),
         ("2023年宁远县某港货物吞吐量是多少", "吨", None),
         ("2023年宁远县第三产业对GDP增长的贡献率是多少", "%", "share"),
+        ("2022年宁远县地区生产总值比上年变化了多少", "%", "growth"),
     ],
     ids=[
         "scaled-unit",
@@ -36,6 +37,7 @@ def parse(question: str):
         "containers-are-teu",
         "cargo-is-tonnes",
         "贡献率-is-a-share-of-growth",
+        "比上年变化-is-a-growth-not-a-series",
     ],
 )
 def test_unit_and_measure(question, unit, measure):
@@ -163,3 +165,8 @@ def test_exports_asked_in_one_word_restrict_to_exports():
 def test_a_place_misspelt_by_its_sound_is_the_reports_place():
     assert parse("2023年宁原县GDP是多少").district == "宁远县"  # 宁原县 is no division; it sounds like 宁远县
     assert parse("2023年南县GDP是多少").district == "南县"  # a real county is never rewritten
+
+
+def test_how_a_rate_is_counted_is_no_word_to_search():
+    query = parse("2022年宁远县地区生产总值按可比价格计算比上年变化了多少")
+    assert query.terms == ["地区生产总值"] and query.measure == "growth"  # 计算比 is not 计算机

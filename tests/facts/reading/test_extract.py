@@ -726,3 +726,9 @@ def test_what_a_count_counts_follows_it_in_a_list():
     facts = {f.figure: f for f in _facts_of(text)}
     assert facts["37个"].terms.get("旗级") == 1.0 and facts["37个"].terms.get("盟级", 0) < 1.0
     assert facts["5个"].terms.get("盟级") == 1.0 and facts["5个"].terms.get("旗级", 0) < 1.0
+
+
+def test_a_fall_after_a_price_note_is_of_the_thing_before_it():
+    text = "2022年某区统计公报\n全区实现地区生产总值548.4亿元,按可比价格计算,比上年下降4.9%。"
+    rate = next(f for f in _facts_of(text) if f.figure == "4.9%")
+    assert "地区生产总值" in rate.indicator and rate.direction == "down"
