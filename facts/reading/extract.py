@@ -266,8 +266,9 @@ def extract_facts(
 TITLE_CHARS = 80  # an opening line this short is a title or a lead, not a paragraph of figures
 
 
-# a report of a whole year by its kind: 国民经济和社会发展统计公报, a yearbook (年鉴), a year's report (年报)
-ANNUAL_REPORT = re.compile(r"统计公报|年鉴|年报")
+# a report of a whole year by its kind: 国民经济和社会发展统计公报, a yearbook (年鉴), a year's report (年报),
+# a government's work report (its review is of the year before, its plans of the year it is given)
+ANNUAL_REPORT = re.compile(r"统计公报|年鉴|年报|政府工作报告")
 HEADING_REACH = 300  # a report's heading (title, source, date) fits in its first few hundred characters
 
 
@@ -1145,7 +1146,8 @@ def _period(ctx: ReportContext, sent: Span, para: Span, clause: Span, fig: Figur
         # not a guess that a part of the year might better answer
         return ctx.title_period if ctx.annual and whole_year else ctx.title_period.as_inferred()
     if ctx.years.default:
-        return year_period(ctx.years.default, inferred=True)
+        # a year's report (a bulletin, a work report's review) is of that whole year, not a guess
+        return year_period(ctx.years.default, inferred=not ctx.annual)
     return None
 
 

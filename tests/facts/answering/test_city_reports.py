@@ -320,3 +320,13 @@ def test_an_indicator_written_short_is_the_thing_asked_in_full(tmp_path):
     service = store_of(tmp_path, {"industry.txt": report, "other.txt": other})
     answer = service.answer("2020年1-10月淳安县规模以上工业增加值是多少")
     assert answer.answered and answer.best.fact.row.value == 82.5
+
+
+def test_a_work_reports_review_is_of_the_whole_year_never_of_a_quarter(tmp_path):
+    report = (
+        "2024年淳安县人民政府工作报告\n"
+        "过去一年,全县经济社会发展取得新成效。地区生产总值达到312.45亿元,增长6.2%;社会消费品零售总额增长6.9%。\n"
+    )
+    service = store_of(tmp_path, {"report.txt": report})
+    assert_answers(service, {"2023年淳安县地区生产总值是多少": 312.45})
+    assert not service.answer("2023年一季度淳安县地区生产总值是多少").answered
