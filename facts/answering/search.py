@@ -157,8 +157,8 @@ class FactIndex:
 
     @cached_property
     def indicators(self) -> str:
-        """Every figure's indicator (粮食产量, 批发和零售业增加值): the words the reports name things with."""
-        return "\n".join(f.row.indicator or "" for f in self.facts)
+        """Every figure's indicator (粮食产量, 批发和零售业增加值) in the canonical terms questions are read in."""
+        return "\n".join(f.indicator or f.row.indicator or "" for f in self.facts)
 
     def in_indicators(self, words: str) -> bool:
         """Whether some figure's indicator holds `words` (remembered: questions repeat their words)."""

@@ -797,6 +797,7 @@ def _fact(report: _Report, where: _Sentence, i: int) -> FactRecord:
     )
 
 
+INDICATOR_CHARS = 16  # an indicator is a short name: the last words before a figure, at most this many
 LISTED_FIGURE = re.compile(r"\d[\d.,]*(?:%|[万亿千百]*[元吨列家个户项亩])")
 
 
@@ -808,7 +809,7 @@ def _paired_indicator(name: str | None, fig: Figure) -> str:
     name = re.sub(r"(达到|达|为|实现|完成|和|与|、|[,，:：\s])+$", "", name)
     if fig.measure == "growth" and not re.search(r"增速|增长|增幅", name):
         name += "增速"
-    return name[-16:]
+    return name[-INDICATOR_CHARS:]
 
 
 def _named_before(text: str, clause: Span, figures: list[Figure], i: int) -> Span | None:
@@ -939,7 +940,7 @@ def _pair_respectively(
         if paired:
             return name
     # …分别为24.27亿元、60.37亿元, 分别增长4.0%、0.2%: a clause with no names of its own takes those before
-    listed = head if "、" in head or "三次产业" in head else named
+    listed = head if "、" in head or THREE_INDUSTRIES.search(head) else named
     items = _whole_items([x for x in listed.split("、") if x], len(after))
     if len(after) >= MIN_PAIRED and len(items) < len(after):
         _pair_with_clauses(tokenizer, text, clause, figures, after, i, terms)
@@ -1139,12 +1140,9 @@ def _period(ctx: ReportContext, sent: Span, para: Span, clause: Span, fig: Figur
     if before and before[-1].period is not None:
         return before[-1].period.as_inferred()
     if ctx.title_period is not None:
-        whole_year = (
-            ctx.title_period.start is not None and ctx.title_period.end - ctx.title_period.start == WHOLE_YEAR
-        )
         # a year's bulletin says its year once, in its heading: its undated figures are of that whole year,
         # not a guess that a part of the year might better answer
-        return ctx.title_period if ctx.annual and whole_year else ctx.title_period.as_inferred()
+        return ctx.title_period if ctx.annual and ctx.title_period.is_year else ctx.title_period.as_inferred()
     if ctx.years.default:
         # a year's report (a bulletin, a work report's review) is of that whole year, not a guess
         return year_period(ctx.years.default, inferred=not ctx.annual)
@@ -1376,4 +1374,4 @@ def _indicator(
             if len(after) >= MIN_WORD
             else (_clean(text[prev_clause.start : prev_clause.end], names)[-14:] if prev_clause else "")
         )
-    return base[-16:] or fig.unit
+    return base[-INDICATOR_CHARS:] or fig.unit

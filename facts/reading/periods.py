@@ -41,6 +41,11 @@ class Period:
         return (None if self.start is None else year_of(self.start), year_of(self.end))
 
     @property
+    def is_year(self) -> bool:
+        """One whole year: January to December (2023年), not part of one, not a running total."""
+        return self.start is not None and self.end - self.start == WHOLE_YEAR
+
+    @property
     def is_span(self) -> bool:
         return self.start is not None and self.end - self.start >= YEAR_MONTHS
 
@@ -506,7 +511,7 @@ def _whole_year_before_its_day(prev: Marker, marker: Marker) -> bool:
     return (
         prev.period is not None
         and prev.period.start is not None
-        and prev.period.end - prev.period.start == WHOLE_YEAR
+        and prev.period.is_year
         and not marker.explicit_year
     )
 

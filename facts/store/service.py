@@ -18,7 +18,7 @@ from facts.answering.query import KnownNames, Query, parse_question
 from facts.answering.search import FactIndex, Scored, subject_fit
 from facts.kinds import Kind, Reason
 from facts.lexicon import Lexicon, load_lexicon
-from facts.reading.periods import WHOLE_YEAR, Period, period_fit
+from facts.reading.periods import Period, period_fit
 from facts.store.build import BeforeCommit, BuildReport, build_store
 from facts.store.changes import ReloadDiff, changes_since, diff_facts, record_changes
 from facts.store.db import make_engine, upgrade_schema
@@ -75,8 +75,8 @@ def latest_total_first(results: list[Scored], policy: AnswerPolicy = POLICY) -> 
         and r.fact.row.kind == best.fact.row.kind
         and r.score >= policy.latest_share * best.score
     ]
-    years = [r for r in close if _whole_year(r.fact.period)]
-    if best.fact.period.start is not None and not _whole_year(best.fact.period) and years:
+    years = [r for r in close if r.fact.period is not None and r.fact.period.is_year]
+    if best.fact.period.start is not None and not best.fact.period.is_year and years:
         best = max(years, key=period_end)  # a year's figure before a later quarter's
     chosen = best.fact.period
     later = [
@@ -89,10 +89,6 @@ def latest_total_first(results: list[Scored], policy: AnswerPolicy = POLICY) -> 
     ]
     latest = max(later, key=period_end) if later else best
     return [latest, *(r for r in results if r is not latest)]
-
-
-def _whole_year(period: Period | None) -> bool:
-    return period is not None and period.start is not None and period.end - period.start == WHOLE_YEAR
 
 
 def _same_span(a: Period, b: Period) -> bool:
