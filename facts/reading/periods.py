@@ -306,10 +306,29 @@ def _read(m: re.Match[str], scan: _Scan) -> Reading | None:
 def _since(m: re.Match[str], scan: _Scan) -> Reading | None:
     """自2013年11月28日开行首趟以来…总量达20897列: a running total to the report's time (a news item that
     says 今年 is of its year; a year's review is of the year it reviews)."""
-    upto = scan.report if "今年" in scan.text else (scan.years.default or scan.report)
+    current = "今年" in scan.text
+    upto = scan.report if current else (scan.years.default or scan.report)
     if upto is None:
         return None
+    day = _day_named_before(scan) if current else None
+    if day is not None:  # 新华社11月28日电 … 自2013年…以来,…总量达20897列: a total to that day's month
+        label = f"截至{upto}年{day % YEAR_MONTHS + 1}月(自{m['sy']}年以来)"
+        return Period(None, day, label, inferred=True), True, False
     return Period(None, ym(upto, YEAR_MONTHS), f"截至{upto}年(自{m['sy']}年以来)", inferred=True), True, False
+
+
+def _day_named_before(scan: _Scan) -> int | None:
+    """The month of the latest short time (a day, a month, a quarter) of the report's year named so far —
+    the news item's own day, which a running total "to now" runs to."""
+    for prev in reversed(scan.before):
+        if (
+            prev.period
+            and prev.period.start is not None
+            and year_of(prev.period.start) == scan.report
+            and prev.period.end - prev.period.start < QUARTER_MONTHS
+        ):
+            return prev.period.end
+    return None
 
 
 def _upto(m: re.Match[str], scan: _Scan) -> Reading | None:
@@ -335,15 +354,9 @@ def _upto_now(_m: re.Match[str], scan: _Scan) -> Reading | None:
     report = scan.report
     if report is None:
         return None
-    for prev in reversed(scan.before):
-        if (
-            prev.period
-            and prev.period.start is not None
-            and year_of(prev.period.start) == report
-            and prev.period.end - prev.period.start < QUARTER_MONTHS  # a day, a month, a quarter
-        ):
-            label = f"截至{report}年{prev.period.end % YEAR_MONTHS + 1}月"
-            return Period(None, prev.period.end, label), True, False
+    day = _day_named_before(scan)
+    if day is not None:
+        return Period(None, day, f"截至{report}年{day % YEAR_MONTHS + 1}月"), True, False
     return Period(None, ym(report, YEAR_MONTHS), f"截至{report}年"), True, False
 
 

@@ -313,6 +313,19 @@ def test_running_total_to_a_day():
 
 
 @pytest.mark.parametrize(
+    ("text", "end_month"),
+    [
+        ("本报讯 9月12日上午,第二万趟货车从港区发出,自2015年3月开通以来,今年累计运量3万吨,总量达2万列。", 9),
+        ("今年全市运量上升。自2015年3月开通以来,总量达2万列。", 12),
+    ],
+    ids=["to-the-news-items-day", "no-day-named-to-the-years-end"],
+)
+def test_a_total_since_a_start_runs_to_the_day_the_news_names(text, end_month):
+    since = next(m for m in find_markers(text, ReportYears(2023, 2023)) if m.cumulative)
+    assert since.period.start is None and since.period.end == ym(2023, end_month)
+
+
+@pytest.mark.parametrize(
     ("text", "label", "start_month"),
     [
         ("今年以来,截至11月28日,班列已累计开行4843列", "2023年1月至11月28日", 1),
