@@ -56,7 +56,9 @@ MEASURE_WORDS = re.compile(
 MONEY_HEAD = re.compile(
     r"投资|引资|产值|总值|金额|资金|收入|贸易额|进出口额|进出口总额|总额|生产总值|GDP|货值"
 )
-CUMULATIVE = re.compile(r"累计|截至|截止|为止|总量|以来|底|末|一共|总共|合计|共计")
+CUMULATIVE = re.compile(r"累计|截至|截止|为止|总量|以来|底|末|一共|总共|合计|共计|目前|现在|这些年|近年")
+# a time that asks for the latest figure, not for a period: 截至目前, 现在, 这些年, 近年来
+LATEST = re.compile(r"(?:(?:截至|截止)?(?:目前|现在|当前|今天)|现阶段|近年来|近(?:几|些)年来?|多年来|这些年来?)")
 
 
 @dataclass
@@ -204,6 +206,12 @@ def _asked_period(text: str, years: ReportYears) -> tuple[Period | None, set[str
         for m in resolve_context(find_markers(text, years), years, text)
         if m.period is not None and (m.explicit_year or not BARE_PART.fullmatch(text[m.start : m.end]))
     ]
+    latest = [m for m in markers if LATEST.fullmatch(text[m.start : m.end])]
+    if latest:  # 截至目前, 这些年: the latest running total the reports give, of whatever year
+        for m in latest:
+            text = text.replace(text[m.start : m.end], " ")
+        period, restrictors, rest = _asked_period(text, years)
+        return period, restrictors, rest
     if markers:
         chosen = next((m for m in markers if m.period is not None and m.period.start is None), markers[0])
         rest = text

@@ -209,6 +209,8 @@ MARKER = re.compile(
             r"(?P<now>截至|截止)(?:目前|现在|当前|今天)",
             # 目前, opening its clause (目前,全县已建成…17个): as of the report's time, like 截至目前
             r"(?<![^\s。;；,，:：])(?P<nowbare>目前|当前|现阶段)(?=[,，]|已|共|全)",
+            # 近年来,该县签约企业125家: a running total of the years up to the report's time
+            r"(?P<recent>近年来|近(?:几|些)年来?|多年来|这些年来?)",
             r"(?P<upday>截至|截止)(?:(?P<dy>(?:19|20)\d{2})年)?(?P<dm>\d{1,2})月(?P<dd>\d{1,2})日",
             r"[“\"]?(?P<plan>十[一二三四五]五)[”\"]?(?P<ppart>末期|期末|末|初期|之初|初|开始时|伊始|开局)?",
             r"(?P<ry>(?:19|20)\d{2})年(?P<rm1>\d{1,2})月?[-—~至到](?P<rm2>\d{1,2})月",
@@ -468,6 +470,7 @@ READERS: tuple[tuple[str, Callable[[re.Match[str], _Scan], Reading | None]], ...
     ("upday", _upto_day),
     ("now", _upto_now),
     ("nowbare", _upto_now),
+    ("recent", _upto_now),
     ("plan", _plan),
     ("ry", _month_range),
     ("bm1", _bare_month_range),

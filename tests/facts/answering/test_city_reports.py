@@ -330,3 +330,20 @@ def test_a_work_reports_review_is_of_the_whole_year_never_of_a_quarter(tmp_path)
     service = store_of(tmp_path, {"report.txt": report})
     assert_answers(service, {"2023年淳安县地区生产总值是多少": 312.45})
     assert not service.answer("2023年一季度淳安县地区生产总值是多少").answered
+
+
+def test_a_running_total_of_recent_years_answers_what_there_is_so_far(tmp_path):
+    report = (
+        "某日报讯 3月6日,淳安县2023年第一季度招商引资集中签约仪式在杭州举行,签约项目22个。"
+        "此次签约企业中,有6家电子企业。\n"
+        "近年来,该县先后多次赴深圳招商,签约电子企业97家、投产51家。\n"
+    )
+    service = store_of(tmp_path, {"news.txt": report})
+    assert_answers(
+        service,
+        {
+            "淳安县这些年一共签了多少家电子企业": 97,
+            "截至目前淳安县签约了多少家电子企业": 97,
+            "淳安县此次签约多少家电子企业": 6,
+        },
+    )

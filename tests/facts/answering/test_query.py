@@ -170,3 +170,13 @@ def test_a_place_misspelt_by_its_sound_is_the_reports_place():
 def test_how_a_rate_is_counted_is_no_word_to_search():
     query = parse("2022年宁远县地区生产总值按可比价格计算比上年变化了多少")
     assert query.terms == ["地区生产总值"] and query.measure == "growth"  # 计算比 is not 计算机
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["截至目前江津签约了多少个项目", "江津这些年一共签了多少个项目", "近年来江津签约多少个项目", "江津现在有多少个项目"],
+)
+def test_now_asks_for_the_latest_running_total_not_for_this_year(question):
+    query = parse(question)
+    assert query.period is None and query.cumulative
+    assert not {"目前", "这些", "现在", "近年"} & set(query.terms)

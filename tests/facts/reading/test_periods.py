@@ -486,3 +486,8 @@ def test_news_of_a_work_report_naming_no_year_reviews_the_year_before_its_date()
         "某区挂牌成立一年以来,圆满完成了全年经济社会发展主要目标任务。预计地区生产总值增长8.6%左右。"
     )
     assert report_years(text) == ReportYears(2017, 2018)
+
+
+def test_recent_years_are_a_running_total_to_the_reports_time():
+    [marker] = find_markers("近年来,该县签约电子企业97家", ReportYears(2023, 2023))
+    assert marker.cumulative and marker.period.start is None and marker.period.end == ym(2023, 12)
