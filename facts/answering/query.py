@@ -347,6 +347,11 @@ def _whole_short_county(word: str, place: Place) -> bool:
     return place.name == word and word.endswith(("县", "旗"))
 
 
+# an autonomous division's kind written after its short name, with or without some of its peoples
+# (紫云自治县, 紫云苗族自治县 for 紫云苗族布依族自治县)
+AUTONOMOUS_TAIL = re.compile(r"(?:[\u4e00-\u9fff]{1,3}族)*(自治[县旗州])")
+
+
 def places_asked(text: str, names: "KnownNames") -> list[tuple[int, int, str]]:
     """The divisions a question names, as (start, end, full name): short forms resolved to the places the
     reports know first (江津 → 江津区), a place followed by one inside it read as the inner one
@@ -369,10 +374,14 @@ def places_asked(text: str, names: "KnownNames") -> list[tuple[int, int, str]]:
             and place.name not in names.districts
         ):
             continue  # 重汽(重庆)…项目: a place in brackets after a name is part of the name
+        end = m.end
+        tail = AUTONOMOUS_TAIL.match(text, end)
+        if tail and place.name.endswith(tail.group(1)):
+            end = tail.end()  # 紫云自治县: the short name, then the kind of the division written after it
         if found and not text[found[-1][1] : m.start].strip() and found[-1][2] in place.parents:
-            found[-1] = (found[-1][0], m.end, place.name)
+            found[-1] = (found[-1][0], end, place.name)
             continue
-        found.append((m.start, m.end, place.name))
+        found.append((m.start, end, place.name))
     return found
 
 

@@ -345,8 +345,8 @@ def _is_word(c: str) -> bool:
 def _undouble(line: str) -> list[int] | None:
     """Indices to keep if the line is mostly phrases printed twice ("一年一年"), else None."""
     solid = len(line) - sum(line.count(c) for c in _SPACE)
-    if solid < _DOUBLED_MIN_CHARS or not _CJK.search(line):
-        return None
+    if solid < _DOUBLED_MIN_CHARS or not _CJK.search(line) or "|" in line:
+        return None  # a table row's cells may repeat (| 5.2 | 5.2 |, | -- | -- |): each is a column's
     # Give up as soon as too much of the line is single to ever reach the share.
     allowed_single = solid - _DOUBLED_MIN_SHARE * solid
     single = 0

@@ -88,7 +88,8 @@ def _fits(cells: list[Cell], width: int, head: int | None = None) -> float:
         if NUMBER.match(row[0].text) or CELL_FIGURE.match(row[0].text):
             return 0.0
         numbers = sum(1 for c in row[1:] if NUMBER.match(c.text) or CELL_FIGURE.match(c.text))
-        good += numbers >= max(1, (width - 1) // 2)
+        group = all(BLANK_CELL.match(c.text) for c in row[1:])  # 分产业 | -- | --: a group's row, no figures
+        good += group or numbers >= max(1, (width - 1) // 2)
     return good / (len(body) / width)
 
 
@@ -103,7 +104,11 @@ def find_tables(text: str) -> list[Table]:
         line = text[a:b] if a <= len(text) else ""
         piped = "|" in line
         cells = _cells(text, a, b) if piped else []
-        header = len(cells) >= MIN_COLUMNS and not any(NUMBER.match(c.text) for c in cells)
+        header = (
+            len(cells) >= MIN_COLUMNS
+            and not any(NUMBER.match(c.text) for c in cells)
+            and not all(BLANK_CELL.match(c.text) for c in cells[1:])  # 分产业 | -- | --: a group's row
+        )
         if piped and not block and len(cells) < MIN_COLUMNS and cells and CAPTION_CELL.match(cells[0].text):
             continue  # | 表1 2022年全县生产总值 | ||: the caption, printed as the table's first row
         if piped and not (header and seen_figures):
@@ -126,17 +131,38 @@ def _whole_rows(text: str, block: list[tuple[int, int]]) -> list[tuple[int, int]
     return block
 
 
+LABEL_CELL_MAX = 24  # a first cell longer than this holds prose before the table's first header cell
+# the names statistics tables give their label column, closing a first cell that holds more
+LABEL_HEAD = re.compile(r"(?:指标名称|指标|项目名称|项目|品名|名称|地区|类别|行业)\s*$")
+
+
 def _table(text: str, start: int, end: int) -> Table | None:
-    return _table_of_cells(_cells(text, start, end), start, end)
+    cells = _cells(text, start, end)
+    if cells and (len(cells[0].text) > LABEL_CELL_MAX or "。" in cells[0].text):
+        # …增长9.7%。表1生产总值 单位:亿元 指标名称 | 增加值 |: a table printed on the line of the prose
+        # before it opens with its label column's name (the caption before it), else after the prose
+        first = cells[0]
+        raw = text[first.start : first.end]
+        label = LABEL_HEAD.search(raw)
+        start = first.start + (label.start() if label else raw.rfind("。") + 1)
+        cells[0] = Cell(text[start : first.end].strip(), start, first.end)
+    # an excerpt that stops mid-row (| 房地产业 | 3): the cut row is left out
+    return _table_of_cells(cells, start, end, cut=not text[end:].strip())
 
 
-def _table_of_cells(cells: list[Cell], start: int, end: int) -> Table | None:
+def _table_of_cells(cells: list[Cell], start: int, end: int, cut: bool = False) -> Table | None:
     """The header width and row width that make the cells fall into rows best. A header may leave out the
-    label column's name (2023年 | 较上年增长(%) over rows of name, amount, growth)."""
+    label column's name (2023年 | 较上年增长(%) over rows of name, amount, growth). A `cut` table (the
+    text stops inside it) may end with part of a row, which is left out."""
+
+    def whole(w: int, h: int) -> list[Cell]:
+        return cells[: len(cells) - (len(cells) - h) % w] if cut and len(cells) > h else cells
+
     shapes = [(w, h) for w in range(MIN_COLUMNS, min(MAX_COLUMNS, len(cells) // 2) + 1) for h in (w, w - 1)]
     if not shapes:
         return None
-    width, head = max(shapes, key=lambda s: (_fits(cells, s[0], s[1]), s[1] == s[0], -s[0]))
+    width, head = max(shapes, key=lambda s: (_fits(whole(*s), s[0], s[1]), s[1] == s[0], -s[0]))
+    cells = whole(width, head)
     if _fits(cells, width, head) < MIN_FIT:
         return None
     ranked = _ranked(cells[head : head + width])

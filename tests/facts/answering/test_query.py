@@ -180,3 +180,11 @@ def test_now_asks_for_the_latest_running_total_not_for_this_year(question):
     query = parse(question)
     assert query.period is None and query.cumulative
     assert not {"目前", "这些", "现在", "近年"} & set(query.terms)
+
+
+@pytest.mark.parametrize("question", ["2021年紫云自治县工业增加值", "2021年紫云苗族自治县工业增加值"])
+def test_an_autonomous_county_asked_by_a_short_name_leaves_no_word_of_its_kind(question):
+    names = KnownNames(districts=frozenset({"紫云苗族布依族自治县"}), divisions=frozenset({"紫云苗族布依族自治县"}))
+    query = parse_question(question, LEXICON, TOKENIZER, names, 2026)
+    assert query.district == "紫云苗族布依族自治县"
+    assert query.terms == ["工业增加值"]

@@ -250,3 +250,32 @@ def test_a_caption_printed_as_the_first_row_is_no_row():
     [table] = find_tables(repair(text).text)
     assert table.header == ("绝对数(亿元)", "比上年增长(%)")
     assert [r.label for r in table.rows] == ["地区生产总值", "第一产业", "建筑业"]
+
+
+def test_a_groups_row_of_dashes_is_no_new_header():
+    text = (
+        "表2:2023年全县生产总值及其构成||||\n指标 | 绝对数(万元) | 增长(%) | 构成(%) |\n"
+        "地区生产总值 | 512340 | 6.10 | 100 |\n分产业 | -- | -- | -- |\n第一产业 | 81200 | 4.15 | 15.8 |\n"
+        "分行业 | -- | -- | -- |\n工业 | 40010 | 8.80 | 7.8 |\n建筑业 | 61300 | 8.80 | 12.0 |\n"
+    )
+    [table] = find_tables(repair(text).text)
+    assert table.header == ("绝对数(万元)", "增长(%)", "构成(%)")
+    assert [r.label for r in table.rows] == ["地区生产总值", "分产业", "第一产业", "分行业", "工业", "建筑业"]
+    # a row whose cells repeat (8.80 and 8.80 in two columns) keeps every cell
+    assert [c.text for c in table.rows[-2].cells] == ["40010", "8.80", "7.8"]
+
+
+def test_a_table_printed_on_the_line_of_its_prose_and_cut_by_the_excerpt():
+    text = (
+        "一、综合 初步核算,全年全县实现生产总值(GDP)75.10亿元,增长6.5%。 表1 生产总值及行业构成 单位:亿元 "
+        "指标名称 | 增加值 | 同比增长% | 地区生产总值 | 75.10 | 6.5 | 其中:工业 | 5.02 | 7.1 | "
+        "建筑业 | 9.87 | 12.4 | 金融业 | 2"
+    )
+    repaired = repair(text)
+    [table] = find_tables(repaired.text)
+    assert table.header == ("增加值", "同比增长%")
+    assert [r.label for r in table.rows] == ["地区生产总值", "工业", "建筑业"]
+    lexicon = load_lexicon()
+    facts = extract_facts("t.txt", repaired, lexicon, Tokenizer(lexicon))
+    building = [(f.value, f.unit, f.measure) for f in facts if f.indicator.startswith("建筑业")]
+    assert building == [(9.87, "亿元", "amount"), (12.4, "%", "growth")]
