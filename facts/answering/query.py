@@ -31,6 +31,7 @@ GROWTH = re.compile(
     r"(?:比上年|比去年|较上年|同比)(?:变化|变动)|"
     r"增长(?!到|至)|增速|增幅|涨幅|下降|降低|降幅|减少|回落|增减|下滑|[涨跌](了|多少|幅|得)"
 )
+CHANGED = re.compile(r"变化|变动")
 ASKED_UNIT = re.compile(
     r"(多少|几)(?:万|亿|千|百)?(" + "|".join(re.escape(u) for u in BASE_UNITS if u not in {"%", "‰"}) + ")"
 )
@@ -122,14 +123,16 @@ def parse_question(
     rest = RUNNING_TOTAL.sub(
         " ", rest
     )  # 累计 is how the figure is counted (query.cumulative), not what it is
-    query.series = bool(SERIES.search(text))
+    # 2022年能耗变化: how it changed in the year named (a rate), not how it moved over the years
+    changed = query.period is not None and bool(CHANGED.search(text)) and not SERIES.search(CHANGED.sub(" ", text))
+    query.series = bool(SERIES.search(text)) and not changed
     if query.series:
         rest = SERIES.sub(" ", rest)
 
     query.subject, rest = _subject(rest, lexicon, names, tokenizer, places_asked(rest, names))
     query.district = _district(query.subject, places_asked(text, names), names)
     unit_family, explicit, rest = _asked_unit(rest, lexicon, tokenizer)
-    query.measure, query.unit_family = _asked_measure(text, rest, unit_family, explicit)
+    query.measure, query.unit_family = _asked_measure(text, rest, unit_family, explicit, changed)
     query.never_in = {f for word, families in lexicon.never_in.items() if word in text for f in families}
     query.per_unit = lexicon.per_unit_in(text)
     rest = MEASURE_WORDS.sub(" ", rest)
@@ -256,12 +259,13 @@ def _asked_unit(rest: str, lexicon: Lexicon, tokenizer: Tokenizer) -> tuple[str 
 
 # a ladder of the measures a question can ask, tried in order of precedence: one return a rung
 def _asked_measure(  # noqa: PLR0911
-    text: str, rest: str, family: str | None, explicit: bool
+    text: str, rest: str, family: str | None, explicit: bool, changed: bool = False
 ) -> tuple[str | None, str | None]:
-    """The measure asked (growth, share, change, rank, else None) and the unit family that goes with it."""
+    """The measure asked (growth, share, change, rank, else None) and the unit family that goes with it;
+    `changed`: the question asks how a thing changed in the period it names."""
     if CONTRIBUTION.search(text):  # 对GDP增长的贡献率: a share of the growth, not the growth
         return "share", "%"
-    growth = GROWTH.search(text)
+    growth = GROWTH.search(text) or changed
     if growth and explicit and family not in (None, "%"):
         return "change", family  # 增长了多少亿: an amount of change
     if growth:

@@ -60,7 +60,9 @@ from facts.text import BASIS_WORDS, MIN_WORD, THIN_WORDS, Tokenizer
 SENTENCE_END = re.compile(r"[。!?！？]+[”’」』)）]*")
 CONTINUES = re.compile(r"其中|同时|此外|另外|其次|并且|而且|这些|这一|此外")
 PIECE_END = re.compile(r"[;；]")
-CLAUSE_SEP = re.compile(r"[,:;，：；]")
+# a clause ends at a comma; a page that dropped its commas still ends one after a rate followed by the next
+# thing's name (增长0.06%产量21.39万吨), though not before what qualifies the rate (5%以上, 8%左右, 5%和6%)
+CLAUSE_SEP = re.compile(r"[,:;，：；]|(?<=%)(?=[\u4e00-\u9fff])(?![的以左及和与至到或])")
 TARGET = re.compile(PLAN_WORDS)
 FORECAST = re.compile(r"预计|预测|有望|可实现|达产后|预期|将")
 CUMULATIVE = re.compile(r"累计|截至|截止|总量|共计")
@@ -767,6 +769,13 @@ def _fact(report: _Report, where: _Sentence, i: int) -> FactRecord:
     names = [m.subject.name for m in ctx.mentions_in(clause.start, clause.end)]
     named_by = _Named(named_before or near.seg_before, near.seg_after, prev_clause)
     quote_start, quote_end = _quote(text, fig, clause, prev_clause)
+    indicator = _paired_indicator(paired, fig) or _indicator(
+        text, named_by, fig, names, tokenizer, report.lexicon.family(fig.unit)
+    )
+    if crop := _crop_of_yield(text, sent, fig, indicator):
+        indicator = crop + indicator
+        for term in tokenizer.terms(indicator):
+            terms[term] = max(terms.get(term, 0.0), WEIGHTS["clause"])
     orgs = {
         m.subject.key for m in ctx.mentions_in((prev_para or para).start, para.end) if m.subject.kind == "org"
     }
@@ -787,8 +796,7 @@ def _fact(report: _Report, where: _Sentence, i: int) -> FactRecord:
         subject=subject,
         subject_explicit=explicit,
         sub_scope=sub_scope,
-        indicator=_paired_indicator(paired, fig)
-        or _indicator(text, named_by, fig, names, tokenizer, report.lexicon.family(fig.unit)),
+        indicator=indicator,
         quote=report.repaired.original_span(quote_start, quote_end),
         sentence=text[quote_start:quote_end],
         terms=terms,
@@ -796,6 +804,22 @@ def _fact(report: _Report, where: _Sentence, i: int) -> FactRecord:
         district=ctx.home,
         direction=fig.direction,
     )
+
+
+# 粮食播种面积143.57万亩,增长0.06%,产量21.39万吨: the output named bare after a crop's area is that crop's
+YIELD_WORDS = re.compile(r"(?:总)?产量|单产|亩产")
+CROP_AREA = re.compile(r"([\u4e00-\u9fff]{1,6}?)(?:播种|种植|收获|栽种|实播|采收|采摘|采)面积")
+
+
+def _crop_of_yield(text: str, sent: Span, fig: Figure, indicator: str) -> str:
+    """The crop whose area the sentence gave before a bare output (产量) figure, else ""."""
+    if fig.measure != "amount" or not YIELD_WORDS.fullmatch(indicator):
+        return ""
+    areas = list(CROP_AREA.finditer(text, sent.start, fig.start))
+    if not areas:
+        return ""
+    # 产量0.52万吨烤烟收获面积 (a page without its commas): the unit of the figure before is no part of it
+    return re.sub(r"^([万亿千百]?[吨元亩头只]|全年|全县|全区|全市|其中)+", "", areas[-1].group(1))
 
 
 INDICATOR_CHARS = 16  # an indicator is a short name: the last words before a figure, at most this many

@@ -200,6 +200,10 @@ def _figure(text: str, m: re.Match[str], prev_fig: Figure | None) -> Figure | No
     )
 
 
+# the Latin names of figures, which a page may glue to the figure they name ((GDP161.19亿元)
+FIGURE_NAMES = ("GDP", "CPI", "PPI", "PMI")
+
+
 def _inside_longer(text: str, m: re.Match[str]) -> bool:
     """Whether the match starts inside something longer: a number (345 of 12,345), a decimal, a code
     (1 of 4+1), a Latin name (5 of GDP5)."""
@@ -208,7 +212,7 @@ def _inside_longer(text: str, m: re.Match[str]) -> bool:
     return (
         prev.isdigit()
         or prev in {".", "+"}
-        or (prev.isascii() and prev.isalpha())
+        or (prev.isascii() and prev.isalpha() and not text.endswith(FIGURE_NAMES, 0, start))
         or (prev == "," and text[start - 2 : start - 1].isdigit() and len(m["num"]) == THOUSANDS)
     )
 

@@ -188,3 +188,13 @@ def test_an_autonomous_county_asked_by_a_short_name_leaves_no_word_of_its_kind(q
     query = parse_question(question, LEXICON, TOKENIZER, names, 2026)
     assert query.district == "紫云苗族布依族自治县"
     assert query.terms == ["工业增加值"]
+
+
+@pytest.mark.parametrize(
+    ("question", "series", "measure"),
+    [("2022年宁远县万元地区生产总值能耗变化", False, "growth"), ("宁远县地区生产总值的变化", True, None)],
+    ids=["in-a-year-named", "over-the-years"],
+)
+def test_a_change_asked_in_a_year_is_its_rate_over_the_years_a_series(question, series, measure):
+    query = parse(question)
+    assert query.series == series and query.measure == measure

@@ -732,3 +732,25 @@ def test_a_fall_after_a_price_note_is_of_the_thing_before_it():
     text = "2022年某区统计公报\n全区实现地区生产总值548.4亿元,按可比价格计算,比上年下降4.9%。"
     rate = next(f for f in _facts_of(text) if f.figure == "4.9%")
     assert "地区生产总值" in rate.indicator and rate.direction == "down"
+
+
+@pytest.mark.parametrize(
+    ("text", "indicators"),
+    [
+        (
+            "2022年某县统计公报\n全年油料种植面积12.4万亩,比上年增长1.2%,产量2.35万吨,增长3.1%。",
+            {"2.35万吨": "油料产量"},
+        ),
+        (  # a page that lost its commas: the rate's clause ends where the next thing is named
+            "2022年某县统计公报\n茶叶采摘面积8.05万亩,同比增长2.1%产量1.12万吨,同比增长5%。"
+            "中药材种植面积3.3万亩产量0.84万吨",
+            {"1.12万吨": "茶叶产量", "0.84万吨": "中药材产量"},
+        ),
+        ("2022年某县统计公报\n全年油菜籽产量2万吨,比上年增长4%。", {"2万吨": "油菜籽产量"}),
+    ],
+    ids=["after-its-crops-area", "glued-without-commas", "named-in-full"],
+)
+def test_an_output_named_bare_after_a_crops_area_is_that_crops(text, indicators):
+    facts = {f.figure: f for f in _facts_of(text)}
+    for figure, indicator in indicators.items():
+        assert facts[figure].indicator.endswith(indicator)

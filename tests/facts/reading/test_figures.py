@@ -233,6 +233,7 @@ FIGURES = [
         id="an-aside-before-it",
     ),
     P("全县税收收入同比增长[3]5.6%", "5.6%", 5.6, None, "%", "", "growth", id="a-footnote-before-it"),
+    P("全年全县地区生产总值(GDP98.27亿元,增长6.2%", "98.27亿元", 98.27, None, "亿元", "", "amount", id="glued-to-GDP"),
 ]
 
 
@@ -285,6 +286,7 @@ NOT_FIGURES = [
     P("“驼峰”500重载无人直升机,顺利完成在高温高湿山地环境下的试飞验证", [], id="product-name-500"),
     P("走过了常规无人直升机5到10年的研发路程", [], id="years-are-not-a-unit"),
     P("江津区与广州巨湾技研有限公司(以下简称“巨湾技研”)签订投资协议", [], id="no-digits"),
+    P("新下线的ABC300型电池组", [], id="a-model-name-ABC300"),
 ]
 
 
