@@ -147,6 +147,7 @@ def test_a_place_named_is_no_typo_for_another_that_sounds_alike():
         ("任泽2021年粮食总产量是多少", {"area", "money"}),  # an output: tonnes or head, not 万亩 sown
         ("2023年消费品工业产值是多少", {"area", "吨"}),  # an output value is money
         ("2023年粮食播种面积是多少", set()),
+        ("吉州区2023年末常住人口是多少", {"个", "家", "money", "area", "吨", "列", "标箱"}),  # people, not 4个镇
     ],
 )
 def test_the_unit_families_an_amount_asked_is_never_in(question, never):
