@@ -159,6 +159,9 @@ def _normalised(
     if is_english(text):
         text = latin_places(text, names.divisions)
         text = english_to_chinese(text, lexicon)
+    else:  # 2024年Q1, 2025年H1: a quarter or half written the English way in a Chinese question
+        text = LATIN_QUARTER.sub(lambda m: f"第{'一二三四'[int(m.group(1)) - 1]}季度", text)
+        text = LATIN_HALF.sub(lambda m: "上半年" if m.group(1) == "1" else "下半年", text)
     text = LATIN_WORD.sub(lambda m: latin_spelling(m.group(0), lexicon), text)
     named = YEAR.search(
         text
@@ -325,6 +328,8 @@ def _search_terms(
     return terms
 
 
+LATIN_QUARTER = re.compile(r"(?<![A-Za-z])[Qq]([1-4])(?![\dA-Za-z])")
+LATIN_HALF = re.compile(r"(?<![A-Za-z])[Hh]([12])(?![\dA-Za-z])")
 LATIN_WORD = re.compile(r"(?<![A-Za-z])[A-Za-z]{3,}(?![A-Za-z])")
 
 

@@ -1151,10 +1151,13 @@ def _nearest(items, start: int, end: int, pos: int):
 
 def _period(ctx: ReportContext, sent: Span, para: Span, clause: Span, fig: Figure | None) -> Period | None:
     at = fig.start if fig is not None else clause.end
+    # 较2021年11家: a time compared with dates the figure right after it — but not a multiple of it (是“十二五”
+    # 末的1.7倍 is of the time the sentence tells of)
+    dated_by_compared = fig is None or fig.unit != "倍"
     markers = [
         m
         for m in ctx.markers_in(min(para.start, sent.start), clause.end)
-        if m.period is not None and (not m.compared or 0 <= at - m.end <= 1)
+        if m.period is not None and (not m.compared or (dated_by_compared and 0 <= at - m.end <= 1))
     ]
     marker = _nearest(markers, clause.start, clause.end, at)
     if marker is None:

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field, replace
 CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 PLANS = {"十一五": 2006, "十二五": 2011, "十三五": 2016, "十四五": 2021, "十五五": 2026}
 # what a plan says of a figure it aims at (力争, 目标 …): one list for the reading stages
-PLAN_WORDS = r"力争|目标|计划|确保|争取|预计到|要实现|预期目标|将达|将实现|将突破"
+# (目标企业 are the companies a drive seeks out, no plan)
+PLAN_WORDS = r"力争|目标(?!企业|客户|群体|人群)|计划|确保|争取|预计到|要实现|预期目标|将达|将实现|将突破"
 # a sentence of plans or forecasts, whose years say nothing of the year a report is about
 TARGET_WORDS = re.compile(PLAN_WORDS + r"|有望|预期")
 YEAR_MONTHS = 12  # months in a year; December is month 12

@@ -199,3 +199,11 @@ def test_an_autonomous_county_asked_by_a_short_name_leaves_no_word_of_its_kind(q
 def test_a_change_asked_in_a_year_is_its_rate_over_the_years_a_series(question, series, measure):
     query = parse(question)
     assert query.series == series and query.measure == measure
+
+
+@pytest.mark.parametrize(
+    ("question", "label"),
+    [("2024年Q1宁远县第三产业增加值多少", "2024年第一季度"), ("宁远县2025年H1地区生产总值", "2025年上半年")],
+)
+def test_a_quarter_written_the_english_way_in_a_chinese_question(question, label):
+    assert parse(question).period.label == label

@@ -754,3 +754,15 @@ def test_an_output_named_bare_after_a_crops_area_is_that_crops(text, indicators)
     facts = {f.figure: f for f in _facts_of(text)}
     for figure, indicator in indicators.items():
         assert facts[figure].indicator.endswith(indicator)
+
+
+def test_target_companies_are_no_plan():
+    text = "2025年某区政府工作报告\n过去一年,我们拜访目标企业120家,签约亿元以上项目19个、投资规模86亿元。"
+    facts = {f.figure: f for f in _facts_of(text)}
+    assert facts["19个"].kind == "actual" and facts["120家"].kind == "actual"
+
+
+def test_a_multiple_of_an_earlier_time_is_of_the_time_the_sentence_tells_of():
+    text = "某区“十四五”规划实施情况\n“十三五”末,全区生产总值是“十二五”末的1.6倍。"
+    multiple = next(f for f in _facts_of(text) if f.figure == "1.6倍")
+    assert multiple.period.label.startswith("“十三五”末")
