@@ -59,7 +59,9 @@ SELF_WORDS = {
     "本省": "省",
     "我省": "省",
 }
-CACHE_FORMAT = 6
+CACHE_FORMAT = 7
+# Words that name a kind of division or zone, not one place: never a place's short form (兴汉新区 is no 镇江新区)
+KIND_WORDS = frozenset({"新区", "城区", "市区", "郊区", "矿区", "林区", "特区", "开发区", "高新区", "经开区", "园区"})
 # Development zones the gazetteer lists as county-level (长春经济技术开发区, short 经开区) are zones:
 # subjects.py finds them with their place; as divisions their short forms would match everywhere.
 ZONE_NAME = re.compile(r"(开发区|园区|产业园|示范区|试验区|保税区|合作区)$")
@@ -221,6 +223,8 @@ def _parse(lines: list[str]) -> list[Place]:
         cells = line.strip().split("\t")
         name = cells[0]
         short = cells[SHORT_FIELD] if len(cells) > SHORT_FIELD and cells[SHORT_FIELD] else _town_short(name)
+        if short in KIND_WORDS:
+            short = name  # 镇江新区's short form 新区 is every new district's kind: only the full name counts
         del chain[depth:]
         parents = tuple(dict.fromkeys(p for p in chain if p != name))  # 上海市 is province and city at once
         chain.append(name)
