@@ -36,6 +36,7 @@ class AnswerPolicy:
     restrictor_near: float = (
         0.5  # a restricting word (出口, 新增) must stand at least this close to the figure
     )
+    own_words: float = 0.75  # a word of the figure's own clause (the clause before stands at 0.7)
     required_near: float = 0.2  # a name the question requires must be at least in the figure's paragraph
 
     # -- whose figure it is

@@ -392,6 +392,8 @@ def _names_met(query: Query, indicator: str, weight: Callable[[str], float], pol
     the same head (粮食产量, 第一产业增加值) is not its figure; and no word the question names may be
     matched by a minority of its parts only (社会消费品零售总额 is not 批发和零售业 for their 零售)."""
     modifier, head = query.kind_of
+    if head and weight(head) < policy.restrictor_near and not _head_near(head, query, weight, policy):
+        return False  # the thing asked is named only clauses away from the figure (规上工业增加值 for the GDP)
     for term in query.named:
         near = weight(term)
         if near >= policy.restrictor_near:
@@ -403,12 +405,26 @@ def _names_met(query: Query, indicator: str, weight: Callable[[str], float], pol
         if present and len(present) * 2 < len(parts):
             return False
     for term in query.compounds:
-        if weight(term) >= policy.restrictor_near:
+        near = weight(term)
+        if near >= policy.own_words:
             continue
         parts = query.parts.get(term) or []
+        if near >= policy.restrictor_near:
+            # named in the clause before (规上工业增加值增长0.1%,服务业增加值733亿元): the figure's own name
+            # decides, and another kind of the same head is not the thing asked
+            if term not in indicator and _rival_part(term, parts, [p for p in parts if p in indicator], indicator):
+                return False
+            continue
         if _rival_part(term, parts, [p for p in parts if weight(p) >= policy.restrictor_near], indicator):
             return False
     return True
+
+
+def _head_near(head: str, query: Query, weight: Callable[[str], float], policy: AnswerPolicy) -> bool:
+    """Whether the last part of the thing asked stands near the figure (增加值 of 工业增加值)."""
+    parts = query.parts.get(head) or []
+    last = max((p for p in parts if head.endswith(p) and p != head), key=len, default="")
+    return bool(last) and weight(last) >= policy.restrictor_near
 
 
 def _rival_part(term: str, parts: list[str], present: list[str], indicator: str) -> bool:

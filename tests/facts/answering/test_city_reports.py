@@ -347,3 +347,13 @@ def test_a_running_total_of_recent_years_answers_what_there_is_so_far(tmp_path):
             "淳安县此次签约多少家电子企业": 6,
         },
     )
+
+
+def test_a_thing_named_only_in_the_clause_before_is_not_the_figures_own(tmp_path):
+    report = (
+        "淳安县2022年国民经济和社会发展计划执行情况\n"
+        "2022年全县地区生产总值达312亿元、增长3.1%,规上工业增加值增长2.2%,服务业增加值171亿元、增长4.0%。\n"
+    )
+    service = store_of(tmp_path, {"plan.txt": report})
+    assert not service.answer("2022年淳安县规模以上工业增加值是多少亿元").answered
+    assert_answers(service, {"2022年淳安县服务业增加值是多少": 171, "2022年淳安县规上工业增加值增长多少": 2.2})
