@@ -231,8 +231,8 @@ MARKER = re.compile(
     )
 )
 # a period the figure is compared with, not the figure's own: 较上年, 由上年的…调整为, 已超去年全年,
-# 是2011年的1.88倍
-COMPARED = re.compile(r"(较|比|相比|对比|同比|由|超过?|高于|低于|多于|少于|是)$")
+# 是2011年的1.88倍, 与上年持平
+COMPARED = re.compile(r"(较|比|相比|对比|同比|由|超过?|高于|低于|多于|少于|是|与|同)$")
 # A number written as a year that no report means (99999999999年, 3000年, 1800年). MARKER reads only
 # 19xx/20xx, so such a question would otherwise name no period and be answered with any year's figure;
 # a question reads it as a period no fact has (report text is read by MARKER alone, unchanged).

@@ -766,3 +766,9 @@ def test_a_multiple_of_an_earlier_time_is_of_the_time_the_sentence_tells_of():
     text = "某区“十四五”规划实施情况\n“十三五”末,全区生产总值是“十二五”末的1.6倍。"
     multiple = next(f for f in _facts_of(text) if f.figure == "1.6倍")
     assert multiple.period.label.startswith("“十三五”末")
+
+
+def test_level_with_last_year_dates_nothing_after_it():
+    text = "某区2022年计划执行情况\n2022年全区社会消费品零售总额312.5亿元、与上年持平,外贸进出口总额640亿元。"
+    trade = next(f for f in _facts_of(text) if f.figure == "640亿元")
+    assert trade.period.label == "2022年"
