@@ -134,6 +134,7 @@ def _date_line_year(head: str) -> int | None:
 WORK_REPORT = re.compile(r"((?:19|20)\d{2})年[^\n。]{0,12}政府工作报告")
 REVIEW = re.compile(r"过去(的)?一年|一年(以)?来")
 WORK_REPORT_NEWS = re.compile(r"政府工作报告")
+EXECUTED_YEAR = re.compile(r"((?:19|20)\d{2})年[^。\n]{0,20}?计划执行")
 TITLE_REACH = 120
 
 
@@ -151,6 +152,10 @@ def report_years(text: str) -> ReportYears:
         return _undated_years(text, dated_year)
     top = max(counts.values())
     default = max(y for y, c in counts.items() if c == top)
+    if executed := EXECUTED_YEAR.search(text[:TITLE_REACH]):
+        # 2021年国民经济和社会发展计划执行情况 in its title: the year whose plan was carried out is what the
+        # report is about, however many earlier years its review names
+        default = int(executed.group(1))
     stale = bool(dated_year and dated_year - max(counts) >= STALE_DATE)
     if stale:
         dated_year = None  # a page re-posted years later (发布:2016-10-11 above a report of 2013)

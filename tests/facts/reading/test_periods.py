@@ -300,8 +300,18 @@ def test_exact_period_beats_partial_ones():
             2023,
         ),
         ("2022年全县地区生产总值420.77亿元,增长4.1%。", 2022),
+        (
+            "某区2021年国民经济和社会发展计划执行情况及2022年计划草案的报告\n"
+            "2017年以来,全区生产总值突破千亿。市场主体是2016年的2.4倍,2018年获评强区,2018年获评百强。",
+            2021,
+        ),
     ],
-    ids=["date-line-anchors-今年", "今年-after-the-latest-finished-year", "a-bulletin-is-its-year"],
+    ids=[
+        "date-line-anchors-今年",
+        "今年-after-the-latest-finished-year",
+        "a-bulletin-is-its-year",
+        "a-plans-execution-report-is-of-the-year-carried-out",
+    ],
 )
 def test_report_year(text, report):
     assert report_years(text).report == report
