@@ -22,6 +22,7 @@ from facts.reading.periods import Period, period_fit
 from facts.reading.subjects import Subject
 from facts.text import BASIS_WORDS, MIN_WORD, THIN_WORDS
 
+MULTIPLE = "倍"  # the unit of a figure that is a multiple of another
 PHASES = ("一期", "二期", "三期", "首期")
 
 
@@ -358,7 +359,9 @@ def fit_of(
     if not _words_met(query, row, weight, policy):
         return None
     fit = 1.0 if fact.per_unit == query.per_unit else policy.other_quantity
-    if not query.measure and row.measure in {"growth", "share", "rank", "change"}:
+    if (not query.measure and row.measure in {"growth", "share", "rank", "change"}) or (
+        fact.family == MULTIPLE and query.unit_family != MULTIPLE
+    ):  # a growth, a share or a multiple (是2016年的3.6倍) when the question asks for an amount
         fit *= policy.unasked_measure
     fit = _kind_fit(fit, query, fact, policy)
     if not strict:

@@ -357,3 +357,13 @@ def test_a_thing_named_only_in_the_clause_before_is_not_the_figures_own(tmp_path
     service = store_of(tmp_path, {"plan.txt": report})
     assert not service.answer("2022年淳安县规模以上工业增加值是多少亿元").answered
     assert_answers(service, {"2022年淳安县服务业增加值是多少": 171, "2022年淳安县规上工业增加值增长多少": 2.2})
+
+
+def test_a_multiple_answers_only_a_question_asking_how_many_times(tmp_path):
+    report = (
+        "2022年淳安县人民政府工作报告\n五年来,经济实力不断跃升。地区生产总值达 420 亿元(2021年预计数,下同),"
+        "社会消费品零售总额达 138 亿元,"
+        "外贸进出口达 90 亿元,分别是 2016 年的 1.5 倍、2.6 倍。\n"
+    )
+    service = store_of(tmp_path, {"report.txt": report})
+    assert_answers(service, {"淳安2021年外贸进出口达多少": 90, "2021年淳安外贸进出口是2016年的多少倍": 2.6})
