@@ -351,7 +351,15 @@ def report_places(text: str) -> ReportPlaces:
         # named as often: the one 全县/全区/全市 speaks of (维西县 over the news site's 香格里拉市 in a 全县 report)
         best_name = max(counts, key=lambda n: (counts[n], bool(level) and n.endswith(level)))
         spoken = [n for n in counts if level and n.endswith(level)]
-        if level in OWN_ONLY and not best_name.endswith(level) and spoken and selfs[level] >= SELF_EVIDENCE:
+        # …said more often than any other self word (全省先进区 twice in a 全区 report is the province's award)
+        dominant = all(c < selfs[level] for lv, c in selfs.items() if lv != level)
+        if (
+            level in OWN_ONLY
+            and not best_name.endswith(level)
+            and spoken
+            and selfs[level] >= SELF_EVIDENCE
+            and dominant
+        ):
             # a report that keeps saying 全省/全县 is that province's or county's, whichever place it
             # names more often (a provincial bulletin lists its cities; a news item names its source);
             # 全市 and 全区 may speak of the city above a district, so they settle nothing here

@@ -144,7 +144,11 @@ def report_years(text: str) -> ReportYears:
     for sentence in re.split(r"[。!?！？\n]", text):
         if TARGET_WORDS.search(sentence) or DATE_LINE.fullmatch(sentence):
             continue  # a plan's years, or the day the report was published, are not what it is about
-        counts.update(int(y) for y in YEAR_IN_TEXT.findall(sentence))
+        counts.update(
+            int(m.group(1))
+            for m in YEAR_IN_TEXT.finditer(sentence)
+            if not COMPARED.search(sentence, max(0, m.start() - 2), m.start())  # 比2020年增长: a yardstick
+        )
     if not counts:
         counts.update(int(y) for y in YEAR_IN_TEXT.findall(DATE_LINE.sub(" ", text)))
     dated_year = _date_line_year(text[:DATE_LINE_REACH])

@@ -66,6 +66,11 @@ def test_a_later_place_named_in_full_wins_an_overlap():
             "雁塔区",
         ),
         ("县长王永昌宣布2021年献县一季度重点项目集中开工。他指出,这是我县项目建设的成果展示。", "献县"),
+        (
+            "【概况】2021年,雁塔区连续5年获评全省农民增收先进区,并获评全省农经典型区,被陕西省委表彰。"
+            "全区118个村总收入1.2亿元。雁塔区全年农业增加值3.1亿元。全区建立集体经济组织127个。",
+            "雁塔区",
+        ),
     ],
     ids=[
         "county-by-short-name-and-全县",
@@ -80,6 +85,7 @@ def test_a_later_place_named_in_full_wins_an_overlap():
         "a-district-named-with-its-city-over-the-city-named-in-passing",
         "a-district-after-its-city-in-brackets",
         "a-county-written-whole-over-a-short-form-in-a-persons-name",
+        "全省-said-as-often-as-全区-is-the-frame-of-a-districts-award",
     ],
 )
 def test_report_home(text, home):

@@ -305,12 +305,14 @@ def test_exact_period_beats_partial_ones():
             "2017年以来,全区生产总值突破千亿。市场主体是2016年的2.4倍,2018年获评强区,2018年获评百强。",
             2021,
         ),
+        ("【概况】2021年,全区农业增加值12.3亿元,比2020年增长4.1%;农民收入3.2万元,比2020年增长9.1%。", 2021),
     ],
     ids=[
         "date-line-anchors-今年",
         "今年-after-the-latest-finished-year",
         "a-bulletin-is-its-year",
         "a-plans-execution-report-is-of-the-year-carried-out",
+        "a-yardstick-year-says-nothing-of-the-report",
     ],
 )
 def test_report_year(text, report):
