@@ -225,6 +225,8 @@ MARKER = re.compile(
             r"[“\"]?(?P<plan>十[一二三四五]五)[”\"]?(?P<ppart>末期|期末|末|初期|之初|初|开始时|伊始|开局)?",
             r"(?P<ry>(?:19|20)\d{2})年(?P<rm1>\d{1,2})月?[-—~至到](?P<rm2>\d{1,2})月",
             r"(?P<rrel>今年|去年)?(?P<bm1>\d{1,2})月?[-—~至到](?P<bm2>\d{1,2})月",
+            # 16月, 111月: 1-6月 and 1-11月 whose dash the page lost (no month is the 16th)
+            r"(?<![\d.\-—~至到])1(?P<gm>[3-9]|1[0-2])月",
             rf"(?:(?P<fy>(?:19|20)\d{{2}})年)?(?:前|头)(?:(?P<fq>[{_CN}1-4])个?季度|(?P<fm>\d{{1,2}}|[一二三四五六七八九十]{{1,2}})个?月(?!\d))",
             rf"(?:(?P<qy>(?:19|20)\d{{2}})年)?第?(?P<q>[{_CN}1-4])季度",
             r"(?:(?P<hy>(?:19|20)\d{2})年)?(?P<half>上|下)半年",
@@ -392,6 +394,13 @@ def _bare_month_range(m: re.Match[str], scan: _Scan) -> Reading | None:
     return months_period(year, int(m["bm1"]), int(m["bm2"])), False, False
 
 
+def _dashless_months(m: re.Match[str], scan: _Scan) -> Reading | None:
+    """16月: 1-6月 of the report's year, printed without its dash."""
+    if scan.report is None:
+        return None
+    return months_period(scan.report, 1, int(m["gm"])), False, False
+
+
 def _first_months(m: re.Match[str], scan: _Scan) -> Reading | None:
     """前三季度 is 1-9月, 前5个月 1-5月."""
     year = int(m["fy"]) if m["fy"] else scan.report
@@ -484,6 +493,7 @@ READERS: tuple[tuple[str, Callable[[re.Match[str], _Scan], Reading | None]], ...
     ("plan", _plan),
     ("ry", _month_range),
     ("bm1", _bare_month_range),
+    ("gm", _dashless_months),
     ("fq", _first_months),
     ("fm", _first_months),
     ("q", _quarter),

@@ -503,3 +503,13 @@ def test_news_of_a_work_report_naming_no_year_reviews_the_year_before_its_date()
 def test_recent_years_are_a_running_total_to_the_reports_time():
     [marker] = find_markers("近年来,该县签约电子企业97家", ReportYears(2023, 2023))
     assert marker.cumulative and marker.period.start is None and marker.period.end == ym(2023, 12)
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [("16月地方税收收入增长6.9%", "2020年1-6月"), ("111月规上工业增长5%", "2020年1-11月"), ("12月份增长3%", "2020年12月")],
+    ids=["1-6月-without-its-dash", "1-11月-without-its-dash", "december-stays-december"],
+)
+def test_a_month_range_whose_dash_the_page_lost(text, label):
+    [marker] = find_markers(text, ReportYears(2020, 2020))
+    assert marker.period.label == label
