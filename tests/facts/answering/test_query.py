@@ -207,3 +207,8 @@ def test_a_change_asked_in_a_year_is_its_rate_over_the_years_a_series(question, 
 )
 def test_a_quarter_written_the_english_way_in_a_chinese_question(question, label):
     assert parse(question).period.label == label
+
+
+def test_a_bound_asked_is_no_word_of_the_thing():
+    query = parse("截至2021年宁远县国企资产规模超过多少")
+    assert "超过" not in query.terms and query.terms[-1] == "规模"
