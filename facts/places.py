@@ -61,7 +61,9 @@ SELF_WORDS = {
 }
 CACHE_FORMAT = 7
 # Words that name a kind of division or zone, not one place: never a place's short form (兴汉新区 is no 镇江新区)
-KIND_WORDS = frozenset({"新区", "城区", "市区", "郊区", "矿区", "林区", "特区", "开发区", "高新区", "经开区", "园区"})
+KIND_WORDS = frozenset(
+    {"新区", "城区", "市区", "郊区", "矿区", "林区", "特区", "开发区", "高新区", "经开区", "园区"}
+)
 # Development zones the gazetteer lists as county-level (长春经济技术开发区, short 经开区) are zones:
 # subjects.py finds them with their place; as divisions their short forms would match everywhere.
 ZONE_NAME = re.compile(r"(开发区|园区|产业园|示范区|试验区|保税区|合作区)$")

@@ -59,7 +59,9 @@ MONEY_HEAD = re.compile(
 )
 CUMULATIVE = re.compile(r"累计|截至|截止|为止|总量|以来|底|末|一共|总共|合计|共计|目前|现在|这些年|近年")
 # a time that asks for the latest figure, not for a period: 截至目前, 现在, 这些年, 近年来
-LATEST = re.compile(r"(?:(?:截至|截止)?(?:目前|现在|当前|今天)|现阶段|近年来|近(?:几|些)年来?|多年来|这些年来?)")
+LATEST = re.compile(
+    r"(?:(?:截至|截止)?(?:目前|现在|当前|今天)|现阶段|近年来|近(?:几|些)年来?|多年来|这些年来?)"
+)
 
 
 @dataclass
@@ -124,7 +126,9 @@ def parse_question(
         " ", rest
     )  # 累计 is how the figure is counted (query.cumulative), not what it is
     # 2022年能耗变化: how it changed in the year named (a rate), not how it moved over the years
-    changed = query.period is not None and bool(CHANGED.search(text)) and not SERIES.search(CHANGED.sub(" ", text))
+    changed = (
+        query.period is not None and bool(CHANGED.search(text)) and not SERIES.search(CHANGED.sub(" ", text))
+    )
     query.series = bool(SERIES.search(text)) and not changed
     if query.series:
         rest = SERIES.sub(" ", rest)

@@ -396,7 +396,9 @@ def _names_met(query: Query, indicator: str, weight: Callable[[str], float], pol
     matched by a minority of its parts only (社会消费品零售总额 is not 批发和零售业 for their 零售)."""
     modifier, head = query.kind_of
     if head and weight(head) < policy.restrictor_near and not _head_near(head, query, weight, policy):
-        return False  # the thing asked is named only clauses away from the figure (规上工业增加值 for the GDP)
+        return (
+            False  # the thing asked is named only clauses away from the figure (规上工业增加值 for the GDP)
+        )
     for term in query.named:
         near = weight(term)
         if near >= policy.restrictor_near:
@@ -407,20 +409,24 @@ def _names_met(query: Query, indicator: str, weight: Callable[[str], float], pol
         present = [p for p in parts if weight(p) >= policy.restrictor_near]
         if present and len(present) * 2 < len(parts):
             return False
-    for term in query.compounds:
-        near = weight(term)
-        if near >= policy.own_words:
-            continue
-        parts = query.parts.get(term) or []
-        if near >= policy.restrictor_near:
-            # named in the clause before (规上工业增加值增长0.1%,服务业增加值733亿元): the figure's own name
-            # decides, and another kind of the same head is not the thing asked
-            if term not in indicator and _rival_part(term, parts, [p for p in parts if p in indicator], indicator):
-                return False
-            continue
-        if _rival_part(term, parts, [p for p in parts if weight(p) >= policy.restrictor_near], indicator):
-            return False
-    return True
+    return not any(_sibling_of(term, query, indicator, weight, policy) for term in query.compounds)
+
+
+def _sibling_of(
+    term: str, query: Query, indicator: str, weight: Callable[[str], float], policy: AnswerPolicy
+) -> bool:
+    """Whether the figure is of a sibling of the compound `term` the question names (城镇人口 for 常住人口)."""
+    near = weight(term)
+    if near >= policy.own_words:
+        return False
+    parts = query.parts.get(term) or []
+    if near >= policy.restrictor_near:
+        # named in the clause before (规上工业增加值增长0.1%,服务业增加值733亿元): the figure's own name
+        # decides, and another kind of the same head is not the thing asked
+        return term not in indicator and _rival_part(
+            term, parts, [p for p in parts if p in indicator], indicator
+        )
+    return _rival_part(term, parts, [p for p in parts if weight(p) >= policy.restrictor_near], indicator)
 
 
 def _head_near(head: str, query: Query, weight: Callable[[str], float], policy: AnswerPolicy) -> bool:

@@ -470,7 +470,9 @@ UNIT_LINE = re.compile(r"[(（]?单位[:：]\s*([^()（）\s、,，:：]{1,6})[)
 def _caption(text: str, start: int) -> Span:
     """The line before a table; with the line above it when it only gives the unit (表一:… / 单位:万元)."""
     begin = text.rfind("\n", 0, max(0, start - 1)) + 1
-    begin = max(begin, text.rfind("。", begin, start) + 1)  # a table on the line of prose: after its last sentence
+    begin = max(
+        begin, text.rfind("。", begin, start) + 1
+    )  # a table on the line of prose: after its last sentence
     line = text[begin:start].strip()
     if UNIT_LINE.match(line) and begin > 0:
         begin = text.rfind("\n", 0, max(0, begin - 1)) + 1

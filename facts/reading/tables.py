@@ -155,14 +155,14 @@ def _table_of_cells(cells: list[Cell], start: int, end: int, cut: bool = False) 
     label column's name (2023年 | 较上年增长(%) over rows of name, amount, growth). A `cut` table (the
     text stops inside it) may end with part of a row, which is left out."""
 
-    def whole(w: int, h: int) -> list[Cell]:
+    def complete(w: int, h: int) -> list[Cell]:
         return cells[: len(cells) - (len(cells) - h) % w] if cut and len(cells) > h else cells
 
     shapes = [(w, h) for w in range(MIN_COLUMNS, min(MAX_COLUMNS, len(cells) // 2) + 1) for h in (w, w - 1)]
     if not shapes:
         return None
-    width, head = max(shapes, key=lambda s: (_fits(whole(*s), s[0], s[1]), s[1] == s[0], -s[0]))
-    cells = whole(width, head)
+    width, head = max(shapes, key=lambda s: (_fits(complete(*s), s[0], s[1]), s[1] == s[0], -s[0]))
+    cells = complete(width, head)
     if _fits(cells, width, head) < MIN_FIT:
         return None
     ranked = _ranked(cells[head : head + width])

@@ -356,7 +356,9 @@ def test_a_thing_named_only_in_the_clause_before_is_not_the_figures_own(tmp_path
     )
     service = store_of(tmp_path, {"plan.txt": report})
     assert not service.answer("2022年淳安县规模以上工业增加值是多少亿元").answered
-    assert_answers(service, {"2022年淳安县服务业增加值是多少": 171, "2022年淳安县规上工业增加值增长多少": 2.2})
+    assert_answers(
+        service, {"2022年淳安县服务业增加值是多少": 171, "2022年淳安县规上工业增加值增长多少": 2.2}
+    )
 
 
 def test_a_multiple_answers_only_a_question_asking_how_many_times(tmp_path):

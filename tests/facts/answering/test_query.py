@@ -147,7 +147,10 @@ def test_a_place_named_is_no_typo_for_another_that_sounds_alike():
         ("任泽2021年粮食总产量是多少", {"area", "money"}),  # an output: tonnes or head, not 万亩 sown
         ("2023年消费品工业产值是多少", {"area", "吨"}),  # an output value is money
         ("2023年粮食播种面积是多少", set()),
-        ("吉州区2023年末常住人口是多少", {"个", "家", "money", "area", "吨", "列", "标箱"}),  # people, not 4个镇
+        (
+            "吉州区2023年末常住人口是多少",
+            {"个", "家", "money", "area", "吨", "列", "标箱"},
+        ),  # people, not 4个镇
     ],
 )
 def test_the_unit_families_an_amount_asked_is_never_in(question, never):
@@ -175,7 +178,12 @@ def test_how_a_rate_is_counted_is_no_word_to_search():
 
 @pytest.mark.parametrize(
     "question",
-    ["截至目前江津签约了多少个项目", "江津这些年一共签了多少个项目", "近年来江津签约多少个项目", "江津现在有多少个项目"],
+    [
+        "截至目前江津签约了多少个项目",
+        "江津这些年一共签了多少个项目",
+        "近年来江津签约多少个项目",
+        "江津现在有多少个项目",
+    ],
 )
 def test_now_asks_for_the_latest_running_total_not_for_this_year(question):
     query = parse(question)
@@ -185,7 +193,9 @@ def test_now_asks_for_the_latest_running_total_not_for_this_year(question):
 
 @pytest.mark.parametrize("question", ["2021年紫云自治县工业增加值", "2021年紫云苗族自治县工业增加值"])
 def test_an_autonomous_county_asked_by_a_short_name_leaves_no_word_of_its_kind(question):
-    names = KnownNames(districts=frozenset({"紫云苗族布依族自治县"}), divisions=frozenset({"紫云苗族布依族自治县"}))
+    names = KnownNames(
+        districts=frozenset({"紫云苗族布依族自治县"}), divisions=frozenset({"紫云苗族布依族自治县"})
+    )
     query = parse_question(question, LEXICON, TOKENIZER, names, 2026)
     assert query.district == "紫云苗族布依族自治县"
     assert query.terms == ["工业增加值"]

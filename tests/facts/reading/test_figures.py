@@ -233,7 +233,16 @@ FIGURES = [
         id="an-aside-before-it",
     ),
     P("全县税收收入同比增长[3]5.6%", "5.6%", 5.6, None, "%", "", "growth", id="a-footnote-before-it"),
-    P("全年全县地区生产总值(GDP98.27亿元,增长6.2%", "98.27亿元", 98.27, None, "亿元", "", "amount", id="glued-to-GDP"),
+    P(
+        "全年全县地区生产总值(GDP98.27亿元,增长6.2%",
+        "98.27亿元",
+        98.27,
+        None,
+        "亿元",
+        "",
+        "amount",
+        id="glued-to-GDP",
+    ),
 ]
 
 

@@ -507,7 +507,11 @@ def test_recent_years_are_a_running_total_to_the_reports_time():
 
 @pytest.mark.parametrize(
     ("text", "label"),
-    [("16月地方税收收入增长6.9%", "2020年1-6月"), ("111月规上工业增长5%", "2020年1-11月"), ("12月份增长3%", "2020年12月")],
+    [
+        ("16月地方税收收入增长6.9%", "2020年1-6月"),
+        ("111月规上工业增长5%", "2020年1-11月"),
+        ("12月份增长3%", "2020年12月"),
+    ],
     ids=["1-6月-without-its-dash", "1-11月-without-its-dash", "december-stays-december"],
 )
 def test_a_month_range_whose_dash_the_page_lost(text, label):
