@@ -31,6 +31,7 @@ class AnswerPolicy:
     actual_for_plan: float = 0.55  # asked for a target (计划/目标), the fact is what happened
     plan_for_actual: float = 0.6  # asked what happened, the fact is a target (offered, rarely the answer)
     forecast_for_actual: float = 0.85  # asked what happened, the fact is an estimate (预计): close, not sure
+    span_for_total: float = 0.85  # asked for a total to the end of a year, the fact is of years ending then
     period_for_total: float = 0.8  # asked for a running total (累计/截至), the fact is one period's
     inferred_period: float = 0.9  # the fact's period was inferred from the report, not written beside it
     restrictor_near: float = (

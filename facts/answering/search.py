@@ -482,6 +482,8 @@ def _place_and_time(
     if query.district and row.district and query.district not in (row.district, _own_place(row)):
         return None
     period = period_fit(query.period, fact.period)
+    if period is None and _total_to_that_end(query, fact):
+        period = policy.span_for_total
     if period is None:
         return None
     if (
@@ -498,6 +500,21 @@ def _place_and_time(
     if query.period is not None and fact.period is not None and fact.period.inferred:
         period *= policy.inferred_period
     return period, subject
+
+
+def _total_to_that_end(query: Query, fact: FactView) -> bool:
+    """截至2021年 asked, a figure of the five years to 2021 (过去五年…聚集世界500强企业43家): what there
+    was at the end of the span asked."""
+    asked, own = query.period, fact.period
+    return bool(
+        query.cumulative
+        and asked is not None
+        and own is not None
+        and own.start is not None
+        and asked.start is not None
+        and own.end == asked.end
+        and own.start < asked.start
+    )
 
 
 def _own_place(row: FactRow) -> str:

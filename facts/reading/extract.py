@@ -148,7 +148,14 @@ class ReportContext:
     annual: bool = (
         False  # the heading names a year's report (统计公报, 年鉴): its undated figures are the year's
     )
+    # the report's top-level headings (一、2013年工作回顾), each with the period it names or None
+    headings: list[tuple[int, Period | None]] = field(default_factory=list)
     _starts: dict[str, list[int]] = field(default_factory=dict, repr=False)
+
+    def heading_period(self, at: int) -> Period | None:
+        """The period the last top-level heading before `at` names (None if it names none)."""
+        k = bisect.bisect_right([h[0] for h in self.headings], at)
+        return self.headings[k - 1][1] if k else None
 
     def mentions_in(self, start: int, end: int) -> list[Mention]:
         """The mentions starting in [start, end), by bisection: a report's cost stays linear in its size."""
@@ -230,7 +237,23 @@ def read_context(text: str, lexicon: Lexicon, tokenizer: Tokenizer) -> ReportCon
         words,
         title_period(text, markers),
         ANNUAL_REPORT.search(text, 0, HEADING_REACH) is not None,
+        _headings(text, markers),
     )
+
+
+# 一、2013年工作回顾 / 二、2014年主要工作: a numbered top-level heading on a line of its own
+TOP_HEADING = re.compile(r"^[ \t]*[一二三四五六七八九十]{1,3}[、.．][^\n。;；]{1,30}$", re.MULTILINE)
+
+
+def _headings(text: str, markers: list[Marker]) -> list[tuple[int, Period | None]]:
+    """Each top-level heading's start and the one whole period it names (its year), else None."""
+    out: list[tuple[int, Period | None]] = []
+    starts = [m.start for m in markers]
+    for h in TOP_HEADING.finditer(text):
+        inside = markers[bisect.bisect_left(starts, h.start()) : bisect.bisect_left(starts, h.end())]
+        named = [m.period for m in inside if m.period is not None and not m.compared]
+        out.append((h.start(), named[0] if len(named) == 1 else None))
+    return out
 
 
 def extract_facts(
@@ -1169,6 +1192,8 @@ def _period(ctx: ReportContext, sent: Span, para: Span, clause: Span, fig: Figur
     before = [m for m in markers if para.start <= m.start < sent.start]
     if before and before[-1].period is not None:
         return before[-1].period.as_inferred()
+    if (heading := ctx.heading_period(para.start)) is not None:
+        return heading  # 一、2013年工作回顾: the section's figures are of the year its heading names
     if ctx.title_period is not None:
         # a year's bulletin says its year once, in its heading: its undated figures are of that whole year,
         # not a guess that a part of the year might better answer

@@ -369,3 +369,13 @@ def test_a_multiple_answers_only_a_question_asking_how_many_times(tmp_path):
     )
     service = store_of(tmp_path, {"report.txt": report})
     assert_answers(service, {"淳安2021年外贸进出口达多少": 90, "2021年淳安外贸进出口是2016年的多少倍": 2.6})
+
+
+def test_a_total_asked_to_a_years_end_takes_the_figure_of_the_years_ending_then(tmp_path):
+    report = (
+        "淳安县2021年国民经济和社会发展计划执行情况及2022年计划草案的报告\n"
+        "五年来,经济发展迈上新台阶。市场主体突破6万户,聚集世界500强企业12家、上市企业3家。\n"
+    )
+    service = store_of(tmp_path, {"plan.txt": report})
+    assert_answers(service, {"截至2021年淳安县聚集了多少家世界500强企业": 12})
+    assert not service.answer("2019年淳安县上市企业有多少家").answered

@@ -772,3 +772,19 @@ def test_level_with_last_year_dates_nothing_after_it():
     text = "某区2022年计划执行情况\n2022年全区社会消费品零售总额312.5亿元、与上年持平,外贸进出口总额640亿元。"
     trade = next(f for f in _facts_of(text) if f.figure == "640亿元")
     assert trade.period.label == "2022年"
+
+
+def test_a_sections_heading_dates_its_undated_figures():
+    text = (
+        "2014年政府工作报告\n——2014年1月10日在某区第五届人民代表大会第六次会议上\n"
+        + "各位代表:现在,我代表区人民政府,向大会作政府工作报告,请予审议,并请各位政协委员提出意见。" * 4
+        + "\n一、2013年工作回顾\n"
+        "在市委、市政府的领导下,区政府全力以赴求创新、促改革、调结构、惠民生,全面完成各项任务。\n"
+        "(一)经济持续健康发展\n"
+        "服务全市战略,争创发展优势,完成地区生产总值912.4亿元,比上年增长8%,其中第三产业增加值占比提高。\n"
+        "二、2014年主要工作\n"
+        "2014年是全面深化改革的开局之年,2014年要抓好三件大事,力争地区生产总值增长7.5%,财政收入稳步增长。\n"
+    )
+    facts = {f.figure: f for f in _facts_of(text)}
+    assert facts["912.4亿元"].period.label == "2013年"
+    assert facts["7.5%"].period.label == "2014年" and facts["7.5%"].kind == "target"
