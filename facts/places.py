@@ -74,6 +74,7 @@ COMMON_FREQ = 200
 # Yiwu's market, 县城 the county town, 区域 a region.
 AUTONOMOUS = re.compile(r"自治(县|州|旗)$")
 SPLIT_WORDS = ("市场", "市民", "区域", "区间", "区位", "县域", "县城")
+WHOLE_AFTER = ("位于",)  # …but a full name followed by one of these words is whole (碑林区 + 位于)
 
 
 @dataclass(frozen=True)
@@ -170,7 +171,11 @@ class Gazetteer:
                 for p in self.by_name.get(word, ())
                 if p.level != "town" or (towns_of is not None and towns_of in p.parents)
             ]
-            if full and text[i + size - 1 : i + size + 1] in SPLIT_WORDS:
+            if (
+                full
+                and text[i + size - 1 : i + size + 1] in SPLIT_WORDS
+                and not text.startswith(WHOLE_AFTER, i + size)  # 碑林区位于: the district, then 位于
+            ):
                 shorts = self.by_short.get(word[:-1], [])
                 if shorts:
                     return PlaceMention(i, i + size - 1, _pick(shorts, text, named), False)
@@ -352,20 +357,7 @@ def report_places(text: str) -> ReportPlaces:
         level = selfs.most_common(1)[0][0] if selfs else ""
         # named as often: the one 全县/全区/全市 speaks of (维西县 over the news site's 香格里拉市 in a 全县 report)
         best_name = max(counts, key=lambda n: (counts[n], bool(level) and n.endswith(level)))
-        spoken = [n for n in counts if level and n.endswith(level)]
-        # …said more often than any other self word (全省先进区 twice in a 全区 report is the province's award)
-        dominant = all(c < selfs[level] for lv, c in selfs.items() if lv != level)
-        if (
-            level in OWN_ONLY
-            and not best_name.endswith(level)
-            and spoken
-            and selfs[level] >= SELF_EVIDENCE
-            and dominant
-        ):
-            # a report that keeps saying 全省/全县 is that province's or county's, whichever place it
-            # names more often (a provincial bulletin lists its cities; a news item names its source);
-            # 全市 and 全区 may speak of the city above a district, so they settle nothing here
-            best_name = max(spoken, key=lambda n: counts[n])
+        best_name = _spoken_home(best_name, counts, selfs, {m.place.name for m in first if m.start < head})
         if county and (
             by_name[best_name].level == "city"
             and selfs
@@ -392,6 +384,26 @@ LEVEL_OFFICE = re.compile(r"(区|县|旗)(?:委|政府|人民政府|人大|政�
 COUNTY_SELVES = ("区", "县", "旗")
 # 突破千亿大关, 突破500亿元大关: a milestone after a figure, not 大关县
 FIGURE_BEFORE = re.compile(r"(?:\d|[亿万千百十])(?:亿|万|千)?(?:元|美元|吨|人|户|个|家|台|辆)?$")
+
+
+def _spoken_home(best_name: str, counts: Counter[str], selfs: Counter[str], titled: set[str]) -> str:
+    """A report that keeps saying 全省/全县 is that province's or county's, whichever it names more often
+    (a provincial bulletin lists its cities; a news item names its source) — when that self word is said
+    more often than any other (全省先进区 twice in a 全区 report is the province's award) and a province is
+    named in the report's opening lines (获评安徽省… in passing frames a district's profile). 全市 and 全区
+    may speak of the city above a district, so they settle nothing here."""
+    level = selfs.most_common(1)[0][0] if selfs else ""
+    spoken = [n for n in counts if level and n.endswith(level)]
+    if (
+        level not in OWN_ONLY
+        or best_name.endswith(level)
+        or not spoken
+        or selfs[level] < SELF_EVIDENCE
+        or any(c >= selfs[level] for lv, c in selfs.items() if lv != level)
+    ):
+        return best_name
+    candidate = max(spoken, key=lambda n: counts[n])
+    return best_name if level == "省" and candidate not in titled else candidate
 
 
 def _home_by_short_form(

@@ -83,7 +83,9 @@ def plan_period(name: str, part: str = "") -> Period:
     first = PLANS[name]
     if part in {"末", "期末", "末期"}:
         return Period(None, ym(first + 4, 12), f"“{name}”末({first + 4}年)")
-    if part in {"初", "开始时", "之初", "伊始", "初期", "开局"}:
+    if "开局" in part:  # 实现“十四五”良好开局, 开局之年: the plan's whole first year
+        return year_period(first)
+    if part in {"初", "开始时", "之初", "伊始", "初期"}:
         return Period(ym(first, 1), ym(first, 1), f"“{name}”初({first}年)")
     return Period(ym(first, 1), ym(first + 4, 12), f"{first}-{first + 4}年(“{name}”)")
 
@@ -222,7 +224,7 @@ MARKER = re.compile(
             # 近年来,该县签约企业125家: a running total of the years up to the report's time
             r"(?P<recent>近年来|近(?:几|些)年来?|多年来|这些年来?)",
             r"(?P<upday>截至|截止)(?:(?P<dy>(?:19|20)\d{2})年)?(?P<dm>\d{1,2})月(?P<dd>\d{1,2})日",
-            r"[“\"]?(?P<plan>十[一二三四五]五)[”\"]?(?P<ppart>末期|期末|末|初期|之初|初|开始时|伊始|开局)?",
+            r"[“\"]?(?P<plan>十[一二三四五]五)[”\"]?(?P<ppart>末期|期末|末|初期|之初|初|开始时|伊始|(?:良好)?开局(?:之年)?)?",
             r"(?P<ry>(?:19|20)\d{2})年(?P<rm1>\d{1,2})月?[-—~至到](?P<rm2>\d{1,2})月",
             r"(?P<rrel>今年|去年)?(?P<bm1>\d{1,2})月?[-—~至到](?P<bm2>\d{1,2})月",
             # 16月, 111月: 1-6月 and 1-11月 whose dash the page lost (no month is the 16th)

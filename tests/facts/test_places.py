@@ -71,6 +71,13 @@ def test_a_later_place_named_in_full_wins_an_overlap():
             "全区118个村总收入1.2亿元。雁塔区全年农业增加值3.1亿元。全区建立集体经济组织127个。",
             "雁塔区",
         ),
+        (
+            "碑林区位于西安市中心,区域面积23平方公里,是全省经济、文化、金融中心。2021年,全区实现地区生产总值"
+            "980亿元。"
+            + "区内文化底蕴深厚,历史遗存众多,商贸繁荣,交通便利,教育医疗资源丰富。" * 5
+            + "先后获得全国综合实力百强区称号,是全省唯一获评陕西省外商投资示范区的城区,全省领先。",
+            "碑林区",
+        ),
     ],
     ids=[
         "county-by-short-name-and-全县",
@@ -86,6 +93,7 @@ def test_a_later_place_named_in_full_wins_an_overlap():
         "a-district-after-its-city-in-brackets",
         "a-county-written-whole-over-a-short-form-in-a-persons-name",
         "全省-said-as-often-as-全区-is-the-frame-of-a-districts-award",
+        "全省-said-often-of-a-province-named-only-in-passing",
     ],
 )
 def test_report_home(text, home):

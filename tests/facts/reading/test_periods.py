@@ -517,3 +517,9 @@ def test_recent_years_are_a_running_total_to_the_reports_time():
 def test_a_month_range_whose_dash_the_page_lost(text, label):
     [marker] = find_markers(text, ReportYears(2020, 2020))
     assert marker.period.label == label
+
+
+@pytest.mark.parametrize("text", ["实现“十四五”良好开局。", "“十四五”开局之年,全区经济稳步增长。"])
+def test_a_plans_opening_is_its_whole_first_year(text):
+    [marker] = find_markers(text, ReportYears(2021, 2022))
+    assert marker.period == year_period(2021)
