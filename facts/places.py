@@ -60,7 +60,8 @@ SELF_WORDS = {
     "我省": "省",
 }
 CACHE_FORMAT = 7
-# Words that name a kind of division or zone, not one place: never a place's short form (兴汉新区 is no 镇江新区)
+# Words that name a kind of division or zone, not one place: never a place's short form (兴汉新区 is no 镇江新区),
+# nor read as the few divisions that bear one as their whole name (四城区第一 is no 晋城市城区)
 KIND_WORDS = frozenset(
     {"新区", "城区", "市区", "郊区", "矿区", "林区", "特区", "开发区", "高新区", "经开区", "园区"}
 )
@@ -106,6 +107,8 @@ class Gazetteer:
         self.by_name: dict[str, list[Place]] = {}
         self.by_short: dict[str, list[Place]] = {}
         for place in places:
+            if place.name in KIND_WORDS:
+                continue  # Shanxi's counties named 城区, 矿区, 郊区: in a report these words are kinds of area
             self.by_name.setdefault(place.name, []).append(place)
             informal = AUTONOMOUS.search(place.name)
             if informal and len(place.short) >= MIN_SHORT and place.name.startswith(place.short):
