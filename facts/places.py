@@ -360,7 +360,9 @@ def report_places(text: str) -> ReportPlaces:
         level = selfs.most_common(1)[0][0] if selfs else ""
         # named as often: the one 全县/全区/全市 speaks of (维西县 over the news site's 香格里拉市 in a 全县 report)
         best_name = max(counts, key=lambda n: (counts[n], bool(level) and n.endswith(level)))
-        best_name = _spoken_home(best_name, counts, selfs, {m.place.name for m in first if m.start < head})
+        title_end = text.find("\n", 0, head)  # the title: the first line (in the opening lines)
+        titled = {m.place.name for m in first if m.start < (title_end if title_end >= 0 else head)}
+        best_name = _spoken_home(best_name, counts, selfs, titled, by_name[best_name].parents)
         if county and (
             by_name[best_name].level == "city"
             and selfs
@@ -389,12 +391,15 @@ COUNTY_SELVES = ("区", "县", "旗")
 FIGURE_BEFORE = re.compile(r"(?:\d|[亿万千百十])(?:亿|万|千)?(?:元|美元|吨|人|户|个|家|台|辆)?$")
 
 
-def _spoken_home(best_name: str, counts: Counter[str], selfs: Counter[str], titled: set[str]) -> str:
+def _spoken_home(
+    best_name: str, counts: Counter[str], selfs: Counter[str], titled: set[str], parents: tuple[str, ...]
+) -> str:
     """A report that keeps saying 全省/全县 is that province's or county's, whichever it names more often
     (a provincial bulletin lists its cities; a news item names its source) — when that self word is said
     more often than any other (全省先进区 twice in a 全区 report is the province's award) and a province is
-    named in the report's opening lines (获评安徽省… in passing frames a district's profile). 全市 and 全区
-    may speak of the city above a district, so they settle nothing here."""
+    named in the report's title, its first line (获评安徽省… in passing frames a district's profile), and is
+    not just the parent of the place the title names ((安徽省)2015年合肥市庐阳区人民政府工作报告). 全市 and
+    全区 may speak of the city above a district, so they settle nothing here."""
     level = selfs.most_common(1)[0][0] if selfs else ""
     spoken = [n for n in counts if level and n.endswith(level)]
     if (
@@ -406,7 +411,9 @@ def _spoken_home(best_name: str, counts: Counter[str], selfs: Counter[str], titl
     ):
         return best_name
     candidate = max(spoken, key=lambda n: counts[n])
-    return best_name if level == "省" and candidate not in titled else candidate
+    if level == "省" and (candidate not in titled or (candidate in parents and best_name in titled)):
+        return best_name
+    return candidate
 
 
 def _home_by_short_form(

@@ -78,6 +78,12 @@ def test_a_later_place_named_in_full_wins_an_overlap():
             + "先后获得全国综合实力百强区称号,是全省唯一获评陕西省外商投资示范区的城区,全省领先。",
             "碑林区",
         ),
+        (
+            "(陕西省)2016年西安市碑林区人民政府工作报告\n"
+            "十二五是碑林区转型加快的五年,区政府紧紧围绕建设全省首善之区目标,巩固了领跑全省的服务业优势,"
+            "全省领先。预计十二五末,实现财政收入20.1亿元。",
+            "碑林区",
+        ),
     ],
     ids=[
         "county-by-short-name-and-全县",
@@ -94,6 +100,7 @@ def test_a_later_place_named_in_full_wins_an_overlap():
         "a-county-written-whole-over-a-short-form-in-a-persons-name",
         "全省-said-as-often-as-全区-is-the-frame-of-a-districts-award",
         "全省-said-often-of-a-province-named-only-in-passing",
+        "a-province-in-brackets-before-a-districts-title",
     ],
 )
 def test_report_home(text, home):
