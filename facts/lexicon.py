@@ -38,6 +38,15 @@ class Lexicon:
         variants = sorted({*self.synonyms, *self.synonyms.values()}, key=len, reverse=True)
         return re.compile("|".join(re.escape(v) for v in variants))
 
+    @cached_property
+    def _canonical_re(self) -> re.Pattern[str]:
+        canonical = sorted(set(self.synonyms.values()), key=len, reverse=True)
+        return re.compile("|".join(re.escape(c) for c in canonical))
+
+    def canonical_in(self, text: str) -> list[str]:
+        """The canonical terms written in `text` (协议引资 in 协议引资额, which jieba cuts 协议 + 引资额)."""
+        return self._canonical_re.findall(text)
+
     def canonical_text(self, text: str) -> str:
         """`text` with every variant written as its canonical term (规上工业 → 规模以上工业)."""
         return self._synonym_re.sub(lambda m: self.canonical(m.group(0)), text)

@@ -492,6 +492,7 @@ class Tokenizer:
         text = self.canonical_text(text)
         out = [f"{m.group(1)}{m.group(2)}" for m in FIGURE_TERM.finditer(text)]  # 10亿元 in 10亿元项目
         out += unknown_names(self.jieba.lcut(text, HMM=False))
+        out += self.lexicon.canonical_in(text)  # a term the lexicon names stays whole however jieba cuts it
         searched = [w.strip() for w in self.jieba.cut_for_search(text, HMM=False)]
         lone = set(range(len(searched))) - _single_runs(searched)
         for k, word in enumerate(searched):

@@ -36,3 +36,8 @@ def test_sound_alike_corrections(question, corrected):
     tokenizer = Tokenizer(load_lexicon())
     tokenizer.learn(["班列", "粮食", "集装箱", "作业量", "码头"])
     assert tokenizer.correct(question) == corrected
+
+
+def test_a_term_the_lexicon_names_stays_whole_however_jieba_cuts_it():
+    # 协议投资额 is written 协议引资额 and cut 协议 + 引资额: the lexicon's term is still among its words
+    assert "协议引资" in TOKENIZER.terms("同比增加超50%;协议投资额达180亿元以上")
