@@ -492,7 +492,6 @@ class Tokenizer:
         text = self.canonical_text(text)
         out = [f"{m.group(1)}{m.group(2)}" for m in FIGURE_TERM.finditer(text)]  # 10亿元 in 10亿元项目
         out += unknown_names(self.jieba.lcut(text, HMM=False))
-        out += self.lexicon.canonical_in(text)  # a term the lexicon names stays whole however jieba cuts it
         searched = [w.strip() for w in self.jieba.cut_for_search(text, HMM=False)]
         lone = set(range(len(searched))) - _single_runs(searched)
         for k, word in enumerate(searched):
@@ -506,6 +505,8 @@ class Tokenizer:
                 continue
             out.append(word)
             out.extend(self.lexicon.implies.get(word, ()))
+        # a term the lexicon names stays whole however jieba cuts it (协议引资额: 协议 + 引资额)
+        out += [t for t in self.lexicon.canonical_in(text) if t not in out]
         return tuple(out)
 
     def learn(self, vocabulary: Iterable[str]) -> None:
