@@ -230,6 +230,8 @@ MARKER = re.compile(
             # 16月, 111月: 1-6月 and 1-11月 whose dash the page lost (no month is the 16th)
             r"(?<![\d.\-—~至到])1(?P<gm>[3-9]|1[0-2])月",
             rf"(?:(?P<fy>(?:19|20)\d{{2}})年)?(?:前|头)(?:(?P<fq>[{_CN}1-4])个?季度|(?P<fm>\d{{1,2}}|[一二三四五六七八九十]{{1,2}})个?月(?!\d))",
+            # 2022年1-3季度: the quarters from the first to the third, 1-9月
+            rf"(?:(?P<sy2>(?:19|20)\d{{2}})年)?(?P<sq1>[{_CN}1-4])[-—~至到](?P<sq2>[{_CN}1-4])季度",
             rf"(?:(?P<qy>(?:19|20)\d{{2}})年)?第?(?P<q>[{_CN}1-4])季度",
             r"(?:(?P<hy>(?:19|20)\d{2})年)?(?P<half>上|下)半年",
             r"(?P<my>(?:19|20)\d{2})年(?P<mm>\d{1,2})月",
@@ -415,6 +417,18 @@ def _first_months(m: re.Match[str], scan: _Scan) -> Reading | None:
     return period, False, bool(m["fy"])
 
 
+def _quarters(m: re.Match[str], scan: _Scan) -> Reading | None:
+    """2022年1-3季度: from the first month of one quarter to the last of another (1-3季度 is 前三季度)."""
+    year = int(m["sy2"]) if m["sy2"] else scan.report
+    first, last = _num(m["sq1"]), _num(m["sq2"])
+    if year is None or first > last:
+        return None
+    period = months_period(year, QUARTER_MONTHS * first - 2, QUARTER_MONTHS * last)
+    if first == 1:
+        period = replace(period, label=f"{year}年前{'一二三四'[last - 1]}季度")
+    return period, False, bool(m["sy2"])
+
+
 def _quarter(m: re.Match[str], scan: _Scan) -> Reading | None:
     """2023年第二季度, 三季度: one quarter."""
     year = int(m["qy"]) if m["qy"] else scan.report
@@ -498,6 +512,7 @@ READERS: tuple[tuple[str, Callable[[re.Match[str], _Scan], Reading | None]], ...
     ("gm", _dashless_months),
     ("fq", _first_months),
     ("fm", _first_months),
+    ("sq1", _quarters),
     ("q", _quarter),
     ("half", _half),
     ("my", _month),

@@ -523,3 +523,17 @@ def test_a_month_range_whose_dash_the_page_lost(text, label):
 def test_a_plans_opening_is_its_whole_first_year(text):
     [marker] = find_markers(text, ReportYears(2021, 2022))
     assert marker.period == year_period(2021)
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "months"),
+    [
+        ("2022年1-3季度全区生产总值为1297.5亿元", "2022年前三季度", (1, 9)),
+        ("2023年2-3季度", "2023年4-9月", (4, 9)),
+    ],
+    ids=["1-3季度-is-前三季度", "2-3季度"],
+)
+def test_a_range_of_quarters(text, label, months):
+    marker = find_markers(text, ReportYears(2022, 2022))[0]
+    assert marker.period.label == label
+    assert (marker.period.start % 12 + 1, marker.period.end % 12 + 1) == months
