@@ -395,10 +395,9 @@ def _names_met(query: Query, indicator: str, weight: Callable[[str], float], pol
     the same head (粮食产量, 第一产业增加值) is not its figure; and no word the question names may be
     matched by a minority of its parts only (社会消费品零售总额 is not 批发和零售业 for their 零售)."""
     modifier, head = query.kind_of
+    # the thing asked must stand near the figure, not clauses away (规上工业增加值 is no answer by the GDP)
     if head and weight(head) < policy.restrictor_near and not _head_near(head, query, weight, policy):
-        return (
-            False  # the thing asked is named only clauses away from the figure (规上工业增加值 for the GDP)
-        )
+        return False
     for term in query.named:
         near = weight(term)
         if near >= policy.restrictor_near:

@@ -154,7 +154,10 @@ class ReportContext:
 
     def heading_period(self, at: int) -> Period | None:
         """The period the last top-level heading before `at` names (None if it names none)."""
-        k = bisect.bisect_right([h[0] for h in self.headings], at)
+        starts = self._starts.get("headings")
+        if starts is None:
+            starts = self._starts["headings"] = [h[0] for h in self.headings]
+        k = bisect.bisect_right(starts, at)
         return self.headings[k - 1][1] if k else None
 
     def mentions_in(self, start: int, end: int) -> list[Mention]:
@@ -493,9 +496,8 @@ UNIT_LINE = re.compile(r"[(（]?单位[:：]\s*([^()（）\s、,，:：]{1,6})[)
 def _caption(text: str, start: int) -> Span:
     """The line before a table; with the line above it when it only gives the unit (表一:… / 单位:万元)."""
     begin = text.rfind("\n", 0, max(0, start - 1)) + 1
-    begin = max(
-        begin, text.rfind("。", begin, start) + 1
-    )  # a table on the line of prose: after its last sentence
+    # a table printed on the line of its prose: its caption starts after the last sentence
+    begin = max(begin, text.rfind("。", begin, start) + 1)
     line = text[begin:start].strip()
     if UNIT_LINE.match(line) and begin > 0:
         begin = text.rfind("\n", 0, max(0, begin - 1)) + 1
