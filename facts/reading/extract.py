@@ -60,9 +60,9 @@ from facts.text import BASIS_WORDS, MIN_WORD, THIN_WORDS, Tokenizer
 SENTENCE_END = re.compile(r"[。!?！？]+[”’」』)）]*")
 CONTINUES = re.compile(r"其中|同时|此外|另外|其次|并且|而且|这些|这一|此外")
 PIECE_END = re.compile(r"[;；]")
-# a clause ends at a comma; a page that dropped its commas still ends one after a rate followed by the next
+# a clause ends at a comma or an ellipsis (……); a page that dropped its commas still ends one after a rate followed by the next
 # thing's name (增长0.06%产量21.39万吨), though not before what qualifies the rate (5%以上, 8%左右, 5%和6%)
-CLAUSE_SEP = re.compile(r"[,:;，：；]|(?<=%)(?=[\u4e00-\u9fff])(?![的以左及和与至到或])")
+CLAUSE_SEP = re.compile(r"[,:;，：；]|…{2,}|(?<=%)(?=[\u4e00-\u9fff])(?![的以左及和与至到或])")
 TARGET = re.compile(PLAN_WORDS)
 FORECAST = re.compile(r"预计|预测|有望|可实现|达产后|预期|将")
 CUMULATIVE = re.compile(r"累计|截至|截止|总量|共计")
@@ -1370,7 +1370,7 @@ def _kind(text: str, lead: str, clause: Span, fig: Figure, period: Period | None
 
 TIME_WORDS = re.compile(
     r"(截至|截止)?((19|20)\d{2}年度?|今年|去年|全年|当年|本年|目前|上半年|下半年)"
-    r"(\d{1,2}月?[-—至]?)*(底|末|以来|份)?|\d{1,2}月(\d{1,2}日)?|第?[一二三四]季度"
+    r"(\d{1,2}月?[-—至]?)*(底|末|以来|份)?|\d{1,2}月?[-—~至到]\d{1,2}月|\d{1,2}月(\d{1,2}日)?|第?[一二三四]季度"
 )
 VERB_FIRST = re.compile(
     r"^(累计)?(开行|引进|新增|新设|培育|认定|建成|实施|签约|拜访|外出|完成|开工|竣工|吸引|带动|对接|"

@@ -788,3 +788,13 @@ def test_a_sections_heading_dates_its_undated_figures():
     facts = {f.figure: f for f in _facts_of(text)}
     assert facts["912.4亿元"].period.label == "2013年"
     assert facts["7.5%"].period.label == "2014年" and facts["7.5%"].kind == "target"
+
+
+def test_an_ellipsis_ends_a_clause_and_a_month_range_is_no_part_of_a_name():
+    text = (
+        "某区上半年经济运行\n成功引进全市首家跨境电商产业园——龙工场……南郑区始终把稳增长摆在突出位置来抓,"
+        "98个重点项目加快推进,1至7月完成项目投资31.5亿元。"
+    )
+    invested = next(f for f in _facts_of(text) if f.figure == "31.5亿元")
+    assert invested.subject.name == "南郑区" and invested.subject.kind == "district"
+    assert "至" not in invested.indicator
