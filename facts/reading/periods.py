@@ -303,10 +303,10 @@ def find_markers(text: str, years: ReportYears) -> list[Marker]:
         reading = _read(m, scan)
         if reading is None:
             continue
-        if m["plan"]:
-            scan.plans.append(plan_period(m["plan"]))
         period, cumulative, explicit = reading
         compared = bool(COMPARED.search(text, max(0, m.start() - 2), m.start()))
+        if m["plan"] and not compared:  # 是十一五末的3倍 compares; 五年来 after it is still the plan told of
+            scan.plans.append(plan_period(m["plan"]))
         scan.before.append(
             Marker(m.start(), m.end(), period, cumulative, explicit and not compared, compared)
         )

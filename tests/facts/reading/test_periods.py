@@ -537,3 +537,11 @@ def test_a_range_of_quarters(text, label, months):
     marker = find_markers(text, ReportYears(2022, 2022))[0]
     assert marker.period.label == label
     assert (marker.period.start % 12 + 1, marker.period.end % 12 + 1) == months
+
+
+def test_five_years_after_a_plan_compared_with_are_the_plan_told_of():
+    text = "十二五是全区转型加快的五年。新增企业102家,总量是十一五末的3倍;五年新增旅游品牌10余个。"
+    five = [
+        m for m in find_markers(text, ReportYears(2015, 2015)) if m.period and "五年" in text[m.start : m.end]
+    ]
+    assert five[-1].period.label == "2011-2015年(“十二五”)"
