@@ -184,12 +184,22 @@ def _spans(text: str, start: int, end: int, pattern: re.Pattern) -> list[Span]:
     return [s for s in spans if text[s.start : s.end].strip()]
 
 
+def _splits_a_word(text: str, pair: str, tokenizer: Tokenizer) -> bool:
+    """Whether `pair` before a zone's suffix starts inside a word (际陆 of 国际陆港: 国际 is the word)."""
+    at = text.find(pair)
+    return at > 0 and tokenizer.is_common_word(text[at - 1 : at + 1])
+
+
 def read_context(text: str, lexicon: Lexicon, tokenizer: Tokenizer) -> ReportContext:
     years = report_years(text)
     report = report_places(text)
     home = report.home.name if report.home else None
     known = {p.short for p in report.named.values()} | set(report.named)
-    places = {p for p in find_places(text, lexicon, known) if p in known or not tokenizer.is_common_word(p)}
+    places = {
+        p
+        for p in find_places(text, lexicon, known)
+        if p in known or not (tokenizer.is_common_word(p) or _splits_a_word(text, p, tokenizer))
+    }
     orgs = {
         o
         for o in find_orgs(text)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pytest
 
 from facts.lexicon import load_lexicon
-from facts.reading.extract import extract_facts
+from facts.reading.extract import extract_facts, read_context
 from facts.reading.periods import ym
 from facts.reading.repair import repair
 from facts.reading.subjects import org_core
@@ -798,3 +798,10 @@ def test_an_ellipsis_ends_a_clause_and_a_month_range_is_no_part_of_a_name():
     invested = next(f for f in _facts_of(text) if f.figure == "31.5亿元")
     assert invested.subject.name == "南郑区" and invested.subject.kind == "district"
     assert "至" not in invested.indicator
+
+
+def test_two_characters_inside_a_word_before_a_zone_suffix_are_no_place():
+    lexicon = load_lexicon()
+    text = "某区重点项目\n某市国际陆港二期项目开工。国际陆港二期占地289亩,珞璜港扩建,珞璜港吞吐量增长。"
+    places = read_context(repair(text).text, lexicon, Tokenizer(lexicon)).places
+    assert "际陆" not in places and "珞璜" in places
