@@ -26,9 +26,9 @@ from facts.text import MIN_WORD, Tokenizer, clean_question, english_to_chinese, 
 # a fall is asked as a growth too (下降了多少, 同比增减): the figure is the rate, whichever its direction
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})年")
 CJK_ONLY = re.compile(r"[\u4e00-\u9fff]+")
-# 比上年变化了多少 asks the rate as 增长 does
+# 比上年变化了多少 and 同比增加了多少 ask the rate as 增长 does
 GROWTH = re.compile(
-    r"(?:比上年|比去年|较上年|同比)(?:变化|变动)|"
+    r"(?:比上年|比去年|较上年|同比)(?:变化|变动)|同比(?:增加|减少)|"
     r"增长(?!到|至)|增速|增幅|涨幅|下降|降低|降幅|减少|回落|增减|下滑|[涨跌](了|多少|幅|得)"
 )
 CHANGED = re.compile(r"变化|变动")

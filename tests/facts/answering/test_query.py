@@ -27,6 +27,8 @@ def parse(question: str):
         ("2023年宁远县某港货物吞吐量是多少", "吨", None),
         ("2023年宁远县第三产业对GDP增长的贡献率是多少", "%", "share"),
         ("2022年宁远县地区生产总值比上年变化了多少", "%", "growth"),
+        ("2024年宁远县协议投资额同比增加了多少", "%", "growth"),
+        ("2024年宁远县协议投资额同比增加了多少亿元", "money", "change"),
     ],
     ids=[
         "scaled-unit",
@@ -38,6 +40,8 @@ def parse(question: str):
         "cargo-is-tonnes",
         "贡献率-is-a-share-of-growth",
         "比上年变化-is-a-growth-not-a-series",
+        "同比增加-is-a-rate",
+        "同比增加-so-many-yuan-is-a-change",
     ],
 )
 def test_unit_and_measure(question, unit, measure):
