@@ -1411,7 +1411,8 @@ OBJECT_TAIL = 4  # 引进…企业3家: the last words of a verb's object, up to
 
 
 # the words of a rate that say only how it moved (比上年下降4.9%): the rate is of what was named before
-BARE_RATE = re.compile(r"(同比|年均|比上年|较上年|比去年|较去年)?(增长|增速|增幅|下降|减少|回落)?")
+# a rate's own words that name nothing (比2020年增长 is 比增长 once its year is taken out)
+BARE_RATE = re.compile(r"(同比|年均|比上年|较上年|比去年|较去年|比|较)?(增长|增速|增幅|下降|减少|回落)?")
 
 
 def _indicator(

@@ -805,3 +805,9 @@ def test_two_characters_inside_a_word_before_a_zone_suffix_are_no_place():
     text = "某区重点项目\n某市国际陆港二期项目开工。国际陆港二期占地289亩,珞璜港扩建,珞璜港吞吐量增长。"
     places = read_context(repair(text).text, lexicon, Tokenizer(lexicon)).places
     assert "际陆" not in places and "珞璜" in places
+
+
+def test_a_rate_compared_with_a_named_year_is_of_the_thing_before_it():
+    text = "2021年某区农业农村概况\n农村居民人均可支配收入31250元,比2020年增长8.7%。"
+    rate = next(f for f in _facts_of(text) if f.figure == "8.7%")
+    assert rate.indicator == "农村居民人均可支配收入增速"
