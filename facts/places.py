@@ -75,6 +75,7 @@ COMMON_FREQ = 200
 # Yiwu's market, 县城 the county town, 区域 a region.
 AUTONOMOUS = re.compile(r"自治(县|州|旗)$")
 SPLIT_WORDS = ("市场", "市民", "区域", "区间", "区位", "县域", "县城")
+RENAMED_KINDS = ("县", "区", "市")  # the kinds a county-level place is renamed between
 WHOLE_AFTER = ("位于",)  # …but a full name followed by one of these words is whole (碑林区 + 位于)
 
 
@@ -116,6 +117,24 @@ class Gazetteer:
                 self.by_name.setdefault(place.short + informal.group(1), []).append(place)
             if place.level != "town" and len(place.short) >= MIN_SHORT and place.short != place.name:
                 self.by_short.setdefault(place.short, []).append(place)
+        real = set(self.by_name)
+        for place in places:
+            # 新津县 for 新津区, 璧山县 for 璧山区, 永川市 for 永川区: a county-level place renamed to another
+            # kind (县改区, 市改区) is still written by its old kind in older reports — unless that ends in a kind of
+            # area (阳城县 is no 阳城区: 庐阳城区 is 庐阳's town area)
+            if (
+                place.level == "county"
+                and len(place.short) >= MIN_SHORT
+                and place.name.startswith(place.short)
+            ):
+                for kind in RENAMED_KINDS:
+                    old_name = place.short + kind
+                    if (
+                        old_name != place.name
+                        and old_name not in real
+                        and not old_name.endswith(tuple(KIND_WORDS))
+                    ):
+                        self.by_name.setdefault(old_name, []).append(place)
         self.longest = max((len(n) for n in self.by_name), default=0)
         # every name's first two characters: most positions of a text start none, and are skipped at once
         self.heads = {n[:MIN_SHORT] for n in (*self.by_name, *self.by_short)}

@@ -145,3 +145,21 @@ def test_a_plain_county_form_names_the_place_on_its_own():
     # a table row of a province's counties: 陵水县 is trusted as 陵水黎族自治县, as its full name would be
     place = division("陵水县")
     assert place is not None and place.name == "陵水黎族自治县"
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        # 县改区: the old kind still names the place, written in full
+        ("2013年璧山县国民经济和社会发展统计公报", [("璧山区", True)]),
+        ("2021年成都市新津县国民经济和社会发展统计公报", [("成都市", True), ("新津区", True)]),
+        (
+            "庐阳城区新貌",
+            [("庐阳区", False)],
+        ),  # …but not where the old kind would end in a kind of area (阳城县)
+        ("朝阳县农业", [("朝阳县", True)]),  # a name that is a real place stays that place
+    ],
+    ids=["璧山县", "新津县", "no-阳城区-in-庐阳城区", "朝阳县-is-itself"],
+)
+def test_a_place_renamed_to_another_kind_is_still_known_by_its_old_kind(text, names):
+    assert [(m.place.name, m.full) for m in gazetteer().scan(text)] == names
