@@ -65,6 +65,7 @@ CACHE_FORMAT = 7
 KIND_WORDS = frozenset(
     {"新区", "城区", "市区", "郊区", "矿区", "林区", "特区", "开发区", "高新区", "经开区", "园区"}
 )
+KIND_ENDINGS = tuple(sorted(KIND_WORDS))  # the same, for str.endswith
 # Development zones the gazetteer lists as county-level (长春经济技术开发区, short 经开区) are zones:
 # subjects.py finds them with their place; as divisions their short forms would match everywhere.
 ZONE_NAME = re.compile(r"(开发区|园区|产业园|示范区|试验区|保税区|合作区)$")
@@ -132,7 +133,7 @@ class Gazetteer:
                     if (
                         old_name != place.name
                         and old_name not in real
-                        and not old_name.endswith(tuple(KIND_WORDS))
+                        and not old_name.endswith(KIND_ENDINGS)
                     ):
                         self.by_name.setdefault(old_name, []).append(place)
         self.longest = max((len(n) for n in self.by_name), default=0)

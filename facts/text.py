@@ -506,7 +506,8 @@ class Tokenizer:
             out.append(word)
             out.extend(self.lexicon.implies.get(word, ()))
         # a term the lexicon names stays whole however jieba cuts it (协议引资额: 协议 + 引资额)
-        out += [t for t in self.lexicon.canonical_in(text) if t not in out]
+        found = set(out)
+        out += [t for t in self.lexicon.canonical_in(text) if t not in found]
         return tuple(out)
 
     def learn(self, vocabulary: Iterable[str]) -> None:

@@ -220,8 +220,7 @@ def _asked_period(text: str, years: ReportYears) -> tuple[Period | None, set[str
     if latest:  # 截至目前, 这些年: the latest running total the reports give, of whatever year
         for m in latest:
             text = text.replace(text[m.start : m.end], " ")
-        period, restrictors, rest = _asked_period(text, years)
-        return period, restrictors, rest
+        return _asked_period(text, years)
     if markers:
         chosen = next((m for m in markers if m.period is not None and m.period.start is None), markers[0])
         rest = text

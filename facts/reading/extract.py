@@ -10,6 +10,7 @@ import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from facts.lexicon import Lexicon
 from facts.places import division, report_places
@@ -149,16 +150,13 @@ class ReportContext:
         False  # the heading names a year's report (统计公报, 年鉴): its undated figures are the year's
     )
     # the report's top-level headings (一、2013年工作回顾), each with the period it names or None
-    headings: list[tuple[int, Period | None]] = field(default_factory=list)
+    headings: list["Heading"] = field(default_factory=list)
     _starts: dict[str, list[int]] = field(default_factory=dict, repr=False)
 
     def heading_period(self, at: int) -> Period | None:
         """The period the last top-level heading before `at` names (None if it names none)."""
-        starts = self._starts.get("headings")
-        if starts is None:
-            starts = self._starts["headings"] = [h[0] for h in self.headings]
-        k = bisect.bisect_right(starts, at)
-        return self.headings[k - 1][1] if k else None
+        before = self._between("headings", self.headings, 0, at + 1)
+        return before[-1].period if before else None
 
     def mentions_in(self, start: int, end: int) -> list[Mention]:
         """The mentions starting in [start, end), by bisection: a report's cost stays linear in its size."""
@@ -258,14 +256,19 @@ def read_context(text: str, lexicon: Lexicon, tokenizer: Tokenizer) -> ReportCon
 TOP_HEADING = re.compile(r"^[ \t]*[一二三四五六七八九十]{1,3}[、.．][^\n。;；]{1,30}$", re.MULTILINE)
 
 
-def _headings(text: str, markers: list[Marker]) -> list[tuple[int, Period | None]]:
+class Heading(NamedTuple):
+    start: int
+    period: Period | None  # the one period the heading names, else None
+
+
+def _headings(text: str, markers: list[Marker]) -> list[Heading]:
     """Each top-level heading's start and the one whole period it names (its year), else None."""
-    out: list[tuple[int, Period | None]] = []
+    out: list[Heading] = []
     starts = [m.start for m in markers]
     for h in TOP_HEADING.finditer(text):
         inside = markers[bisect.bisect_left(starts, h.start()) : bisect.bisect_left(starts, h.end())]
         named = [m.period for m in inside if m.period is not None and not m.compared]
-        out.append((h.start(), named[0] if len(named) == 1 else None))
+        out.append(Heading(h.start(), named[0] if len(named) == 1 else None))
     return out
 
 

@@ -69,6 +69,11 @@ def _cells(text: str, start: int, end: int) -> list[Cell]:
     return cells
 
 
+def _group_row(row: list[Cell]) -> bool:
+    """分产业 | -- | --: a row naming a group of the rows below it, with no figures of its own."""
+    return all(BLANK_CELL.match(c.text) for c in row[1:])
+
+
 def _ranked(row: list[Cell]) -> bool:
     """A row opening with its rank (1 | 潞州区 | 565.7 | 8): the label is the second cell."""
     return len(row) > RANK_AND_LABEL and RANK.match(row[0].text) is not None and not NUMBER.match(row[1].text)
@@ -88,8 +93,7 @@ def _fits(cells: list[Cell], width: int, head: int | None = None) -> float:
         if NUMBER.match(row[0].text) or CELL_FIGURE.match(row[0].text):
             return 0.0
         numbers = sum(1 for c in row[1:] if NUMBER.match(c.text) or CELL_FIGURE.match(c.text))
-        group = all(BLANK_CELL.match(c.text) for c in row[1:])  # 分产业 | -- | --: a group's row, no figures
-        good += group or numbers >= max(1, (width - 1) // 2)
+        good += _group_row(row) or numbers >= max(1, (width - 1) // 2)
     return good / (len(body) / width)
 
 
@@ -107,7 +111,7 @@ def find_tables(text: str) -> list[Table]:
         header = (
             len(cells) >= MIN_COLUMNS
             and not any(NUMBER.match(c.text) for c in cells)
-            and not all(BLANK_CELL.match(c.text) for c in cells[1:])  # 分产业 | -- | --: a group's row
+            and not _group_row(cells)
         )
         if piped and not block and len(cells) < MIN_COLUMNS and cells and CAPTION_CELL.match(cells[0].text):
             continue  # | 表1 2022年全县生产总值 | ||: the caption, printed as the table's first row
